@@ -1,0 +1,248 @@
+//! The JSON lookup bundle under output/api/: the precomputed API.
+//!
+//! index.json describes the questions, the key normalisation and the shard scheme;
+//! api/<question>/<NNN>.json maps keys to answers, so a client fetches one small file
+//! per lookup; bundle.json.gz holds everything in one download.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value, json};
+
+use crate::normalize::{self, ALIASES, RECIPE};
+use crate::queries::QuestionAnswers;
+use crate::questions::{self, QUESTIONS};
+
+pub const SCHEMA_VERSION: u64 = 1;
+/// No shard file may be larger than this.
+pub const MAX_SHARD_BYTES: usize = 256 * 1024;
+
+/// 32-bit FNV-1a over the key's UTF-8 bytes: tiny, and the same in every language.
+pub fn fnv1a32(text: &str) -> u32 {
+    text.bytes().fold(0x811c9dc5u32, |hash, byte| (hash ^ byte as u32).wrapping_mul(0x01000193))
+}
+
+pub fn shard_of(key: &str, shards: u32) -> u32 {
+    fnv1a32(key) % shards
+}
+
+pub fn shard_path(question: &str, shard: u32) -> String {
+    format!("{question}/{shard:03}.json")
+}
+
+/// Sizes of what was written, for the build summary and the note.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct BundleStats {
+    pub files: usize,
+    pub bytes: u64,
+    pub largest_shard_bytes: usize,
+    pub largest_shard: String,
+    pub download_bytes: u64,
+}
+
+/// Splits one question's answers into as few shards as keep every file under the cap.
+fn shard_answers(by_key: &BTreeMap<String, Vec<Value>>) -> Result<(u32, Vec<String>)> {
+    let entry_sizes: Vec<(&String, usize)> = by_key
+        .iter()
+        .map(|(k, v)| (k, k.len() + serde_json::to_string(v).map_or(0, |s| s.len()) + 8))
+        .collect();
+    let total: usize = entry_sizes.iter().map(|(_, s)| s).sum();
+    let mut shards = (total / (MAX_SHARD_BYTES / 2) + 1) as u32;
+    loop {
+        let mut files: Vec<Map<String, Value>> = vec![Map::new(); shards as usize];
+        for (key, answers) in by_key {
+            files[shard_of(key, shards) as usize].insert(key.clone(), Value::Array(answers.clone()));
+        }
+        let texts: Vec<String> = files.iter().map(|f| serde_json::to_string(f).expect("json")).collect();
+        if texts.iter().all(|t| t.len() <= MAX_SHARD_BYTES) {
+            return Ok((shards, texts));
+        }
+        if shards as usize > by_key.len() * 2 {
+            bail!("an answer is larger than {MAX_SHARD_BYTES} bytes on its own");
+        }
+        shards *= 2;
+    }
+}
+
+fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
+    let q = qa.question;
+    let mut fields: Vec<String> = qa
+        .by_key
+        .values()
+        .flat_map(|answers| answers.iter())
+        .filter_map(Value::as_object)
+        .next()
+        .map(|a| a.keys().cloned().collect())
+        .unwrap_or_default();
+    fields.sort();
+    let example = qa.by_key.iter().next().map(|(key, answers)| {
+        json!({"input": key, "answers": answers.iter().take(1).collect::<Vec<_>>()})
+    });
+    json!({
+        "name": q.name,
+        "variants": q.variants,
+        "input": q.input,
+        "input_field": q.input_field,
+        "description": q.description,
+        "answer_fields": fields,
+        "keys": qa.by_key.len(),
+        "shards": shards,
+        "example": example,
+    })
+}
+
+/// Writes api/ under `out`; returns what it wrote.
+pub fn write(out: &Path, answers: &[QuestionAnswers], tables: &BTreeMap<String, u64>) -> Result<BundleStats> {
+    let api = out.join("api");
+    let mut stats = BundleStats::default();
+    let mut index_questions = Vec::new();
+    let mut everything = Map::new();
+    for qa in answers {
+        let (shards, texts) = shard_answers(&qa.by_key)?;
+        std::fs::create_dir_all(api.join(qa.question.name))?;
+        for (shard, text) in texts.iter().enumerate() {
+            let rel = shard_path(qa.question.name, shard as u32);
+            std::fs::write(api.join(&rel), text).with_context(|| format!("writing api/{rel}"))?;
+            stats.files += 1;
+            stats.bytes += text.len() as u64;
+            if text.len() > stats.largest_shard_bytes {
+                stats.largest_shard_bytes = text.len();
+                stats.largest_shard = format!("api/{rel}");
+            }
+        }
+        index_questions.push(question_index(qa, shards));
+        let all: Map<String, Value> = qa.by_key.iter().map(|(k, v)| (k.clone(), Value::Array(v.clone()))).collect();
+        everything.insert(qa.question.name.to_string(), Value::Object(all));
+    }
+    let index = json!({
+        "schema_version": SCHEMA_VERSION,
+        "generator": crate::pipeline::GENERATOR,
+        "normalization": {
+            "recipe": RECIPE,
+            "aliases": ALIASES.iter().map(|(a, t)| (a.to_string(), Value::from(*t))).collect::<Map<_, _>>(),
+            "examples": [["Miércoles", normalize::lookup_key("Miércoles")], ["  SÁBADO ", normalize::lookup_key("  SÁBADO ")], ["Setiembre", normalize::lookup_key("Setiembre")], ["The  Dark Knight", normalize::lookup_key("The  Dark Knight")]],
+        },
+        "sharding": {
+            "hash": "FNV-1a 32-bit (offset 2166136261, prime 16777619) over the UTF-8 bytes of the normalised key",
+            "shard": "hash modulo the question's shard count",
+            "path": "api/{question}/{shard}.json, shard as a 3-digit zero-padded decimal",
+            "content": "a JSON object mapping each normalised key to the list of its answers; every answer has a 'sentence' and the question's answer_fields",
+        },
+        "answer": "a lookup returns {question, input, answers: [...]}; several answers when several movies or people share the key",
+        "questions": index_questions,
+        "counts": tables,
+        "download": "api/bundle.json.gz",
+    });
+    let index_text = serde_json::to_string_pretty(&index)? + "\n";
+    std::fs::write(api.join("index.json"), &index_text)?;
+    stats.files += 1;
+    stats.bytes += index_text.len() as u64;
+    let download = json!({"index": index, "answers": everything});
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
+    gz.write_all(serde_json::to_string(&download)?.as_bytes())?;
+    let gz = gz.finish()?;
+    std::fs::write(api.join("bundle.json.gz"), &gz)?;
+    stats.download_bytes = gz.len() as u64;
+    stats.files += 1;
+    stats.bytes += gz.len() as u64;
+    Ok(stats)
+}
+
+/// What a lookup found.
+#[derive(Debug)]
+pub enum Lookup {
+    Found { key: String, answers: Vec<Value> },
+    NotFound { key: String, suggestions: Vec<String> },
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {} (has the site been built?)", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Answers a question from a built output, fetching only the shard the key lives in.
+pub fn ask(out: &Path, question: &str, input: &str) -> Result<Lookup> {
+    let Some(q) = questions::find(question) else {
+        let names: Vec<&str> = QUESTIONS.iter().map(|q| q.name).collect();
+        bail!("unknown question {question:?}; the questions are: {}", names.join(", "));
+    };
+    let api = out.join("api");
+    let index = read_json(&api.join("index.json"))?;
+    let shards = index["questions"]
+        .as_array()
+        .and_then(|qs| qs.iter().find(|e| e["name"] == q.name))
+        .and_then(|e| e["shards"].as_u64())
+        .with_context(|| format!("index.json does not list {}", q.name))? as u32;
+    let key = normalize::lookup_key(input);
+    let shard = read_json(&api.join(shard_path(q.name, shard_of(&key, shards))))?;
+    if let Some(answers) = shard.get(&key).and_then(Value::as_array) {
+        return Ok(Lookup::Found { key, answers: answers.clone() });
+    }
+    let mut candidates: Vec<(usize, String, String)> = Vec::new();
+    for s in 0..shards {
+        let file = read_json(&api.join(shard_path(q.name, s)))?;
+        for (k, answers) in file.as_object().into_iter().flatten() {
+            let display = answers[0][q.input_field].as_str().unwrap_or(k).to_string();
+            candidates.push((distance(&key, k), k.clone(), display));
+        }
+    }
+    candidates.sort();
+    let suggestions = candidates.into_iter().take(5).map(|(_, _, display)| display).collect();
+    Ok(Lookup::NotFound { key, suggestions })
+}
+
+/// Edit distance, with a match inside a longer key counting as close.
+fn distance(input: &str, key: &str) -> usize {
+    if !input.is_empty() && key.contains(input) {
+        return key.chars().count() - input.chars().count();
+    }
+    levenshtein(input, key)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_matches_the_published_reference_values() {
+        assert_eq!(fnv1a32(""), 0x811c9dc5);
+        assert_eq!(fnv1a32("a"), 0xe40c292c);
+        assert_eq!(fnv1a32("foobar"), 0xbf9cf968);
+    }
+
+    #[test]
+    fn levenshtein_basics() {
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("sabado", "sabado"), 0);
+        assert_eq!(distance("toy", "toy story"), 6);
+    }
+
+    #[test]
+    fn shards_stay_under_the_cap() {
+        let big: BTreeMap<String, Vec<Value>> =
+            (0..4000).map(|i| (format!("key {i}"), vec![json!({"sentence": "x".repeat(300)})])).collect();
+        let (shards, texts) = shard_answers(&big).unwrap();
+        assert!(shards > 1);
+        assert!(texts.iter().all(|t| t.len() <= MAX_SHARD_BYTES));
+        let total_keys: usize = texts.iter().map(|t| serde_json::from_str::<Map<String, Value>>(t).unwrap().len()).sum();
+        assert_eq!(total_keys, 4000);
+    }
+}

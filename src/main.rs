@@ -1,0 +1,152 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use marquee::bundle::{self, Lookup};
+use marquee::pipeline::{self, BuildOptions};
+use marquee::stages::Stopwatch;
+
+/// marquee: The Movies Dataset, cleaned, queried and recommended ahead of time,
+/// published as a static site and a JSON lookup bundle.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the output tree (site, JSON bundle, Parquet tables, manifest) from the
+    /// Kaggle CSV files in --data.
+    ///
+    /// Reads movies_metadata.csv (or movies_dataset.csv) and credits.csv, plus optional
+    /// keywords.csv, links.csv and ratings_small.csv; each may be gzipped (.csv.gz).
+    /// Everything is written to a staging directory and swapped in only when complete.
+    Build {
+        /// Directory holding the input CSV files.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Output directory to publish (replaced atomically).
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Fail when more than this share of a file's records is rejected as damaged
+        /// (rows the ETL rules remove, such as a missing release date, do not count).
+        #[arg(long, default_value_t = 0.01)]
+        max_reject_share: f64,
+        /// Print wall time, CPU time and peak memory per stage.
+        #[arg(long)]
+        timings: bool,
+        /// Also write the stage figures as JSON to this file.
+        #[arg(long)]
+        timings_json: Option<PathBuf>,
+    },
+    /// Answer a question from a built output, like the API did.
+    ///
+    /// Example: marquee ask cantidad_filmaciones_dia "miércoles". Exit status 1 with the
+    /// closest known inputs when nothing matches.
+    Ask {
+        /// Question name, e.g. score_titulo, get_actor, recomendacion.
+        question: String,
+        /// The input (title, name, month, ...): case, accents and extra spaces do not matter.
+        input: String,
+        /// Built output directory.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Print {question, input, answers:[...]} as JSON instead of the sentences.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure recommendation quality on a data directory, against a genres-only baseline.
+    Eval {
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Also write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+}
+
+async fn build(opts: BuildOptions, timings: bool, timings_json: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let mut watch = Stopwatch::default();
+    let summary = pipeline::build(&opts, &mut watch).await?;
+    for (source, a) in &summary.accounting.inputs {
+        eprintln!(
+            "{source:<9} {:<24} read {:>8}  kept {:>8}  duplicates {:>4}  rejoined {:>2}  rejected {:>5}",
+            a.file, a.records_read, a.kept, a.duplicates, a.rejoined, a.rejected
+        );
+    }
+    let r = &summary.recommend;
+    eprintln!(
+        "recommend: {} movies, vocabulary {}, tf-idf {:.3} s, top-5 {:.3} s",
+        r.movies, r.vocabulary, r.tfidf_s, r.top_k_s
+    );
+    let b = &summary.bundle;
+    eprintln!(
+        "bundle: {} files, {:.1} MB, largest shard {} ({:.1} KB), download {:.1} MB",
+        b.files,
+        b.bytes as f64 / 1e6,
+        b.largest_shard,
+        b.largest_shard_bytes as f64 / 1024.0,
+        b.download_bytes as f64 / 1e6
+    );
+    eprintln!("site: {} pages, {:.1} MB", summary.site.pages, summary.site.bytes as f64 / 1e6);
+    if timings {
+        eprint!("{}", watch.table());
+    }
+    if let Some(path) = timings_json {
+        let json = serde_json::json!({"stages": watch.stages, "recommend": summary.recommend, "bundle": summary.bundle, "site": summary.site, "tables": summary.accounting.tables});
+        std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")?;
+    }
+    eprintln!("published {}", opts.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ask(out: PathBuf, question: String, input: String, json: bool) -> anyhow::Result<ExitCode> {
+    match bundle::ask(&out, &question, &input)? {
+        Lookup::Found { answers, .. } => {
+            if json {
+                let doc = serde_json::json!({"question": question, "input": input, "answers": answers});
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                for a in &answers {
+                    println!("{}", a["sentence"].as_str().unwrap_or_default());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Lookup::NotFound { key, suggestions } => {
+            if json {
+                let doc = serde_json::json!({"question": question, "input": input, "answers": [], "did_you_mean": suggestions});
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            }
+            eprintln!("No hay respuesta para {input:?} (clave {key:?}) en {question}.");
+            if !suggestions.is_empty() {
+                eprintln!("¿Quisiste decir: {}?", suggestions.join(" | "));
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Build { data, out, max_reject_share, timings, timings_json } => {
+                build(BuildOptions { data, out, max_reject_share }, timings, timings_json).await
+            }
+            Command::Ask { question, input, out, json } => ask(out, question, input, json),
+            Command::Eval { data, json } => pipeline::evaluate(&data, json.as_deref()).await.map(|()| ExitCode::SUCCESS),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("marquee: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The whole build, stage by stage: load, etl, recommend, questions, render, bundle,
+//! publish. Nothing reaches the output directory until every stage has succeeded.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::prelude::SessionContext;
+use serde::Serialize;
+
+use crate::etl::{self, Accounting};
+use crate::load;
+use crate::publish::{Staging, safe_join};
+use crate::stages::Stopwatch;
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub data: PathBuf,
+    pub out: PathBuf,
+    /// Largest share of a file's records that may be rejected as damaged.
+    pub max_reject_share: f64,
+}
+
+/// What `output/manifest.json` holds. No timestamps: same input, same bytes.
+#[derive(Debug, Serialize)]
+pub struct Manifest<'a> {
+    pub generator: &'static str,
+    pub inputs: &'a std::collections::BTreeMap<String, etl::FileAccount>,
+    pub tables: &'a std::collections::BTreeMap<String, u64>,
+    pub rejects_file: &'static str,
+    pub table_files: Vec<String>,
+}
+
+pub const GENERATOR: &str = concat!("marquee ", env!("CARGO_PKG_VERSION"));
+
+/// What a finished build reports.
+pub struct BuildSummary {
+    pub accounting: Accounting,
+    pub recommend: crate::recommend::RecommendStats,
+    pub bundle: crate::bundle::BundleStats,
+    pub site: crate::render::SiteStats,
+}
+
+/// Builds `opts.out` from `opts.data`; on any error the previous output stays as it was.
+pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSummary> {
+    let loaded = watch.time("load", async { load::load_all(&opts.data) }).await?;
+    let ctx = etl::new_context();
+    let accounting = watch
+        .time("etl", async {
+            etl::run(&ctx, &loaded).await?;
+            etl::account(&ctx, &loaded).await
+        })
+        .await?;
+    drop(loaded);
+    etl::release_intermediate_tables(&ctx)?;
+    check_reject_share(&accounting, opts.max_reject_share)?;
+    let recs = watch.time("recommend", crate::recommend::run(&ctx)).await?;
+    let answers = watch.time("questions", crate::queries::run(&ctx)).await?;
+    let staging = Staging::create(&opts.out)?;
+    let written = async {
+        let site = watch.time("render", crate::render::site(&ctx, &accounting, &answers, &recs, &staging.dir)).await?;
+        let bundle = watch.time("bundle", async { crate::bundle::write(&staging.dir, &answers, &accounting.tables) }).await?;
+        watch.time("publish", write_output(&ctx, &accounting, &staging.dir)).await?;
+        anyhow::Ok((site, bundle))
+    }
+    .await;
+    match written {
+        Ok((site, bundle)) => {
+            staging.publish()?;
+            Ok(BuildSummary { accounting, recommend: recs.stats, bundle, site })
+        }
+        Err(e) => {
+            staging.abandon();
+            Err(e)
+        }
+    }
+}
+
+/// Fails the build when a file has more damaged records than the configured share.
+pub fn check_reject_share(accounting: &Accounting, max_share: f64) -> Result<()> {
+    for account in accounting.inputs.values() {
+        let damaged = account.damaged();
+        if account.records_read > 0 && damaged as f64 > max_share * account.records_read as f64 {
+            bail!(
+                "{}: {} of {} records rejected as damaged ({:.2}%, limit {:.2}%); see the reasons below and fix the file or raise --max-reject-share\n{}",
+                account.file,
+                damaged,
+                account.records_read,
+                100.0 * damaged as f64 / account.records_read as f64,
+                100.0 * max_share,
+                reasons_text(account)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn reasons_text(account: &etl::FileAccount) -> String {
+    account.rejected_by_reason.iter().map(|(r, n)| format!("  {n:>7}  {r}")).collect::<Vec<_>>().join("\n")
+}
+
+async fn write_output(ctx: &SessionContext, accounting: &Accounting, dir: &Path) -> Result<()> {
+    let data_dir = dir.join("data");
+    std::fs::create_dir_all(&data_dir)?;
+    let mut table_files = Vec::new();
+    for table in etl::CLEAN_TABLES.iter().chain(&["recommendations"]) {
+        let name = format!("{table}.parquet");
+        let path = safe_join(&data_dir, &name)?;
+        ctx.table(*table)
+            .await?
+            .write_parquet(
+                path.to_str().context("output path is not UTF-8")?,
+                DataFrameWriteOptions::new().with_single_file_output(true),
+                None,
+            )
+            .await
+            .with_context(|| format!("writing {}", path.display()))?;
+        table_files.push(format!("data/{name}"));
+    }
+    write_rejects(accounting, &dir.join("rejects.csv"))?;
+    let manifest = Manifest {
+        generator: GENERATOR,
+        inputs: &accounting.inputs,
+        tables: &accounting.tables,
+        rejects_file: "rejects.csv",
+        table_files,
+    };
+    let json = serde_json::to_string_pretty(&manifest)? + "\n";
+    std::fs::write(dir.join("manifest.json"), json)?;
+    Ok(())
+}
+
+fn write_rejects(accounting: &Accounting, path: &Path) -> Result<()> {
+    let mut writer = csv::Writer::from_path(path)?;
+    writer.write_record(["file", "line", "key", "reason", "detail"])?;
+    for r in &accounting.rejects {
+        writer.write_record([r.file.as_str(), &r.line.to_string(), &r.key, &r.reason, &r.detail])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// `marquee eval`: loads and cleans `data`, then scores marquee's recommendations and
+/// the genres-only baseline side by side.
+pub async fn evaluate(data: &Path, json_out: Option<&Path>) -> Result<()> {
+    use crate::recommend::{self, GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K, VOCABULARY, WEIGHTS};
+    let loaded = load::load_all(data)?;
+    let ctx = etl::new_context();
+    etl::run(&ctx, &loaded).await?;
+    drop(loaded);
+    etl::release_intermediate_tables(&ctx)?;
+    crate::sql::run_scripts(&ctx, crate::sql::RECOMMEND, "recommend").await?;
+    let docs = recommend::read_documents(&ctx.table("recommend_documents").await?.collect().await?);
+    let raters = recommend::raters(&ctx, &docs).await?;
+    let mut report = serde_json::Map::new();
+    println!("{:<14} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>9}", "documents", "coll.movies", "hit@5", "rated", "lift", "jacc.recs", "jacc.random", "tfidf s", "top-5 s");
+    for (name, weights, vocab) in [("marquee", WEIGHTS, VOCABULARY), ("genres-only", GENRES_ONLY, GENRES_ONLY_VOCABULARY)] {
+        let (lists, stats) = recommend::recommend(&docs, &weights, &vocab, TOP_K)?;
+        let q = crate::evaluate::quality(&docs, &lists, &raters);
+        println!(
+            "{:<14} {:>10} {:>10.3} {:>10} {:>9.2} {:>12.4} {:>12.4} {:>9.3} {:>9.3}",
+            name, q.collection_movies, q.collection_hit_at_5, q.rated_movies, q.co_rating_lift, q.mean_jaccard_recommended, q.mean_jaccard_random, stats.tfidf_s, stats.top_k_s
+        );
+        report.insert(name.to_string(), serde_json::json!({"quality": q, "timing": stats}));
+    }
+    if let Some(path) = json_out {
+        std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")?;
+    }
+    Ok(())
+}

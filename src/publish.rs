@@ -1,0 +1,142 @@
+//! Publish stage: everything is written into a staging directory beside the output,
+//! checked, and swapped in with one atomic rename, so readers of output/ only ever see
+//! a complete build (the previous one or the new one).
+
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// A directory being filled for publication.
+pub struct Staging {
+    pub dir: PathBuf,
+    target: PathBuf,
+}
+
+impl Staging {
+    /// Creates `.<name>.staging-<pid>` beside the target, clearing leftovers of killed builds.
+    pub fn create(target: &Path) -> Result<Staging> {
+        let parent = parent_of(target);
+        std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+        let name = target.file_name().context("output path has no name")?.to_string_lossy().into_owned();
+        remove_leftovers(&parent, &name);
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Staging { dir, target: target.to_path_buf() })
+    }
+
+    /// Swaps the staged tree in place of the target, then removes the old tree.
+    pub fn publish(self) -> Result<()> {
+        if self.target.exists() {
+            exchange(&self.dir, &self.target)?;
+            std::fs::remove_dir_all(&self.dir).with_context(|| format!("removing the previous output, now at {}", self.dir.display()))?;
+        } else {
+            std::fs::rename(&self.dir, &self.target)
+                .with_context(|| format!("renaming {} to {}", self.dir.display(), self.target.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Drops the staged tree (build failed).
+    pub fn abandon(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Staging trees of builds that were killed; their pids are no longer running.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.staging-");
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file_name.strip_prefix(&prefix) else { continue };
+        let alive = pid.parse::<u32>().is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Atomically exchanges two paths (Linux renameat2 with RENAME_EXCHANGE).
+fn exchange(a: &Path, b: &Path) -> Result<()> {
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths; the call does not retain them.
+    let rc = unsafe {
+        libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE)
+    };
+    if rc != 0 {
+        let err = std::io::Error::last_os_error();
+        bail!("swapping {} into {}: {err}", a.display(), b.display());
+    }
+    Ok(())
+}
+
+/// Joins a file name made from data onto a directory, refusing anything that could
+/// leave it (separators, `..`, empty or hidden names).
+pub fn safe_join(dir: &Path, name: &str) -> Result<PathBuf> {
+    let ok = !name.is_empty()
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        bail!("refusing unsafe file name {name:?}");
+    }
+    Ok(dir.join(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("marquee-publish-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn publish_replaces_the_whole_tree() {
+        let root = tmp("swap");
+        let target = root.join("output");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("old.txt"), "old").unwrap();
+        let staging = Staging::create(&target).unwrap();
+        std::fs::write(staging.dir.join("new.txt"), "new").unwrap();
+        staging.publish().unwrap();
+        assert!(target.join("new.txt").exists());
+        assert!(!target.join("old.txt").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only output/ remains");
+    }
+
+    #[test]
+    fn abandoned_staging_leaves_the_target_alone() {
+        let root = tmp("abandon");
+        let target = root.join("output");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("old.txt"), "old").unwrap();
+        let staging = Staging::create(&target).unwrap();
+        std::fs::write(staging.dir.join("half.txt"), "half").unwrap();
+        staging.abandon();
+        assert_eq!(std::fs::read_to_string(target.join("old.txt")).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn unsafe_names_are_refused() {
+        let dir = Path::new("/tmp/out");
+        for bad in ["", "..", "../x", "a/b", ".hidden", "a\\b", "é"] {
+            assert!(safe_join(dir, bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(safe_join(dir, "movie-12.html").unwrap(), dir.join("movie-12.html"));
+    }
+}

@@ -1,0 +1,388 @@
+//! A recursive-descent parser for the Python literals found in the Kaggle cells
+//! (`[{'id': 16, 'name': 'Animation'}]`, `None`, `"Ellis Boyd 'Red' Redding"`).
+//!
+//! The cells are `repr()` output, not JSON, so quote swapping corrupts names that
+//! contain apostrophes; a real parser is the only safe way in.
+
+use std::fmt;
+
+/// A parsed Python literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    List(Vec<Value>),
+    Dict(Vec<(Value, Value)>),
+}
+
+impl Value {
+    /// Looks a key up in a dict with string keys; `None` for anything else.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Dict(entries) => entries.iter().find_map(|(k, v)| match k {
+                Value::Str(s) if s == key => Some(v),
+                _ => None,
+            }),
+            _ => None,
+        }
+    }
+
+    /// An integer view: ints, and floats that hold a whole number.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+            Value::Bool(b) => Some(*b as i64),
+            _ => None,
+        }
+    }
+
+    /// A string view: strings as they are, numbers printed the Python way.
+    pub fn as_string(&self) -> Option<String> {
+        match self {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Where and why a cell failed to parse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    /// Character offset in the cell.
+    pub offset: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at character {}", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Deep nesting is never legitimate in these files; the cap keeps hostile input
+/// from overflowing the stack.
+const MAX_DEPTH: usize = 64;
+
+/// Parses one complete literal; trailing text other than whitespace is an error.
+pub fn parse(text: &str) -> Result<Value, ParseError> {
+    let mut parser = Parser { chars: text.char_indices().collect(), pos: 0, depth: 0 };
+    parser.skip_whitespace();
+    let value = parser.value()?;
+    parser.skip_whitespace();
+    if parser.pos < parser.chars.len() {
+        return Err(parser.error("unexpected text after the literal"));
+    }
+    Ok(value)
+}
+
+struct Parser {
+    chars: Vec<(usize, char)>,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).map(|&(_, c)| c)
+    }
+
+    fn error(&self, message: &str) -> ParseError {
+        ParseError { offset: self.pos, message: message.to_string() }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(c) if c.is_whitespace()) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, wanted: char) -> Result<(), ParseError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(c) if c == wanted => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(c) => Err(self.error(&format!("expected '{wanted}', found '{c}'"))),
+            None => Err(self.error(&format!("expected '{wanted}', found the end"))),
+        }
+    }
+
+    fn value(&mut self) -> Result<Value, ParseError> {
+        self.skip_whitespace();
+        match self.peek() {
+            None => Err(self.error("expected a value, found the end")),
+            Some('[') => self.sequence('[', ']').map(Value::List),
+            Some('(') => self.sequence('(', ')').map(Value::List),
+            Some('{') => self.dict(),
+            Some('\'') | Some('"') => self.string().map(Value::Str),
+            Some(c) if c == '-' || c == '+' || c == '.' || c.is_ascii_digit() => self.number(),
+            Some(c) if c.is_alphabetic() => self.word(),
+            Some(c) => Err(self.error(&format!("unexpected character '{c}'"))),
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("nesting too deep"));
+        }
+        Ok(())
+    }
+
+    /// `[a, b, ...]` or `(a, b, ...)`, with an optional trailing comma.
+    fn sequence(&mut self, open: char, close: char) -> Result<Vec<Value>, ParseError> {
+        self.enter()?;
+        self.expect(open)?;
+        let mut items = Vec::new();
+        loop {
+            self.skip_whitespace();
+            if self.peek() == Some(close) {
+                self.pos += 1;
+                break;
+            }
+            items.push(self.value()?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(',') => self.pos += 1,
+                Some(c) if c == close => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(c) => return Err(self.error(&format!("expected ',' or '{close}', found '{c}'"))),
+                None => return Err(self.error(&format!("unclosed '{open}'"))),
+            }
+        }
+        self.depth -= 1;
+        Ok(items)
+    }
+
+    fn dict(&mut self) -> Result<Value, ParseError> {
+        self.enter()?;
+        self.expect('{')?;
+        let mut entries = Vec::new();
+        loop {
+            self.skip_whitespace();
+            if self.peek() == Some('}') {
+                self.pos += 1;
+                break;
+            }
+            let key = self.value()?;
+            self.expect(':')?;
+            let value = self.value()?;
+            entries.push((key, value));
+            self.skip_whitespace();
+            match self.peek() {
+                Some(',') => self.pos += 1,
+                Some('}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(c) => return Err(self.error(&format!("expected ',' or '}}', found '{c}'"))),
+                None => return Err(self.error("unclosed '{'")),
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::Dict(entries))
+    }
+
+    /// A quoted string in either quote style, with Python's backslash escapes.
+    fn string(&mut self) -> Result<String, ParseError> {
+        let quote = self.peek().ok_or_else(|| self.error("expected a string"))?;
+        let start = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let Some(c) = self.peek() else {
+                self.pos = start;
+                return Err(self.error("unterminated string"));
+            };
+            self.pos += 1;
+            match c {
+                c if c == quote => return Ok(out),
+                '\\' => self.escape(&mut out)?,
+                c => out.push(c),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+        let Some(c) = self.peek() else {
+            return Err(self.error("unterminated escape"));
+        };
+        self.pos += 1;
+        match c {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            '0' => out.push('\0'),
+            'a' => out.push('\u{7}'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'v' => out.push('\u{b}'),
+            '\\' | '\'' | '"' => out.push(c),
+            '\n' => {}
+            'x' => out.push(self.hex_char(2)?),
+            'u' => out.push(self.hex_char(4)?),
+            'U' => out.push(self.hex_char(8)?),
+            // Python keeps unknown escapes as they are, backslash included.
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+        Ok(())
+    }
+
+    fn hex_char(&mut self, digits: usize) -> Result<char, ParseError> {
+        let mut code: u32 = 0;
+        for _ in 0..digits {
+            let d = self
+                .peek()
+                .and_then(|c| c.to_digit(16))
+                .ok_or_else(|| self.error("bad hexadecimal escape"))?;
+            code = code * 16 + d;
+            self.pos += 1;
+        }
+        char::from_u32(code).ok_or_else(|| self.error("escape is not a valid character"))
+    }
+
+    fn number(&mut self) -> Result<Value, ParseError> {
+        let start = self.pos;
+        while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.' | '_')) {
+            self.pos += 1;
+        }
+        let text: String = self.chars[start..self.pos].iter().map(|&(_, c)| c).filter(|&c| c != '_').collect();
+        if let Ok(i) = text.parse::<i64>() {
+            return Ok(Value::Int(i));
+        }
+        let looks_numeric = text.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'));
+        match text.parse::<f64>() {
+            Ok(f) if looks_numeric => Ok(Value::Float(f)),
+            _ => {
+                self.pos = start;
+                Err(self.error(&format!("'{text}' is not a number")))
+            }
+        }
+    }
+
+    fn word(&mut self) -> Result<Value, ParseError> {
+        let start = self.pos;
+        while matches!(self.peek(), Some(c) if c.is_alphanumeric() || c == '_') {
+            self.pos += 1;
+        }
+        let word: String = self.chars[start..self.pos].iter().map(|&(_, c)| c).collect();
+        match word.as_str() {
+            "None" => Ok(Value::None),
+            "True" => Ok(Value::Bool(true)),
+            "False" => Ok(Value::Bool(false)),
+            "nan" | "NaN" => Ok(Value::Float(f64::NAN)),
+            _ => {
+                self.pos = start;
+                Err(self.error(&format!("unknown name '{word}'")))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value {
+        Value::Str(x.to_string())
+    }
+
+    #[test]
+    fn scalars() {
+        assert_eq!(parse("None").unwrap(), Value::None);
+        assert_eq!(parse("True").unwrap(), Value::Bool(true));
+        assert_eq!(parse("False").unwrap(), Value::Bool(false));
+        assert_eq!(parse("42").unwrap(), Value::Int(42));
+        assert_eq!(parse("-7").unwrap(), Value::Int(-7));
+        assert_eq!(parse("2.5").unwrap(), Value::Float(2.5));
+        assert_eq!(parse("1e3").unwrap(), Value::Float(1000.0));
+        assert_eq!(parse("-0.25").unwrap(), Value::Float(-0.25));
+        assert_eq!(parse("  7  ").unwrap(), Value::Int(7));
+    }
+
+    #[test]
+    fn strings_in_both_quote_styles_with_escapes() {
+        assert_eq!(parse("'Toy Story'").unwrap(), s("Toy Story"));
+        assert_eq!(parse("\"Ellis Boyd 'Red' Redding\"").unwrap(), s("Ellis Boyd 'Red' Redding"));
+        assert_eq!(parse(r"'It\'s'").unwrap(), s("It's"));
+        assert_eq!(parse(r#""say \"hi\"""#).unwrap(), s("say \"hi\""));
+        assert_eq!(parse(r"'a\\b'").unwrap(), s("a\\b"));
+        assert_eq!(parse(r"'line\nbreak\ttab'").unwrap(), s("line\nbreak\ttab"));
+        assert_eq!(parse(r"'\xe9t\u00e9 \U0001F600'").unwrap(), s("été 😀"));
+        assert_eq!(parse("'Ørnås 日本語'").unwrap(), s("Ørnås 日本語"));
+        assert_eq!(parse("''").unwrap(), s(""));
+        assert_eq!(parse(r"'\d'").unwrap(), s("\\d"));
+    }
+
+    #[test]
+    fn lists_dicts_and_tuples() {
+        assert_eq!(parse("[]").unwrap(), Value::List(vec![]));
+        assert_eq!(parse("{}").unwrap(), Value::Dict(vec![]));
+        assert_eq!(parse("[1, 2,]").unwrap(), Value::List(vec![Value::Int(1), Value::Int(2)]));
+        assert_eq!(parse("(1, 'a')").unwrap(), Value::List(vec![Value::Int(1), s("a")]));
+        let v = parse("[{'id': 16, 'name': 'Animation'}, {'id': 35, 'name': 'Comedy'}]").unwrap();
+        let Value::List(items) = &v else { panic!("not a list") };
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].get("id"), Some(&Value::Int(35)));
+        assert_eq!(items[1].get("name"), Some(&s("Comedy")));
+        assert_eq!(items[1].get("missing"), None);
+    }
+
+    #[test]
+    fn a_real_cast_entry() {
+        let cell = "[{'cast_id': 1, 'character': \"Ellis Boyd 'Red' Redding\", 'credit_id': '52fe4231c3a36847f800b153', 'gender': 2, 'id': 192, 'name': 'Morgan Freeman', 'order': 1, 'profile_path': None}]";
+        let Value::List(items) = parse(cell).unwrap() else { panic!() };
+        assert_eq!(items[0].get("character"), Some(&s("Ellis Boyd 'Red' Redding")));
+        assert_eq!(items[0].get("profile_path"), Some(&Value::None));
+        assert_eq!(items[0].get("order").and_then(Value::as_i64), Some(1));
+    }
+
+    #[test]
+    fn malformed_inputs_are_errors_not_panics() {
+        for bad in [
+            "", "[", "]", "[1, 2", "{'a': 1", "{'a' 1}", "{'a': }", "'open", "\"open", "[1 2]",
+            "nul", "Nonesuch", "1.2.3", "--", "'\\x4'", "'\\u12'", "'\\", "[}", "{'a': 1]",
+            "@", "[1,,2]", "'a' 'b'", "{1: 2,,}", "'\\U00110000'", "1e", "+",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should fail");
+        }
+    }
+
+    #[test]
+    fn error_reports_position() {
+        let err = parse("[1, 2 3]").unwrap_err();
+        assert_eq!(err.offset, 6);
+        assert!(err.to_string().contains("expected ','"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        assert!(parse(&deep).is_err());
+        let ok = "[".repeat(50) + &"]".repeat(50);
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_prefixes() {
+        let cell = "[{'cast_id': 14, 'character': \"Woody's (voice)\", 'gender': None, 'x': [1.5, -2, True, (3,)], 'name': 'Tom \\'T\\' Hanks'}]";
+        assert!(parse(cell).is_ok());
+        for (i, _) in cell.char_indices() {
+            let _ = parse(&cell[..i]);
+            let _ = parse(&cell[i..]);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Queries stage: runs sql/queries/*.sql (every question, every input, set-based) and
+//! turns each answer table into JSON answers grouped by lookup key.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
+use datafusion::prelude::SessionContext;
+use serde_json::{Map, Number, Value};
+
+use crate::questions::{QUESTIONS, Question};
+use crate::sql;
+
+/// Every answer of one question, by lookup key; each key may have several answers
+/// (a title shared by several movies), in the SQL's order.
+pub struct QuestionAnswers {
+    pub question: &'static Question,
+    pub by_key: BTreeMap<String, Vec<Value>>,
+}
+
+pub async fn run(ctx: &SessionContext) -> Result<Vec<QuestionAnswers>> {
+    sql::run_scripts(ctx, sql::QUERIES, "queries").await?;
+    let mut out = Vec::new();
+    for question in QUESTIONS {
+        let batches = ctx
+            .table(question.table().as_str())
+            .await
+            .with_context(|| format!("sql/queries/{}.sql must create {}", question.name, question.table()))?
+            .collect()
+            .await?;
+        out.push(QuestionAnswers { question, by_key: answers_by_key(question, &batches) });
+    }
+    Ok(out)
+}
+
+/// Groups rows by their `key` column; each row becomes an answer with its sentence.
+pub fn answers_by_key(question: &Question, batches: &[RecordBatch]) -> BTreeMap<String, Vec<Value>> {
+    let mut by_key: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for batch in batches {
+        let schema = batch.schema();
+        let key_index = schema.index_of("key").expect("answer tables have a key column");
+        let keys = batch.column(key_index).as_string::<i32>();
+        for row in 0..batch.num_rows() {
+            if keys.is_null(row) || keys.value(row).is_empty() {
+                continue;
+            }
+            let mut answer = Map::new();
+            for (i, field) in schema.fields().iter().enumerate() {
+                if i != key_index {
+                    answer.insert(field.name().clone(), json_value(batch.column(i).as_ref(), row));
+                }
+            }
+            let sentence = (question.sentence)(&answer);
+            answer.insert("sentence".to_string(), Value::String(sentence));
+            by_key.entry(keys.value(row).to_string()).or_default().push(Value::Object(answer));
+        }
+    }
+    by_key
+}
+
+/// One Arrow cell as JSON (the types the answer tables use).
+pub fn json_value(array: &dyn Array, row: usize) -> Value {
+    if array.is_null(row) {
+        return Value::Null;
+    }
+    match array.data_type() {
+        DataType::Int64 => Value::from(array.as_primitive::<Int64Type>().value(row)),
+        DataType::Int32 => Value::from(array.as_primitive::<Int32Type>().value(row)),
+        DataType::Float64 => {
+            let v = array.as_primitive::<Float64Type>().value(row);
+            Number::from_f64(v).map_or(Value::Null, Value::Number)
+        }
+        DataType::Boolean => Value::Bool(array.as_boolean().value(row)),
+        DataType::Utf8 => Value::String(array.as_string::<i32>().value(row).to_string()),
+        DataType::Utf8View => Value::String(array.as_string_view().value(row).to_string()),
+        DataType::LargeUtf8 => Value::String(array.as_string::<i64>().value(row).to_string()),
+        DataType::List(_) => {
+            let items = array.as_list::<i32>().value(row);
+            Value::Array((0..items.len()).map(|i| json_value(items.as_ref(), i)).collect())
+        }
+        DataType::Struct(fields) => {
+            let s = array.as_struct();
+            let map = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name().clone(), json_value(s.column(i).as_ref(), row)))
+                .collect();
+            Value::Object(map)
+        }
+        other => {
+            let text = datafusion::arrow::util::display::array_value_to_string(array, row)
+                .unwrap_or_else(|_| format!("<{other}>"));
+            Value::String(text)
+        }
+    }
+}
