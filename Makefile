@@ -15,7 +15,7 @@ BIN := $(CARGO_TARGET_DIR)/release/marquee
 SOURCES := Cargo.toml Cargo.lock build.rs $(shell find src sql templates -type f 2>/dev/null)
 INPUTS := $(shell find $(DATA) -maxdepth 1 -type f -name '*.csv*' 2>/dev/null)
 
-.PHONY: all site test bench clean sample
+.PHONY: all site test bench clean sample browser-test
 
 all: site
 
@@ -47,3 +47,9 @@ sample:
 clean:
 	cargo clean
 	rm -rf $(OUT) .output.staging-*
+
+# Real-browser tests: Debian's Chromium driven by playwright-core (no browser download).
+browser-test:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	cd tests/browser && npm install --no-audit --no-fund --silent
+	cargo test --locked --features browser --test browser

@@ -7,7 +7,7 @@ use std::path::Path;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut code = String::new();
-    for stage in ["etl", "recommend", "queries"] {
+    for stage in ["etl", "recommend", "queries", "render"] {
         let dir = root.join("sql").join(stage);
         println!("cargo:rerun-if-changed={}", dir.display());
         let mut files: Vec<_> = std::fs::read_dir(&dir)

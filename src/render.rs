@@ -1,47 +1,431 @@
 //! Render stage: the static site, from templates/ with minijinja.
+//!
+//! Page data comes from sql/render/*.sql; every value is auto-escaped by the
+//! templates, and every file name is an id or a slug checked by `publish::safe_join`.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use datafusion::arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
-use minijinja::{Environment, context};
+use minijinja::{AutoEscape, Environment, context};
+use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 
+use crate::bundle::fnv1a32;
 use crate::etl::Accounting;
-use crate::queries::QuestionAnswers;
+use crate::normalize::normalize_key;
+use crate::publish::safe_join;
+use crate::queries::{QuestionAnswers, json_value};
+use crate::questions::QUESTIONS;
 use crate::recommend::Recommendations;
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct SiteStats {
     pub pages: usize,
     pub bytes: u64,
+    pub movie_pages: usize,
+    pub person_pages: usize,
+    pub browse_pages: usize,
+    pub search_files: usize,
 }
 
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("movie.html", include_str!("../templates/movie.html")),
+    ("person.html", include_str!("../templates/person.html")),
+    ("browse_index.html", include_str!("../templates/browse_index.html")),
+    ("facet.html", include_str!("../templates/facet.html")),
+    ("facet_value.html", include_str!("../templates/facet_value.html")),
+    ("questions.html", include_str!("../templates/questions.html")),
+    ("report.html", include_str!("../templates/report.html")),
+    ("chart.svg", include_str!("../templates/chart.svg")),
+];
+
+const STATIC_FILES: &[(&str, &str)] = &[
+    ("marquee.js", include_str!("../templates/static/marquee.js")),
+    ("style.css", include_str!("../templates/static/style.css")),
+];
+
 /// Templates are compiled in, so the binary renders the same site wherever it runs.
-fn environment() -> Result<Environment<'static>> {
+pub fn environment() -> Result<Environment<'static>> {
     let mut env = Environment::new();
-    env.add_template("base.html", include_str!("../templates/base.html"))?;
-    env.add_template("index.html", include_str!("../templates/index.html"))?;
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    env.add_filter("money", |v: Option<f64>| v.map_or("—".to_string(), |v| crate::questions::int(&obj("v", v), "v")));
+    env.add_filter("num", |v: Option<f64>, places: Option<usize>| {
+        v.map_or("—".to_string(), |v| crate::questions::decimal(&obj("v", v), "v", places.unwrap_or(2)))
+    });
     Ok(env)
 }
 
+fn obj(key: &str, v: f64) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(key.to_string(), json!(v));
+    m
+}
+
+/// A file-name-safe, unique slug for a label: ascii words, then a hash of the label.
+pub fn slug(label: &str) -> String {
+    let words: String = normalize_key(label)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let words: Vec<&str> = words.split('-').filter(|w| !w.is_empty()).collect();
+    let mut base = words.join("-");
+    base.truncate(60);
+    let base = base.trim_end_matches('-');
+    let hash = format!("{:08x}", fnv1a32(label));
+    if base.is_empty() { hash } else { format!("{base}-{hash}") }
+}
+
+async fn rows(ctx: &SessionContext, table: &str) -> Result<Vec<Map<String, Value>>> {
+    let batches = ctx.table(table).await.with_context(|| format!("table {table}"))?.collect().await?;
+    Ok(batches_to_rows(&batches))
+}
+
+fn batches_to_rows(batches: &[RecordBatch]) -> Vec<Map<String, Value>> {
+    let mut out = Vec::new();
+    for batch in batches {
+        let schema = batch.schema();
+        for row in 0..batch.num_rows() {
+            let map = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.name().clone(), json_value(batch.column(i).as_ref(), row)))
+                .collect();
+            out.push(map);
+        }
+    }
+    out
+}
+
+/// Writes pages, in parallel, counting what was written.
+struct Writer<'a> {
+    env: &'a Environment<'static>,
+    out: &'a Path,
+}
+
+impl Writer<'_> {
+    fn page(&self, rel_dir: &str, name: &str, template: &str, ctx: minijinja::Value) -> Result<u64> {
+        let dir = if rel_dir.is_empty() { self.out.to_path_buf() } else { self.out.join(rel_dir) };
+        let path = safe_join(&dir, name)?;
+        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel_dir}/{name}"))?;
+        std::fs::write(&path, &html).with_context(|| format!("writing {}", path.display()))?;
+        Ok(html.len() as u64)
+    }
+}
+
+fn root_for(depth: usize) -> String {
+    if depth == 0 { ".".to_string() } else { vec![".."; depth].join("/") }
+}
+
+fn as_i64(v: &Value) -> i64 {
+    v.as_i64().unwrap_or_default()
+}
+
 pub async fn site(
-    _ctx: &SessionContext,
+    ctx: &SessionContext,
     accounting: &Accounting,
     answers: &[QuestionAnswers],
     _recs: &Recommendations,
     out: &Path,
 ) -> Result<SiteStats> {
+    crate::sql::run_scripts(ctx, crate::sql::RENDER, "render").await?;
     let env = environment()?;
+    let writer = Writer { env: &env, out };
     let mut stats = SiteStats::default();
-    let questions: Vec<_> = answers.iter().map(|a| context! { name => a.question.name, keys => a.by_key.len() }).collect();
-    let html = env.get_template("index.html")?.render(context! {
-        tables => &accounting.tables,
-        inputs => &accounting.inputs,
-        questions => questions,
-    })?;
-    std::fs::write(out.join("index.html"), &html)?;
-    stats.pages += 1;
-    stats.bytes += html.len() as u64;
+    for dir in ["movies", "people", "browse", "search", "static"] {
+        std::fs::create_dir_all(out.join(dir))?;
+    }
+    for (name, text) in STATIC_FILES {
+        std::fs::write(safe_join(&out.join("static"), name)?, text)?;
+    }
+
+    let people = rows(ctx, "page_people").await?;
+    let paged: HashSet<i64> = people.iter().map(|p| as_i64(&p["person_id"])).collect();
+    let by_person = |question: &str| -> HashMap<i64, Value> {
+        answers
+            .iter()
+            .filter(|qa| qa.question.name == question)
+            .flat_map(|qa| qa.by_key.values().flatten())
+            .map(|a| (as_i64(&a["person_id"]), a.clone()))
+            .collect()
+    };
+    let actor_answers = by_person("get_actor");
+    let director_answers = by_person("get_director");
+
+    let collections: HashMap<i64, Value> = rows(ctx, "page_collections")
+        .await?
+        .into_iter()
+        .map(|r| (as_i64(&r["collection_id"]), r["members"].clone()))
+        .collect();
+    let movies = rows(ctx, "page_movies").await?;
+    let movie_bytes: Vec<u64> = movies
+        .par_iter()
+        .map(|m| {
+            let id = as_i64(&m["id"]);
+            let members: Vec<Value> = m["collection_id"]
+                .as_i64()
+                .and_then(|c| collections.get(&c))
+                .and_then(Value::as_array)
+                .map(|list| list.iter().filter(|x| as_i64(&x["id"]) != id).cloned().collect())
+                .unwrap_or_default();
+            let ctx = context! { root => "..", movie => m, collection_members => members, paged => paged_flags(m, &paged) };
+            writer.page("movies", &format!("{id}.html"), "movie.html", ctx)
+        })
+        .collect::<Result<_>>()?;
+    stats.movie_pages = movie_bytes.len();
+    stats.bytes += movie_bytes.iter().sum::<u64>();
+
+    let person_bytes: Vec<u64> = people
+        .par_iter()
+        .map(|p| {
+            let id = as_i64(&p["person_id"]);
+            let ctx = context! {
+                root => "..",
+                person => p,
+                actor => actor_answers.get(&id),
+                director => director_answers.get(&id),
+            };
+            writer.page("people", &format!("{id}.html"), "person.html", ctx)
+        })
+        .collect::<Result<_>>()?;
+    stats.person_pages = person_bytes.len();
+    stats.bytes += person_bytes.iter().sum::<u64>();
+
+    let (browse_pages, browse_bytes) = render_browse(ctx, &writer).await?;
+    stats.browse_pages = browse_pages;
+    stats.bytes += browse_bytes;
+
+    stats.search_files = write_search_index(ctx, &movies, out).await?;
+
+    let questions: Vec<Value> = QUESTIONS
+        .iter()
+        .map(|q| json!({"name": q.name, "input": q.input, "variants": q.variants, "description": q.description}))
+        .collect();
+    stats.bytes += writer.page("", "questions.html", "questions.html", context! { root => ".", questions => questions })?;
+    stats.bytes += render_report(ctx, &writer, accounting).await?;
+    let counts = &accounting.tables;
+    stats.bytes += writer.page(
+        "",
+        "index.html",
+        "index.html",
+        context! { root => ".", tables => counts, inputs => &accounting.inputs, people_pages => stats.person_pages },
+    )?;
+    stats.pages = stats.movie_pages + stats.person_pages + stats.browse_pages + 3;
     Ok(stats)
+}
+
+/// Which of a movie's people have pages of their own (the others are plain text).
+fn paged_flags(movie: &Map<String, Value>, paged: &HashSet<i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ["directors", "top_cast"]
+        .iter()
+        .filter_map(|k| movie.get(*k).and_then(Value::as_array))
+        .flatten()
+        .map(|p| as_i64(&p["person_id"]))
+        .filter(|id| paged.contains(id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+const FACETS: &[(&str, &str)] = &[
+    ("year", "Release year"),
+    ("genre", "Genre"),
+    ("country", "Production country"),
+    ("company", "Production company"),
+    ("collection", "Collection"),
+    ("language", "Original language"),
+];
+
+async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usize, u64)> {
+    let facets = rows(ctx, "page_facets").await?;
+    let mut grouped: BTreeMap<String, Vec<Map<String, Value>>> = BTreeMap::new();
+    for mut f in facets {
+        let label = f["label"].as_str().unwrap_or_default().to_string();
+        let file = if f["facet"] == "year" { format!("{label}.html") } else { format!("{}.html", slug(&label)) };
+        f.insert("file".into(), Value::String(file));
+        if let Some(Value::Array(members)) = f.get_mut("members") {
+            members.sort_by(|a, b| {
+                let pa = a["popularity"].as_f64().unwrap_or(0.0);
+                let pb = b["popularity"].as_f64().unwrap_or(0.0);
+                pb.total_cmp(&pa).then(as_i64(&a["id"]).cmp(&as_i64(&b["id"])))
+            });
+        }
+        grouped.entry(f["facet"].as_str().unwrap_or_default().to_string()).or_default().push(f);
+    }
+    let mut pages = 0;
+    let mut bytes = 0;
+    let mut summary = Vec::new();
+    for (facet, title) in FACETS {
+        let mut values = grouped.remove(*facet).unwrap_or_default();
+        let dir = format!("browse/{facet}");
+        std::fs::create_dir_all(writer.out.join(&dir))?;
+        let written: Vec<u64> = values
+            .par_iter()
+            .map(|v| writer.page(&dir, v["file"].as_str().unwrap_or_default(), "facet_value.html", context! { root => "../..", facet => facet, title => title, value => v }))
+            .collect::<Result<_>>()?;
+        pages += written.len();
+        bytes += written.iter().sum::<u64>();
+        if *facet != "year" {
+            values.sort_by(|a, b| as_i64(&b["movies"]).cmp(&as_i64(&a["movies"])).then(a["label"].as_str().cmp(&b["label"].as_str())));
+        }
+        let listing: Vec<Value> = values.iter().map(|v| json!({"label": v["label"], "movies": v["movies"], "file": v["file"]})).collect();
+        bytes += writer.page(&dir, "index.html", "facet.html", context! { root => "../..", facet => facet, title => title, values => listing })?;
+        pages += 1;
+        summary.push(json!({"facet": facet, "title": title, "values": values.len()}));
+    }
+    bytes += writer.page("browse", "index.html", "browse_index.html", context! { root => "..", facets => summary })?;
+    Ok((pages + 1, bytes))
+}
+
+/// How many leading characters of a word pick its search shard.
+const SEARCH_PREFIX: usize = 2;
+const SEARCH_SHARDS: u32 = 512;
+
+/// The client-side search index: every title and every person, filed under each word's
+/// first characters, so a search fetches one shard.
+async fn write_search_index(ctx: &SessionContext, movies: &[Map<String, Value>], out: &Path) -> Result<usize> {
+    let mut entries: Vec<(String, Value)> = Vec::new();
+    for m in movies {
+        let Some(title) = m["title"].as_str() else { continue };
+        let year = m["release_year"].as_i64().map(|y| y.to_string()).unwrap_or_default();
+        entries.push((normalize_key(title), json!({"n": title, "d": year, "u": format!("movies/{}.html", as_i64(&m["id"]))})));
+    }
+    for p in rows(ctx, "search_people").await? {
+        let Some(name) = p["name"].as_str() else { continue };
+        let films = as_i64(&p["films"]);
+        let url = if p["has_page"] == true {
+            format!("people/{}.html", as_i64(&p["person_id"]))
+        } else {
+            format!("movies/{}.html", as_i64(&p["some_movie"]))
+        };
+        let d = if films == 1 { "1 película".to_string() } else { format!("{films} películas") };
+        entries.push((normalize_key(name), json!({"n": name, "d": d, "u": url})));
+    }
+    let mut shards: Vec<Vec<Value>> = vec![Vec::new(); SEARCH_SHARDS as usize];
+    for (key, mut entry) in entries {
+        entry["k"] = Value::String(key.clone());
+        let mut prefixes: Vec<String> = key
+            .split(' ')
+            .filter(|w| w.chars().count() >= SEARCH_PREFIX)
+            .map(|w| w.chars().take(SEARCH_PREFIX).collect())
+            .collect();
+        prefixes.sort();
+        prefixes.dedup();
+        let mut seen = HashSet::new();
+        for prefix in prefixes {
+            let shard = (fnv1a32(&prefix) % SEARCH_SHARDS) as usize;
+            if seen.insert(shard) {
+                shards[shard].push(entry.clone());
+            }
+        }
+    }
+    let dir = out.join("search");
+    for (i, shard) in shards.iter().enumerate() {
+        std::fs::write(dir.join(format!("{i:03}.json")), serde_json::to_string(shard)?)?;
+    }
+    let index = json!({
+        "prefix": SEARCH_PREFIX,
+        "shards": SEARCH_SHARDS,
+        "limit": 50,
+        "scheme": "entries {n: name, d: detail, u: url, k: normalised key} are filed under fnv1a32(first `prefix` characters of each word of k) % shards, in search/NNN.json",
+    });
+    std::fs::write(dir.join("index.json"), serde_json::to_string_pretty(&index)?)?;
+    Ok(shards.len() + 1)
+}
+
+/// One bar chart as inline SVG.
+fn bar_chart(env: &Environment<'static>, title: &str, bars: &[(String, f64)]) -> Result<String> {
+    let max = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(1.0);
+    let (bar_height, gap, left, width) = (18.0, 4.0, 150.0, 420.0);
+    let items: Vec<Value> = bars
+        .iter()
+        .enumerate()
+        .map(|(i, (label, value))| {
+            let y = i as f64 * (bar_height + gap) + 24.0;
+            let label: String = if label.chars().count() > 24 { label.chars().take(23).collect::<String>() + "…" } else { label.clone() };
+            json!({"label": label, "value": crate::questions::int(&obj("v", *value), "v"), "y": y, "ty": y + 13.0, "w": (value / max * width).max(1.0)})
+        })
+        .collect();
+    let height = bars.len() as f64 * (bar_height + gap) + 30.0;
+    Ok(env.get_template("chart.svg")?.render(context! { title => title, bars => items, height => height, left => left, bar_height => bar_height })?)
+}
+
+async fn render_report(ctx: &SessionContext, writer: &Writer<'_>, accounting: &Accounting) -> Result<u64> {
+    let columns = rows(ctx, "report_columns").await?;
+    let mut charts = Vec::new();
+    let mut by_chart: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
+    for h in rows(ctx, "report_histograms").await? {
+        let chart = h["chart"].as_str().unwrap_or_default().to_string();
+        let bucket = h["bucket"].as_f64().unwrap_or_default();
+        let label = if chart.contains("power of ten") { format!("10^{bucket:.0}") } else if chart.contains("0.5") { format!("{bucket:.1}") } else { format!("{bucket:.0}") };
+        by_chart.entry(chart).or_default().push((label, h["movies"].as_f64().unwrap_or_default()));
+    }
+    for (title, bars) in &by_chart {
+        charts.push(json!({"title": title, "svg": bar_chart(writer.env, title, bars)?}));
+    }
+    let correlations = rows(ctx, "report_correlations").await?;
+    let outliers = rows(ctx, "report_outliers").await?;
+    let mut top: BTreeMap<String, Vec<Map<String, Value>>> = BTreeMap::new();
+    for t in rows(ctx, "report_top").await? {
+        top.entry(t["list"].as_str().unwrap_or_default().to_string()).or_default().push(t);
+    }
+    let mut top_charts = Vec::new();
+    for (title, list) in top.iter_mut() {
+        list.sort_by(|a, b| b["value"].as_i64().cmp(&a["value"].as_i64()).then(a["label"].as_str().cmp(&b["label"].as_str())));
+        let bars: Vec<(String, f64)> = list.iter().map(|t| (t["label"].as_str().unwrap_or("").to_string(), t["value"].as_f64().unwrap_or(0.0))).collect();
+        top_charts.push(json!({"title": title, "svg": bar_chart(writer.env, title, &bars)?}));
+    }
+    writer.page(
+        "",
+        "report.html",
+        "report.html",
+        context! {
+            root => ".",
+            inputs => &accounting.inputs,
+            tables => &accounting.tables,
+            columns => columns,
+            charts => charts,
+            correlations => correlations,
+            outliers => outliers,
+            top_charts => top_charts,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe_and_distinct() {
+        for label in ["../../etc/passwd", "Pixar Animation Studios", "日本", "", "a/b", "Ørnås & Co."] {
+            let s = slug(label);
+            assert!(safe_join(Path::new("/out"), &format!("{s}.html")).is_ok(), "{label} -> {s}");
+        }
+        assert_ne!(slug("Drama!"), slug("Drama?"));
+        assert!(slug("Pixar Animation Studios").starts_with("pixar-animation-studios-"));
+    }
+
+    #[test]
+    fn data_is_escaped_in_pages() {
+        let env = environment().unwrap();
+        let html = env
+            .get_template("facet_value.html")
+            .unwrap()
+            .render(context! { root => "../..", facet => "genre", title => "Genre", value => json!({"label": "<script>alert(1)</script>", "movies": 1, "members": [{"id": 1, "title": "\"><img src=x onerror=alert(1)>", "year": 2000}]}) })
+            .unwrap();
+        assert!(!html.contains("<script>alert"));
+        assert!(!html.contains("<img src=x"));
+        assert!(html.contains("&lt;script&gt;"));
+    }
 }

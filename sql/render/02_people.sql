@@ -1,0 +1,43 @@
+-- Which people get a page: every director, and every actor with 3 or more films.
+-- (~200k actors exist; most appear once. Everyone stays findable through search and
+-- the get_actor answers of the bundle.)
+
+CREATE TABLE person_credits AS
+SELECT person_id, movie_id, 'actor' AS role, MIN(character) AS detail
+FROM "cast" WHERE person_id IS NOT NULL
+GROUP BY person_id, movie_id
+UNION ALL
+SELECT person_id, movie_id, 'director' AS role, NULL AS detail
+FROM crew WHERE job = 'Director' AND person_id IS NOT NULL
+GROUP BY person_id, movie_id;
+
+CREATE TABLE paged_people AS
+SELECT person_id FROM person_credits
+GROUP BY person_id
+HAVING SUM(CASE WHEN role = 'director' THEN 1 ELSE 0 END) > 0
+    OR SUM(CASE WHEN role = 'actor' THEN 1 ELSE 0 END) >= 3;
+
+CREATE TABLE page_people AS
+SELECT
+    p.person_id,
+    n.name,
+    array_agg(
+        named_struct('id', m.id, 'title', m.title, 'year', m.release_year, 'date', m.release_date, 'role', c.role, 'character', c.detail, 'return_ratio', m."return")
+        ORDER BY m.release_date, m.id, c.role
+    ) AS films
+FROM paged_people p
+JOIN person_names n ON n.person_id = p.person_id
+JOIN person_credits c ON c.person_id = p.person_id
+JOIN movies m ON m.id = c.movie_id
+GROUP BY p.person_id, n.name
+ORDER BY p.person_id;
+
+-- Everyone, paged or not, for the client-side search.
+CREATE TABLE search_people AS
+SELECT n.person_id, n.name, COUNT(DISTINCT c.movie_id) AS films, MIN(c.movie_id) AS some_movie,
+       p.person_id IS NOT NULL AS has_page
+FROM person_names n
+JOIN person_credits c ON c.person_id = n.person_id
+LEFT JOIN paged_people p ON p.person_id = n.person_id
+GROUP BY n.person_id, n.name, p.person_id
+ORDER BY n.person_id;

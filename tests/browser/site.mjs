@@ -1,0 +1,95 @@
+// Drives headless Chromium through the sample site. Usage:
+//   node site.mjs BASE_URL EXPECTATIONS_JSON [SCREENSHOT_DIR]
+// EXPECTATIONS_JSON: {"questions": [{"question", "input", "sentences": [...]}], "movie": "...",
+//                     "person": "...", "person_sentence": "..."}
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import assert from "node:assert/strict";
+
+const [base, expectationsPath, shots] = process.argv.slice(2);
+const expected = JSON.parse(readFileSync(expectationsPath, "utf8"));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage();
+const external = [];
+page.on("request", (r) => { if (!r.url().startsWith(base)) external.push(r.url()); });
+const failures = [];
+page.on("pageerror", (e) => failures.push(e.message));
+const shot = async (name) => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: false }); };
+
+function step(name) { console.log(`- ${name}`); }
+
+step("home shows the headline counts");
+await page.goto(`${base}/index.html`);
+assert.match(await page.textContent("main"), new RegExp(`${expected.movies} movies`));
+await shot("home");
+
+step("search a title and open its page");
+await page.fill("#search-input", expected.movie.toUpperCase());
+await page.click("form.search button");
+const hit = page.locator("ul.results a", { hasText: expected.movie }).first();
+await hit.waitFor();
+await hit.click();
+await page.waitForURL(/movies\/\d+\.html$/);
+assert.equal((await page.textContent("h1")).includes(expected.movie), true);
+await shot("movie");
+
+step("follow a recommendation");
+const recs = page.locator("ol.recommendations a");
+assert.equal(await recs.count(), 5);
+const recTitle = (await recs.first().textContent()).trim();
+await recs.first().click();
+await page.waitForLoadState();
+assert.equal((await page.textContent("h1")).includes(recTitle), true, `recommendation ${recTitle}`);
+assert.equal(await page.locator("ol.recommendations a").count(), 5);
+
+step("ask every question through its form");
+await page.goto(`${base}/questions.html`);
+for (const q of expected.questions) {
+  const form = page.locator(`form[data-question="${q.question}"]`);
+  await form.locator("input").fill(q.input);
+  await form.locator("button").click();
+  const output = form.locator("output p.sentence");
+  await output.first().waitFor({ timeout: 5000 });
+  const got = await output.allTextContents();
+  assert.deepEqual(got, q.sentences, `${q.question}(${q.input})`);
+}
+await shot("questions");
+
+step("an unknown input says so");
+const titleForm = page.locator('form[data-question="score_titulo"]');
+await titleForm.locator("input").fill("no such movie at all");
+await titleForm.locator("button").click();
+await titleForm.locator("output p.miss").waitFor();
+
+step("open a person page from search");
+await page.goto(`${base}/index.html`);
+await page.fill("#search-input", expected.person);
+await page.click("form.search button");
+const person = page.locator("ul.results a", { hasText: expected.person }).first();
+await person.waitFor();
+await person.click();
+await page.waitForURL(/people\/\d+\.html$/);
+assert.equal((await page.textContent("p.sentence")).trim(), expected.person_sentence);
+await shot("person");
+
+step("open the data report");
+await page.goto(`${base}/report.html`);
+assert.match(await page.textContent("h1"), /Informe de datos/);
+assert.ok((await page.locator("svg.chart").count()) >= 8, "charts");
+assert.match(await page.textContent("main"), /missing release_date/);
+await shot("report");
+
+step("phone width keeps forms usable");
+await page.setViewportSize({ width: 375, height: 700 });
+await page.goto(`${base}/questions.html`);
+const box = await page.locator("#q-score_titulo").boundingBox();
+assert.ok(box.width <= 375 && box.width > 150, `input width ${box.width}`);
+
+await browser.close();
+assert.deepEqual(failures, [], "no script errors");
+assert.deepEqual(external, [], "no external requests");
+console.log("browser checks passed");
