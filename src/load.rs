@@ -33,7 +33,7 @@ pub const MOVIE_COLUMNS: &[&str] = &[
     "spoken_languages", "status", "tagline", "title", "video", "vote_average", "vote_count",
 ];
 
-pub const SOURCES: &[Source] = &[
+pub static SOURCES: &[Source] = &[
     Source {
         table: "movies",
         stems: &["movies_metadata", "movies_dataset"],
@@ -229,6 +229,29 @@ impl BatchWriter {
     }
 }
 
+/// Physical line numbers from byte offsets, counting newlines once, front to back.
+#[derive(Default)]
+struct LineCounter {
+    byte: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    /// The 1-based line holding byte `offset`; offsets must not decrease.
+    fn line_at(&mut self, text: &[u8], offset: usize) -> u64 {
+        // The reader reports a record as starting at the previous record's line ending.
+        let mut offset = offset.min(text.len());
+        while offset < text.len() && matches!(text[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset > self.byte {
+            self.newlines += text[self.byte..offset].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.byte = offset;
+        }
+        self.newlines + 1
+    }
+}
+
 /// A CSV record as owned text, with the line it starts on.
 struct RawRecord {
     line: u64,
@@ -241,12 +264,13 @@ fn parse_records(source: &'static Source, path: &Path, bytes: &[u8]) -> Result<L
         return Err(input_error(path, Some(1), "file is empty: expected a header line"));
     }
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
+    let mut lines = LineCounter::default();
     let mut records = reader.records().map(|r| {
         r.map(|rec| RawRecord {
-            line: rec.position().map_or(0, |p| p.line()),
+            line: lines.line_at(text, rec.position().map_or(0, |p| p.byte() as usize)),
             fields: rec.iter().map(str::to_owned).collect(),
         })
-        .map_err(|e| input_error(path, e.position().map(|p| p.line()), format!("unreadable CSV: {e}")))
+        .map_err(|e| input_error(path, None, format!("unreadable CSV: {e}")))
     });
     let header = records.next().expect("non-empty input has a first record")?;
     let positions = column_positions(source, path, &header.fields)?;
@@ -402,7 +426,7 @@ mod tests {
         assert!(err.problem.contains("header lacks column(s) crew"), "{err}");
         let utf8 = write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n[],\xff[],2\n");
         let err = load_file(credits(), &utf8).unwrap_err();
-        assert_eq!((err.line, err.problem.as_str()), (Some(3), "invalid UTF-8 at byte 25"));
+        assert_eq!((err.line, err.problem.as_str()), (Some(3), "invalid UTF-8 at byte 24"));
         let gz = write(&dir, "credits.csv.gz", &gzip(b"cast,crew,id\n[],[],1\n")[..20]);
         let err = load_file(credits(), &gz).unwrap_err();
         assert!(err.problem.starts_with("corrupt or truncated gzip"), "{err}");

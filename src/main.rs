@@ -58,6 +58,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run SQL against the clean tables of a data directory (after load and ETL).
+    Sql {
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// One SQL statement, e.g. "SELECT COUNT(*) FROM movies".
+        query: String,
+    },
     /// Measure recommendation quality on a data directory, against a genres-only baseline.
     Eval {
         #[arg(long, default_value = "data")]
@@ -139,6 +146,7 @@ fn main() -> ExitCode {
                 build(BuildOptions { data, out, max_reject_share }, timings, timings_json).await
             }
             Command::Ask { question, input, out, json } => ask(out, question, input, json),
+            Command::Sql { data, query } => pipeline::query(&data, &query).await.map(|()| ExitCode::SUCCESS),
             Command::Eval { data, json } => pipeline::evaluate(&data, json.as_deref()).await.map(|()| ExitCode::SUCCESS),
         }
     });

@@ -53,6 +53,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
         .await?;
     drop(loaded);
     etl::release_intermediate_tables(&ctx)?;
+    etl::switch_to_deterministic_plans(&ctx);
     check_reject_share(&accounting, opts.max_reject_share)?;
     let recs = watch.time("recommend", crate::recommend::run(&ctx)).await?;
     let answers = watch.time("questions", crate::queries::run(&ctx)).await?;
@@ -78,19 +79,24 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
 
 /// Fails the build when a file has more damaged records than the configured share.
 pub fn check_reject_share(accounting: &Accounting, max_share: f64) -> Result<()> {
-    for account in accounting.inputs.values() {
-        let damaged = account.damaged();
-        if account.records_read > 0 && damaged as f64 > max_share * account.records_read as f64 {
-            bail!(
-                "{}: {} of {} records rejected as damaged ({:.2}%, limit {:.2}%); see the reasons below and fix the file or raise --max-reject-share\n{}",
-                account.file,
-                damaged,
-                account.records_read,
-                100.0 * damaged as f64 / account.records_read as f64,
+    let over: Vec<String> = accounting
+        .inputs
+        .values()
+        .filter(|a| a.records_read > 0 && a.damaged() as f64 > max_share * a.records_read as f64)
+        .map(|a| {
+            format!(
+                "{}: {} of {} records rejected as damaged ({:.2}%, limit {:.2}%):\n{}",
+                a.file,
+                a.damaged(),
+                a.records_read,
+                100.0 * a.damaged() as f64 / a.records_read as f64,
                 100.0 * max_share,
-                reasons_text(account)
-            );
-        }
+                reasons_text(a)
+            )
+        })
+        .collect();
+    if !over.is_empty() {
+        bail!("{}\nsee rejects.csv reasons above; fix the input or raise --max-reject-share", over.join("\n"));
     }
     Ok(())
 }
@@ -149,6 +155,7 @@ pub async fn evaluate(data: &Path, json_out: Option<&Path>) -> Result<()> {
     etl::run(&ctx, &loaded).await?;
     drop(loaded);
     etl::release_intermediate_tables(&ctx)?;
+    etl::switch_to_deterministic_plans(&ctx);
     crate::sql::run_scripts(&ctx, crate::sql::RECOMMEND, "recommend").await?;
     let docs = recommend::read_documents(&ctx.table("recommend_documents").await?.collect().await?);
     let raters = recommend::raters(&ctx, &docs).await?;
@@ -166,5 +173,14 @@ pub async fn evaluate(data: &Path, json_out: Option<&Path>) -> Result<()> {
     if let Some(path) = json_out {
         std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")?;
     }
+    Ok(())
+}
+
+/// `marquee sql`: the clean tables of `data`, queried ad hoc.
+pub async fn query(data: &Path, statement: &str) -> Result<()> {
+    let loaded = load::load_all(data)?;
+    let ctx = etl::new_context();
+    etl::run(&ctx, &loaded).await?;
+    ctx.sql(statement).await?.show().await?;
     Ok(())
 }

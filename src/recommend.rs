@@ -105,9 +105,13 @@ pub fn document_text(doc: &MovieDoc, w: &Weights) -> String {
     for name in &doc.directors {
         repeat_into(&mut out, &tag("director", name), w.director);
     }
-    let mut seen = Vec::new();
-    for name in doc.cast.iter().filter(|n| !seen.contains(n)).take(w.top_cast) {
-        seen.push(name);
+    let mut top_billed: Vec<&String> = Vec::new();
+    for name in &doc.cast {
+        if top_billed.len() < w.top_cast && !top_billed.contains(&name) {
+            top_billed.push(name);
+        }
+    }
+    for name in top_billed {
         repeat_into(&mut out, &tag("cast", name), w.actor);
     }
     for name in &doc.keywords {

@@ -122,10 +122,6 @@ impl Writer<'_> {
     }
 }
 
-fn root_for(depth: usize) -> String {
-    if depth == 0 { ".".to_string() } else { vec![".."; depth].join("/") }
-}
-
 fn as_i64(v: &Value) -> i64 {
     v.as_i64().unwrap_or_default()
 }

@@ -4,7 +4,6 @@
 //! the parser's message when it does not, so that SQL can route bad rows to the rejects
 //! report while parsing each cell only once.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
@@ -253,9 +252,6 @@ struct LiteralUdf {
 }
 
 impl ScalarUDFImpl for LiteralUdf {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
     fn name(&self) -> &str {
         self.shape.udf_name
     }
@@ -279,9 +275,6 @@ struct NormKeyUdf {
 }
 
 impl ScalarUDFImpl for NormKeyUdf {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
     fn name(&self) -> &str {
         "norm_key"
     }

@@ -1,6 +1,11 @@
 -- The optional files: keywords feed the recommender, links and ratings its evaluation.
 -- A missing file is registered as an empty table, so these scripts always run.
 
+CREATE TABLE keyword_rows AS
+SELECT _line AS line, _records AS records, _problem AS problem, id AS id_text,
+       TRY_CAST(id AS BIGINT) AS id, py_id_names(keywords) AS keywords_parsed
+FROM raw_keywords;
+
 CREATE TABLE keyword_outcomes AS
 SELECT
     *,
@@ -18,11 +23,7 @@ FROM (
             WHEN k.keywords_parsed['error'] IS NOT NULL THEN named_struct('reason', 'unparsable keywords', 'detail', k.keywords_parsed['error'])
             WHEN m.id IS NULL THEN named_struct('reason', 'no kept movie with this id', 'detail', concat('id = ', k.id_text))
         END AS rejection
-    FROM (
-        SELECT _line AS line, _records AS records, _problem AS problem, id AS id_text,
-               TRY_CAST(id AS BIGINT) AS id, py_id_names(keywords) AS keywords_parsed
-        FROM raw_keywords
-    ) k
+    FROM keyword_rows k
     LEFT JOIN (SELECT id FROM movies) m ON m.id = k.id
 );
 

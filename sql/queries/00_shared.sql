@@ -29,5 +29,6 @@ FROM (
     WHERE person_id IS NOT NULL AND name IS NOT NULL
     GROUP BY person_id, name
 )
-WHERE rank = 1;
+WHERE rank = 1
+ORDER BY person_id;
 

@@ -9,13 +9,15 @@ GROUP BY person_id, movie_id
 UNION ALL
 SELECT person_id, movie_id, 'director' AS role, NULL AS detail
 FROM crew WHERE job = 'Director' AND person_id IS NOT NULL
-GROUP BY person_id, movie_id;
+GROUP BY person_id, movie_id
+ORDER BY person_id, movie_id, role;
 
 CREATE TABLE paged_people AS
 SELECT person_id FROM person_credits
 GROUP BY person_id
 HAVING SUM(CASE WHEN role = 'director' THEN 1 ELSE 0 END) > 0
-    OR SUM(CASE WHEN role = 'actor' THEN 1 ELSE 0 END) >= 3;
+    OR SUM(CASE WHEN role = 'actor' THEN 1 ELSE 0 END) >= 3
+ORDER BY person_id;
 
 CREATE TABLE page_people AS
 SELECT

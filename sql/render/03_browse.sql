@@ -6,7 +6,8 @@ UNION ALL SELECT 'genre', name, movie_id FROM movie_genres WHERE name IS NOT NUL
 UNION ALL SELECT 'country', name, movie_id FROM movie_countries WHERE name IS NOT NULL
 UNION ALL SELECT 'company', name, movie_id FROM movie_companies WHERE name IS NOT NULL
 UNION ALL SELECT 'collection', collection_name, id FROM movies WHERE collection_name IS NOT NULL
-UNION ALL SELECT 'language', original_language, id FROM movies WHERE original_language IS NOT NULL;
+UNION ALL SELECT 'language', original_language, id FROM movies WHERE original_language IS NOT NULL
+ORDER BY facet, label, movie_id;
 
 CREATE TABLE page_facets AS
 SELECT

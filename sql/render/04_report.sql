@@ -12,7 +12,8 @@ UNION ALL SELECT 'title', COUNT(*) - COUNT(title), 0, COUNT(*) FROM movies
 UNION ALL SELECT 'overview', COUNT(*) - COUNT(overview), 0, COUNT(*) FROM movies
 UNION ALL SELECT 'tagline', COUNT(*) - COUNT(tagline), 0, COUNT(*) FROM movies
 UNION ALL SELECT 'original_language', COUNT(*) - COUNT(original_language), 0, COUNT(*) FROM movies
-UNION ALL SELECT 'collection', COUNT(*) - COUNT(collection_id), 0, COUNT(*) FROM movies;
+UNION ALL SELECT 'collection', COUNT(*) - COUNT(collection_id), 0, COUNT(*) FROM movies
+ORDER BY "column";
 
 -- Histograms. Money and popularity span orders of magnitude: bucket by power of ten.
 CREATE TABLE report_histograms AS
@@ -39,7 +40,8 @@ SELECT 'budget and revenue > 0', COUNT(*),
        corr(CAST(vote_count AS DOUBLE), CAST(revenue AS DOUBLE)),
        corr(popularity, CAST(vote_count AS DOUBLE)),
        corr(runtime, vote_average)
-FROM movies WHERE budget > 0 AND revenue > 0;
+FROM movies WHERE budget > 0 AND revenue > 0
+ORDER BY sample;
 
 CREATE TABLE report_outliers AS
 SELECT 'runtime over 5 hours' AS kind, id, title, release_year, runtime AS value FROM movies WHERE runtime > 300
