@@ -42,20 +42,44 @@ pub struct BundleStats {
     pub download_bytes: u64,
 }
 
-/// Splits one question's answers into as few shards as keep every file under the cap.
-fn shard_answers(by_key: &BTreeMap<String, Vec<Value>>) -> Result<(u32, Vec<String>)> {
-    let entry_sizes: Vec<(&String, usize)> = by_key
+/// Each key's answers as JSON text, serialised once and reused for the shards and the
+/// single-file download.
+fn serialized_entries(by_key: &BTreeMap<String, Vec<Value>>) -> Vec<(String, String)> {
+    by_key
         .iter()
-        .map(|(k, v)| (k, k.len() + serde_json::to_string(v).map_or(0, |s| s.len()) + 8))
-        .collect();
-    let total: usize = entry_sizes.iter().map(|(_, s)| s).sum();
+        .map(|(k, v)| {
+            let key = serde_json::to_string(k).expect("a string serialises");
+            let answers = serde_json::to_string(v).expect("answers serialise");
+            (key, answers)
+        })
+        .collect()
+}
+
+/// A JSON object text from already-serialised `"key"` and value texts.
+fn object_text<'a>(entries: impl Iterator<Item = &'a (String, String)>) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(key);
+        out.push(':');
+        out.push_str(value);
+    }
+    out.push('}');
+    out
+}
+
+/// Splits one question's answers into as few shards as keep every file under the cap.
+fn shard_answers(by_key: &BTreeMap<String, Vec<Value>>, entries: &[(String, String)]) -> Result<(u32, Vec<String>)> {
+    let total: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut shards = (total / (MAX_SHARD_BYTES / 2) + 1) as u32;
     loop {
-        let mut files: Vec<Map<String, Value>> = vec![Map::new(); shards as usize];
-        for (key, answers) in by_key {
-            files[shard_of(key, shards) as usize].insert(key.clone(), Value::Array(answers.clone()));
+        let mut members: Vec<Vec<&(String, String)>> = vec![Vec::new(); shards as usize];
+        for (key, entry) in by_key.keys().zip(entries) {
+            members[shard_of(key, shards) as usize].push(entry);
         }
-        let texts: Vec<String> = files.iter().map(|f| serde_json::to_string(f).expect("json")).collect();
+        let texts: Vec<String> = members.into_iter().map(|m| object_text(m.into_iter())).collect();
         if texts.iter().all(|t| t.len() <= MAX_SHARD_BYTES) {
             return Ok((shards, texts));
         }
@@ -98,9 +122,10 @@ pub fn write(out: &Path, answers: &[QuestionAnswers], tables: &BTreeMap<String, 
     let api = out.join("api");
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
-    let mut everything = Map::new();
+    let mut serialized = Vec::new();
     for qa in answers {
-        let (shards, texts) = shard_answers(&qa.by_key)?;
+        let entries = serialized_entries(&qa.by_key);
+        let (shards, texts) = shard_answers(&qa.by_key, &entries)?;
         std::fs::create_dir_all(api.join(qa.question.name))?;
         for (shard, text) in texts.iter().enumerate() {
             let rel = shard_path(qa.question.name, shard as u32);
@@ -113,8 +138,7 @@ pub fn write(out: &Path, answers: &[QuestionAnswers], tables: &BTreeMap<String, 
             }
         }
         index_questions.push(question_index(qa, shards));
-        let all: Map<String, Value> = qa.by_key.iter().map(|(k, v)| (k.clone(), Value::Array(v.clone()))).collect();
-        everything.insert(qa.question.name.to_string(), Value::Object(all));
+        serialized.push((qa.question.name, entries));
     }
     let index = json!({
         "schema_version": SCHEMA_VERSION,
@@ -139,9 +163,16 @@ pub fn write(out: &Path, answers: &[QuestionAnswers], tables: &BTreeMap<String, 
     std::fs::write(api.join("index.json"), &index_text)?;
     stats.files += 1;
     stats.bytes += index_text.len() as u64;
-    let download = json!({"index": index, "answers": everything});
-    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
-    gz.write_all(serde_json::to_string(&download)?.as_bytes())?;
+    // {"index": ..., "answers": {question: {key: [answers]}}}, streamed from the texts above.
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
+    write!(gz, "{{\"index\":{},\"answers\":{{", serde_json::to_string(&index)?)?;
+    for (i, (name, entries)) in serialized.iter().enumerate() {
+        if i > 0 {
+            gz.write_all(b",")?;
+        }
+        write!(gz, "{}:{}", serde_json::to_string(name)?, object_text(entries.iter()))?;
+    }
+    gz.write_all(b"}}")?;
     let gz = gz.finish()?;
     std::fs::write(api.join("bundle.json.gz"), &gz)?;
     stats.download_bytes = gz.len() as u64;
@@ -239,7 +270,7 @@ mod tests {
     fn shards_stay_under_the_cap() {
         let big: BTreeMap<String, Vec<Value>> =
             (0..4000).map(|i| (format!("key {i}"), vec![json!({"sentence": "x".repeat(300)})])).collect();
-        let (shards, texts) = shard_answers(&big).unwrap();
+        let (shards, texts) = shard_answers(&big, &serialized_entries(&big)).unwrap();
         assert!(shards > 1);
         assert!(texts.iter().all(|t| t.len() <= MAX_SHARD_BYTES));
         let total_keys: usize = texts.iter().map(|t| serde_json::from_str::<Map<String, Value>>(t).unwrap().len()).sum();

@@ -84,6 +84,20 @@ pub fn slug(label: &str) -> String {
     if base.is_empty() { hash } else { format!("{base}-{hash}") }
 }
 
+/// Renders a table's rows batch by batch, so only one batch of page data is in memory.
+async fn for_each_batch(
+    ctx: &SessionContext,
+    table: &str,
+    mut render: impl FnMut(Vec<Map<String, Value>>) -> Result<()>,
+) -> Result<()> {
+    use futures::StreamExt;
+    let mut stream = ctx.table(table).await.with_context(|| format!("table {table}"))?.execute_stream().await?;
+    while let Some(batch) = stream.next().await {
+        render(batches_to_rows(&[batch?]))?;
+    }
+    Ok(())
+}
+
 async fn rows(ctx: &SessionContext, table: &str) -> Result<Vec<Map<String, Value>>> {
     let batches = ctx.table(table).await.with_context(|| format!("table {table}"))?.collect().await?;
     Ok(batches_to_rows(&batches))
@@ -144,14 +158,13 @@ pub async fn site(
         std::fs::write(safe_join(&out.join("static"), name)?, text)?;
     }
 
-    let people = rows(ctx, "page_people").await?;
-    let paged: HashSet<i64> = people.iter().map(|p| as_i64(&p["person_id"])).collect();
-    let by_person = |question: &str| -> HashMap<i64, Value> {
+    let paged: HashSet<i64> = rows(ctx, "paged_people").await?.iter().map(|p| as_i64(&p["person_id"])).collect();
+    let by_person = |question: &str| -> HashMap<i64, &Value> {
         answers
             .iter()
             .filter(|qa| qa.question.name == question)
             .flat_map(|qa| qa.by_key.values().flatten())
-            .map(|a| (as_i64(&a["person_id"]), a.clone()))
+            .map(|a| (as_i64(&a["person_id"]), a))
             .collect()
     };
     let actor_answers = by_person("get_actor");
@@ -162,45 +175,52 @@ pub async fn site(
         .into_iter()
         .map(|r| (as_i64(&r["collection_id"]), r["members"].clone()))
         .collect();
-    let movies = rows(ctx, "page_movies").await?;
-    let movie_bytes: Vec<u64> = movies
-        .par_iter()
-        .map(|m| {
-            let id = as_i64(&m["id"]);
-            let members: Vec<Value> = m["collection_id"]
-                .as_i64()
-                .and_then(|c| collections.get(&c))
-                .and_then(Value::as_array)
-                .map(|list| list.iter().filter(|x| as_i64(&x["id"]) != id).cloned().collect())
-                .unwrap_or_default();
-            let ctx = context! { root => "..", movie => m, collection_members => members, paged => paged_flags(m, &paged) };
-            writer.page("movies", &format!("{id}.html"), "movie.html", ctx)
-        })
-        .collect::<Result<_>>()?;
-    stats.movie_pages = movie_bytes.len();
-    stats.bytes += movie_bytes.iter().sum::<u64>();
+    for_each_batch(ctx, "page_movies", |movies| {
+        let written: Vec<u64> = movies
+            .par_iter()
+            .map(|m| {
+                let id = as_i64(&m["id"]);
+                let members: Vec<&Value> = m["collection_id"]
+                    .as_i64()
+                    .and_then(|c| collections.get(&c))
+                    .and_then(Value::as_array)
+                    .map(|list| list.iter().filter(|x| as_i64(&x["id"]) != id).collect())
+                    .unwrap_or_default();
+                let ctx = context! { root => "..", movie => m, collection_members => members, paged => paged_flags(m, &paged) };
+                writer.page("movies", &format!("{id}.html"), "movie.html", ctx)
+            })
+            .collect::<Result<_>>()?;
+        stats.movie_pages += written.len();
+        stats.bytes += written.iter().sum::<u64>();
+        Ok(())
+    })
+    .await?;
 
-    let person_bytes: Vec<u64> = people
-        .par_iter()
-        .map(|p| {
-            let id = as_i64(&p["person_id"]);
-            let ctx = context! {
-                root => "..",
-                person => p,
-                actor => actor_answers.get(&id),
-                director => director_answers.get(&id),
-            };
-            writer.page("people", &format!("{id}.html"), "person.html", ctx)
-        })
-        .collect::<Result<_>>()?;
-    stats.person_pages = person_bytes.len();
-    stats.bytes += person_bytes.iter().sum::<u64>();
+    for_each_batch(ctx, "page_people", |people| {
+        let written: Vec<u64> = people
+            .par_iter()
+            .map(|p| {
+                let id = as_i64(&p["person_id"]);
+                let ctx = context! {
+                    root => "..",
+                    person => p,
+                    actor => actor_answers.get(&id),
+                    director => director_answers.get(&id),
+                };
+                writer.page("people", &format!("{id}.html"), "person.html", ctx)
+            })
+            .collect::<Result<_>>()?;
+        stats.person_pages += written.len();
+        stats.bytes += written.iter().sum::<u64>();
+        Ok(())
+    })
+    .await?;
 
     let (browse_pages, browse_bytes) = render_browse(ctx, &writer).await?;
     stats.browse_pages = browse_pages;
     stats.bytes += browse_bytes;
 
-    stats.search_files = write_search_index(ctx, &movies, out).await?;
+    stats.search_files = write_search_index(ctx, out).await?;
 
     let questions: Vec<Value> = QUESTIONS
         .iter()
@@ -247,7 +267,16 @@ async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usi
     let mut grouped: BTreeMap<String, Vec<Map<String, Value>>> = BTreeMap::new();
     for mut f in facets {
         let label = f["label"].as_str().unwrap_or_default().to_string();
-        let file = if f["facet"] == "year" { format!("{label}.html") } else { format!("{}.html", slug(&label)) };
+        // A value with a single movie gets no page of its own: its listing links the movie.
+        let single = as_i64(&f["movies"]) == 1;
+        let file = if single {
+            format!("../../movies/{}.html", as_i64(&f["members"][0]["id"]))
+        } else if f["facet"] == "year" {
+            format!("{label}.html")
+        } else {
+            format!("{}.html", slug(&label))
+        };
+        f.insert("single".into(), Value::Bool(single));
         f.insert("file".into(), Value::String(file));
         if let Some(Value::Array(members)) = f.get_mut("members") {
             members.sort_by(|a, b| {
@@ -267,6 +296,7 @@ async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usi
         std::fs::create_dir_all(writer.out.join(&dir))?;
         let written: Vec<u64> = values
             .par_iter()
+            .filter(|v| v["single"] != true)
             .map(|v| writer.page(&dir, v["file"].as_str().unwrap_or_default(), "facet_value.html", context! { root => "../..", facet => facet, title => title, value => v }))
             .collect::<Result<_>>()?;
         pages += written.len();
@@ -289,9 +319,9 @@ const SEARCH_SHARDS: u32 = 512;
 
 /// The client-side search index: every title and every person, filed under each word's
 /// first characters, so a search fetches one shard.
-async fn write_search_index(ctx: &SessionContext, movies: &[Map<String, Value>], out: &Path) -> Result<usize> {
+async fn write_search_index(ctx: &SessionContext, out: &Path) -> Result<usize> {
     let mut entries: Vec<(String, Value)> = Vec::new();
-    for m in movies {
+    for m in rows(ctx, "search_movies").await? {
         let Some(title) = m["title"].as_str() else { continue };
         let year = m["release_year"].as_i64().map(|y| y.to_string()).unwrap_or_default();
         entries.push((normalize_key(title), json!({"n": title, "d": year, "u": format!("movies/{}.html", as_i64(&m["id"]))})));

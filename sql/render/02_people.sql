@@ -1,4 +1,4 @@
--- Which people get a page: every director, and every actor with 3 or more films.
+-- Which people get a page: every director, and every actor with 5 or more films.
 -- (~200k actors exist; most appear once. Everyone stays findable through search and
 -- the get_actor answers of the bundle.)
 
@@ -16,7 +16,7 @@ CREATE TABLE paged_people AS
 SELECT person_id FROM person_credits
 GROUP BY person_id
 HAVING SUM(CASE WHEN role = 'director' THEN 1 ELSE 0 END) > 0
-    OR SUM(CASE WHEN role = 'actor' THEN 1 ELSE 0 END) >= 3
+    OR SUM(CASE WHEN role = 'actor' THEN 1 ELSE 0 END) >= 5
 ORDER BY person_id;
 
 CREATE TABLE page_people AS
