@@ -17,6 +17,7 @@ pub mod queries;
 pub mod questions;
 pub mod recommend;
 pub mod render;
+pub mod scale;
 pub mod sql;
 pub mod stages;
 pub mod udf;

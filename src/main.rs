@@ -65,10 +65,23 @@ enum Command {
         /// One SQL statement, e.g. "SELECT COUNT(*) FROM movies".
         query: String,
     },
+    /// Write an N-times bigger copy of a dataset (new ids, varied titles, overviews and
+    /// casts, same distributions), for `make bench`.
+    Scale {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 2)]
+        factor: i64,
+    },
     /// Measure recommendation quality on a data directory, against a genres-only baseline.
     Eval {
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// Drop terms found in more than this share of documents (default: the build's).
+        #[arg(long)]
+        max_df: Option<f32>,
         /// Also write the figures as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -146,8 +159,9 @@ fn main() -> ExitCode {
                 build(BuildOptions { data, out, max_reject_share }, timings, timings_json).await
             }
             Command::Ask { question, input, out, json } => ask(out, question, input, json),
+            Command::Scale { data, out, factor } => marquee::scale::scale(&data, &out, factor).map(|()| ExitCode::SUCCESS),
             Command::Sql { data, query } => pipeline::query(&data, &query).await.map(|()| ExitCode::SUCCESS),
-            Command::Eval { data, json } => pipeline::evaluate(&data, json.as_deref()).await.map(|()| ExitCode::SUCCESS),
+            Command::Eval { data, json, max_df } => pipeline::evaluate(&data, json.as_deref(), max_df).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {

@@ -148,7 +148,7 @@ fn write_rejects(accounting: &Accounting, path: &Path) -> Result<()> {
 
 /// `marquee eval`: loads and cleans `data`, then scores marquee's recommendations and
 /// the genres-only baseline side by side.
-pub async fn evaluate(data: &Path, json_out: Option<&Path>) -> Result<()> {
+pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>) -> Result<()> {
     use crate::recommend::{self, GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K, VOCABULARY, WEIGHTS};
     let loaded = load::load_all(data)?;
     let ctx = etl::new_context();
@@ -160,13 +160,14 @@ pub async fn evaluate(data: &Path, json_out: Option<&Path>) -> Result<()> {
     let docs = recommend::read_documents(&ctx.table("recommend_documents").await?.collect().await?);
     let raters = recommend::raters(&ctx, &docs).await?;
     let mut report = serde_json::Map::new();
-    println!("{:<14} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>9}", "documents", "coll.movies", "hit@5", "rated", "lift", "jacc.recs", "jacc.random", "tfidf s", "top-5 s");
-    for (name, weights, vocab) in [("marquee", WEIGHTS, VOCABULARY), ("genres-only", GENRES_ONLY, GENRES_ONLY_VOCABULARY)] {
+    println!("{:<14} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>9} {:>8} {:>14}", "documents", "coll.movies", "hit@5", "rated", "lift", "jacc.recs", "jacc.random", "tfidf s", "top-5 s", "terms", "sum df^2");
+    let vocabulary = crate::recommend::Vocabulary { max_df: max_df.unwrap_or(VOCABULARY.max_df), ..VOCABULARY };
+    for (name, weights, vocab) in [("marquee", WEIGHTS, vocabulary), ("genres-only", GENRES_ONLY, GENRES_ONLY_VOCABULARY)] {
         let (lists, stats) = recommend::recommend(&docs, &weights, &vocab, TOP_K)?;
         let q = crate::evaluate::quality(&docs, &lists, &raters);
         println!(
-            "{:<14} {:>10} {:>10.3} {:>10} {:>9.2} {:>12.4} {:>12.4} {:>9.3} {:>9.3}",
-            name, q.collection_movies, q.collection_hit_at_5, q.rated_movies, q.co_rating_lift, q.mean_jaccard_recommended, q.mean_jaccard_random, stats.tfidf_s, stats.top_k_s
+            "{:<14} {:>10} {:>10.3} {:>10} {:>9.2} {:>12.4} {:>12.4} {:>9.3} {:>9.3} {:>8} {:>14}",
+            name, q.collection_movies, q.collection_hit_at_5, q.rated_movies, q.co_rating_lift, q.mean_jaccard_recommended, q.mean_jaccard_random, stats.tfidf_s, stats.top_k_s, stats.vocabulary, stats.pair_updates
         );
         report.insert(name.to_string(), serde_json::json!({"quality": q, "timing": stats}));
     }

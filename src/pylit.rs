@@ -292,6 +292,69 @@ impl Parser {
     }
 }
 
+/// Writes a value back the way Python's `repr()` does (as the Kaggle files hold it).
+pub fn to_repr(value: &Value) -> String {
+    let mut out = String::new();
+    write_repr(value, &mut out);
+    out
+}
+
+fn write_repr(value: &Value, out: &mut String) {
+    match value {
+        Value::None => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Float(f) if f.is_nan() => out.push_str("nan"),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e16 => out.push_str(&format!("{f:.1}")),
+        Value::Float(f) => out.push_str(&f.to_string()),
+        Value::Str(s) => write_str_repr(s, out),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(item, out);
+            }
+            out.push(']');
+        }
+        Value::Dict(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(k, out);
+                out.push_str(": ");
+                write_repr(v, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Python picks double quotes only when the text has a ' and no ".
+fn write_str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,6 +437,17 @@ mod tests {
         assert!(parse(&deep).is_err());
         let ok = "[".repeat(50) + &"]".repeat(50);
         assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn repr_writes_what_python_writes_and_parses_back() {
+        let cell = "[{'cast_id': 1, 'character': \"Ellis Boyd 'Red' Redding\", 'gender': None, 'ok': True, 'x': 2.5, 'y': 3.0}]";
+        let value = parse(cell).unwrap();
+        assert_eq!(to_repr(&value), cell);
+        for text in ["it's \"quoted\"", "back\\slash", "tab\there\nnew", "plain", "'", "\"", "日本語"] {
+            let v = Value::Str(text.to_string());
+            assert_eq!(parse(&to_repr(&v)).unwrap(), v, "{text:?} -> {}", to_repr(&v));
+        }
     }
 
     #[test]

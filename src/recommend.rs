@@ -379,12 +379,20 @@ pub fn read_documents(batches: &[RecordBatch]) -> Vec<MovieDoc> {
     docs
 }
 
+fn pair_updates(m: &SparseRows) -> u64 {
+    let mut df = vec![0u64; m.n_cols];
+    m.indices.iter().for_each(|&t| df[t as usize] += 1);
+    df.iter().map(|d| d * d).sum()
+}
+
 /// Timings of the two steps, for the build summary and `make bench`.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RecommendStats {
     pub movies: usize,
     pub vocabulary: usize,
     pub nonzeros: usize,
+    /// Sum over terms of document frequency squared: the top-k step's work.
+    pub pair_updates: u64,
     pub tfidf_s: f64,
     pub top_k_s: f64,
 }
@@ -403,6 +411,7 @@ pub fn recommend(docs: &[MovieDoc], weights: &Weights, vocab: &Vocabulary, k: us
         movies: docs.len(),
         vocabulary: rows.n_cols,
         nonzeros: rows.indices.len(),
+        pair_updates: pair_updates(&rows),
         tfidf_s,
         top_k_s: started.elapsed().as_secs_f64(),
     };
