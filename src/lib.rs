@@ -8,6 +8,7 @@
 pub mod bundle;
 pub mod etl;
 pub mod evaluate;
+pub mod frame;
 pub mod load;
 pub mod normalize;
 pub mod pipeline;

@@ -13,6 +13,8 @@ use std::sync::Arc;
 use datafusion::arrow::array::{ArrayRef, Int64Builder, RecordBatch, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
+use crate::frame;
+
 /// One kind of input file.
 #[derive(Debug)]
 pub struct Source {
@@ -229,113 +231,15 @@ impl BatchWriter {
     }
 }
 
-/// Physical line numbers from byte offsets, counting newlines once, front to back.
-#[derive(Default)]
-struct LineCounter {
-    byte: usize,
-    newlines: u64,
-}
-
-impl LineCounter {
-    /// The 1-based line holding byte `offset`; offsets must not decrease.
-    fn line_at(&mut self, text: &[u8], offset: usize) -> u64 {
-        // The reader reports a record as starting at the previous record's line ending.
-        let mut offset = offset.min(text.len());
-        while offset < text.len() && matches!(text[offset], b'\r' | b'\n') {
-            offset += 1;
-        }
-        if offset > self.byte {
-            self.newlines += text[self.byte..offset].iter().filter(|&&b| b == b'\n').count() as u64;
-            self.byte = offset;
-        }
-        self.newlines + 1
-    }
-}
-
-/// A CSV record as owned text, with the line it starts on.
-struct RawRecord {
-    line: u64,
-    fields: Vec<String>,
-}
-
 fn parse_records(source: &'static Source, path: &Path, bytes: &[u8]) -> Result<LoadedFile, InputError> {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if text.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(input_error(path, Some(1), "file is empty: expected a header line"));
-    }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
-    let mut lines = LineCounter::default();
-    let mut records = reader.records().map(|r| {
-        r.map(|rec| RawRecord {
-            line: lines.line_at(text, rec.position().map_or(0, |p| p.byte() as usize)),
-            fields: rec.iter().map(str::to_owned).collect(),
-        })
-        .map_err(|e| input_error(path, None, format!("unreadable CSV: {e}")))
-    });
-    let header = records.next().expect("non-empty input has a first record")?;
-    let positions = column_positions(source, path, &header.fields)?;
     let schema = raw_schema(source);
     let mut writer = BatchWriter::new(schema.clone(), source.columns.len());
-    let width = header.fields.len();
-    let mut count = 0u64;
-    let mut pending: Option<RawRecord> = None;
-    loop {
-        let record = match pending.take() {
-            Some(r) => r,
-            None => match records.next() {
-                Some(r) => r?,
-                None => break,
-            },
-        };
-        count += 1;
-        if record.fields.len() == width {
-            writer.push(&select(&record.fields, &positions), record.line, 1, None);
-            continue;
-        }
-        if source.rejoin_split_records && record.fields.len() < width {
-            if let Some(next) = records.next().transpose()? {
-                if record.fields.len() + next.fields.len() - 1 == width {
-                    count += 1;
-                    let joined = rejoin(record.fields, next.fields);
-                    writer.push(&select(&joined, &positions), record.line, 2, None);
-                    continue;
-                }
-                pending = Some(next);
-            }
-        }
-        let problem = format!("record has {} fields, the header has {}", record.fields.len(), width);
-        writer.push(&select(&record.fields, &positions), record.line, 1, Some(&problem));
-    }
+    let records = frame::frame_records(bytes, source.columns, source.rejoin_split_records, |record| {
+        writer.push(&record.fields, record.line, record.records as i64, record.problem.as_deref());
+    })
+    .map_err(|e| input_error(path, e.line, e.problem))?;
     writer.flush();
-    Ok(LoadedFile { source, path: path.to_path_buf(), records: count, schema, batches: writer.batches })
-}
-
-/// Where each declared column sits in the file's header.
-fn column_positions(source: &Source, path: &Path, header: &[String]) -> Result<Vec<usize>, InputError> {
-    let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
-    let missing: Vec<&str> = source.columns.iter().copied().filter(|c| !header.contains(c)).collect();
-    if !missing.is_empty() {
-        return Err(input_error(
-            path,
-            Some(1),
-            format!("header lacks column(s) {} (found: {})", missing.join(", "), header.join(", ")),
-        ));
-    }
-    Ok(source.columns.iter().map(|c| header.iter().position(|h| h == c).expect("checked above")).collect())
-}
-
-fn select(fields: &[String], positions: &[usize]) -> Vec<Option<String>> {
-    positions.iter().map(|&p| fields.get(p).cloned()).collect()
-}
-
-/// Joins the two halves of a record broken inside its last field.
-fn rejoin(mut first: Vec<String>, second: Vec<String>) -> Vec<String> {
-    let mut rest = second.into_iter();
-    if let (Some(last), Some(continuation)) = (first.last_mut(), rest.next()) {
-        last.push_str(&continuation);
-    }
-    first.extend(rest);
-    first
+    Ok(LoadedFile { source, path: path.to_path_buf(), records, schema, batches: writer.batches })
 }
 
 #[cfg(test)]
