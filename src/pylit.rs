@@ -306,6 +306,8 @@ fn write_repr(value: &Value, out: &mut String) {
         Value::Bool(false) => out.push_str("False"),
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) if f.is_nan() => out.push_str("nan"),
+        // Python writes inf, which is not a literal; 1e999 reads back as infinity.
+        Value::Float(f) if f.is_infinite() => out.push_str(if *f > 0.0 { "1e999" } else { "-1e999" }),
         Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e16 => out.push_str(&format!("{f:.1}")),
         Value::Float(f) => out.push_str(&f.to_string()),
         Value::Str(s) => write_str_repr(s, out),
@@ -444,6 +446,9 @@ mod tests {
         let cell = "[{'cast_id': 1, 'character': \"Ellis Boyd 'Red' Redding\", 'gender': None, 'ok': True, 'x': 2.5, 'y': 3.0}]";
         let value = parse(cell).unwrap();
         assert_eq!(to_repr(&value), cell);
+        for v in [Value::Float(f64::INFINITY), Value::Float(f64::NEG_INFINITY), Value::Float(-0.0), Value::Float(1e300)] {
+            assert_eq!(parse(&to_repr(&v)).unwrap(), v);
+        }
         for text in ["it's \"quoted\"", "back\\slash", "tab\there\nnew", "plain", "'", "\"", "日本語"] {
             let v = Value::Str(text.to_string());
             assert_eq!(parse(&to_repr(&v)).unwrap(), v, "{text:?} -> {}", to_repr(&v));
