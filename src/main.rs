@@ -82,6 +82,9 @@ enum Command {
         /// Drop terms found in more than this share of documents (default: the build's).
         #[arg(long)]
         max_df: Option<f32>,
+        /// Drop terms found in fewer documents than this (default: the build's).
+        #[arg(long)]
+        min_docs: Option<usize>,
         /// Also write the figures as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -161,7 +164,7 @@ fn main() -> ExitCode {
             Command::Ask { question, input, out, json } => ask(out, question, input, json),
             Command::Scale { data, out, factor } => marquee::scale::scale(&data, &out, factor).map(|()| ExitCode::SUCCESS),
             Command::Sql { data, query } => pipeline::query(&data, &query).await.map(|()| ExitCode::SUCCESS),
-            Command::Eval { data, json, max_df } => pipeline::evaluate(&data, json.as_deref(), max_df).await.map(|()| ExitCode::SUCCESS),
+            Command::Eval { data, json, max_df, min_docs } => pipeline::evaluate(&data, json.as_deref(), max_df, min_docs).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {

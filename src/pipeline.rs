@@ -148,7 +148,7 @@ fn write_rejects(accounting: &Accounting, path: &Path) -> Result<()> {
 
 /// `marquee eval`: loads and cleans `data`, then scores marquee's recommendations and
 /// the genres-only baseline side by side.
-pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>) -> Result<()> {
+pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>, min_docs: Option<usize>) -> Result<()> {
     use crate::recommend::{self, GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K, VOCABULARY, WEIGHTS};
     let loaded = load::load_all(data)?;
     let ctx = etl::new_context();
@@ -161,7 +161,10 @@ pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>)
     let raters = recommend::raters(&ctx, &docs).await?;
     let mut report = serde_json::Map::new();
     println!("{:<14} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>9} {:>8} {:>14}", "documents", "coll.movies", "hit@5", "rated", "lift", "jacc.recs", "jacc.random", "tfidf s", "top-5 s", "terms", "sum df^2");
-    let vocabulary = crate::recommend::Vocabulary { max_df: max_df.unwrap_or(VOCABULARY.max_df), ..VOCABULARY };
+    let vocabulary = crate::recommend::Vocabulary {
+        max_df: max_df.unwrap_or(VOCABULARY.max_df),
+        min_docs: min_docs.unwrap_or(VOCABULARY.min_docs),
+    };
     for (name, weights, vocab) in [("marquee", WEIGHTS, vocabulary), ("genres-only", GENRES_ONLY, GENRES_ONLY_VOCABULARY)] {
         let (lists, stats) = recommend::recommend(&docs, &weights, &vocab, TOP_K)?;
         let q = crate::evaluate::quality(&docs, &lists, &raters);
