@@ -180,16 +180,30 @@ fn count_vectorizer(texts: &[String], vocab: &Vocabulary) -> Result<CountVectori
 
 /// Counts, weights and normalises every document against a linfa-learned vocabulary.
 pub fn tfidf(texts: &[String], vocab: &Vocabulary) -> Result<SparseRows> {
-    let fitted = count_vectorizer(texts, vocab)?;
+    let pattern = Regex::new(TOKEN_PATTERN).expect("token pattern");
+    let tokenized: Vec<Vec<String>> = texts
+        .par_iter()
+        .map(|text| pattern.find_iter(&text.to_lowercase()).map(|m| m.as_str().to_owned()).collect())
+        .collect();
+    // linfa's vocabulary only needs document frequencies: each document's distinct
+    // tokens, prepared in parallel, teach it the same vocabulary for less work.
+    let distinct: Vec<String> = tokenized
+        .par_iter()
+        .map(|tokens| {
+            let mut unique: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            unique.sort_unstable();
+            unique.dedup();
+            unique.join(" ")
+        })
+        .collect();
+    let fitted = count_vectorizer(&distinct, vocab)?;
     let mut vocabulary = fitted.vocabulary().clone();
     vocabulary.sort();
     let column: HashMap<&str, u32> = vocabulary.iter().enumerate().map(|(i, t)| (t.as_str(), i as u32)).collect();
-    let pattern = Regex::new(TOKEN_PATTERN).expect("token pattern");
-    let counted: Vec<Vec<(u32, u32)>> = texts
+    let counted: Vec<Vec<(u32, u32)>> = tokenized
         .par_iter()
-        .map(|text| {
-            let lower = text.to_lowercase();
-            let mut terms: Vec<u32> = pattern.find_iter(&lower).filter_map(|m| column.get(m.as_str()).copied()).collect();
+        .map(|tokens| {
+            let mut terms: Vec<u32> = tokens.iter().filter_map(|t| column.get(t.as_str()).copied()).collect();
             terms.sort_unstable();
             let mut row: Vec<(u32, u32)> = Vec::new();
             for t in terms {
