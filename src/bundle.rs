@@ -42,16 +42,11 @@ pub struct BundleStats {
     pub download_bytes: u64,
 }
 
-/// Each key's answers as JSON text, serialised once and reused for the shards and the
-/// single-file download.
-fn serialized_entries(by_key: &BTreeMap<String, Vec<Value>>) -> Vec<(String, String)> {
+/// Each key as JSON text beside its answers' JSON text.
+fn serialized_entries(by_key: &BTreeMap<String, String>) -> Vec<(String, String)> {
     by_key
         .iter()
-        .map(|(k, v)| {
-            let key = serde_json::to_string(k).expect("a string serialises");
-            let answers = serde_json::to_string(v).expect("answers serialise");
-            (key, answers)
-        })
+        .map(|(k, v)| (serde_json::to_string(k).expect("a string serialises"), v.clone()))
         .collect()
 }
 
@@ -71,7 +66,7 @@ fn object_text<'a>(entries: impl Iterator<Item = &'a (String, String)>) -> Strin
 }
 
 /// Splits one question's answers into as few shards as keep every file under the cap.
-fn shard_answers(by_key: &BTreeMap<String, Vec<Value>>, entries: &[(String, String)]) -> Result<(u32, Vec<String>)> {
+fn shard_answers(by_key: &BTreeMap<String, String>, entries: &[(String, String)]) -> Result<(u32, Vec<String>)> {
     let total: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut shards = (total / (MAX_SHARD_BYTES / 2) + 1) as u32;
     loop {
@@ -92,18 +87,8 @@ fn shard_answers(by_key: &BTreeMap<String, Vec<Value>>, entries: &[(String, Stri
 
 fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
     let q = qa.question;
-    let mut fields: Vec<String> = qa
-        .by_key
-        .values()
-        .flat_map(|answers| answers.iter())
-        .filter_map(Value::as_object)
-        .next()
-        .map(|a| a.keys().cloned().collect())
-        .unwrap_or_default();
-    fields.sort();
-    let example = qa.by_key.iter().next().map(|(key, answers)| {
-        json!({"input": key, "answers": answers.iter().take(1).collect::<Vec<_>>()})
-    });
+    let fields = &qa.fields;
+    let example = qa.example.as_ref().map(|(key, answer)| json!({"input": key, "answers": [answer]}));
     json!({
         "name": q.name,
         "variants": q.variants,
@@ -268,8 +253,8 @@ mod tests {
 
     #[test]
     fn shards_stay_under_the_cap() {
-        let big: BTreeMap<String, Vec<Value>> =
-            (0..4000).map(|i| (format!("key {i}"), vec![json!({"sentence": "x".repeat(300)})])).collect();
+        let big: BTreeMap<String, String> =
+            (0..4000).map(|i| (format!("key {i}"), json!([{"sentence": "x".repeat(300)}]).to_string())).collect();
         let (shards, texts) = shard_answers(&big, &serialized_entries(&big)).unwrap();
         assert!(shards > 1);
         assert!(texts.iter().all(|t| t.len() <= MAX_SHARD_BYTES));

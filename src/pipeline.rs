@@ -56,10 +56,10 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     etl::switch_to_deterministic_plans(&ctx);
     check_reject_share(&accounting, opts.max_reject_share)?;
     let recs = watch.time("recommend", crate::recommend::run(&ctx)).await?;
-    let answers = watch.time("questions", crate::queries::run(&ctx)).await?;
+    let (answers, people_answers) = watch.time("questions", crate::queries::run(&ctx)).await?;
     let staging = Staging::create(&opts.out)?;
     let written = async {
-        let site = watch.time("render", crate::render::site(&ctx, &accounting, &answers, &recs, &staging.dir)).await?;
+        let site = watch.time("render", crate::render::site(&ctx, &accounting, &people_answers, &staging.dir)).await?;
         let bundle = watch.time("bundle", async { crate::bundle::write(&staging.dir, &answers, &accounting.tables) }).await?;
         watch.time("publish", write_output(&ctx, &accounting, &staging.dir)).await?;
         anyhow::Ok((site, bundle))

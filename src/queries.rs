@@ -1,7 +1,7 @@
 //! Queries stage: runs sql/queries/*.sql (every question, every input, set-based) and
 //! turns each answer table into JSON answers grouped by lookup key.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -12,16 +12,30 @@ use serde_json::{Map, Number, Value};
 use crate::questions::{QUESTIONS, Question};
 use crate::sql;
 
-/// Every answer of one question, by lookup key; each key may have several answers
-/// (a title shared by several movies), in the SQL's order.
+/// Every answer of one question, by lookup key, as JSON text (a list: a title shared
+/// by several movies has several answers, in the SQL's order). Kept as text because
+/// the full dataset has ~400k keys: parsed values would take gigabytes.
 pub struct QuestionAnswers {
     pub question: &'static Question,
-    pub by_key: BTreeMap<String, Vec<Value>>,
+    /// Normalised key -> JSON array of answers.
+    pub by_key: BTreeMap<String, String>,
+    /// Field names of an answer, sorted.
+    pub fields: Vec<String>,
+    /// The first key and its first answer, for the bundle manifest.
+    pub example: Option<(String, Value)>,
 }
 
-pub async fn run(ctx: &SessionContext) -> Result<Vec<QuestionAnswers>> {
+/// The get_actor and get_director answers by person id, for the person pages.
+#[derive(Default)]
+pub struct PeopleAnswers {
+    pub actors: HashMap<i64, Value>,
+    pub directors: HashMap<i64, Value>,
+}
+
+pub async fn run(ctx: &SessionContext) -> Result<(Vec<QuestionAnswers>, PeopleAnswers)> {
     sql::run_scripts(ctx, sql::QUERIES, "queries").await?;
     let mut out = Vec::new();
+    let mut people = PeopleAnswers::default();
     for question in QUESTIONS {
         let batches = ctx
             .table(question.table().as_str())
@@ -29,9 +43,36 @@ pub async fn run(ctx: &SessionContext) -> Result<Vec<QuestionAnswers>> {
             .with_context(|| format!("sql/queries/{}.sql must create {}", question.name, question.table()))?
             .collect()
             .await?;
-        out.push(QuestionAnswers { question, by_key: answers_by_key(question, &batches) });
+        let by_key = answers_by_key(question, &batches);
+        drop(batches);
+        let by_person = match question.name {
+            "get_actor" => Some(&mut people.actors),
+            "get_director" => Some(&mut people.directors),
+            _ => None,
+        };
+        if let Some(map) = by_person {
+            for answer in by_key.values().flatten() {
+                if let Some(id) = answer["person_id"].as_i64() {
+                    map.insert(id, answer.clone());
+                }
+            }
+        }
+        let mut fields: Vec<String> = by_key
+            .values()
+            .flatten()
+            .next()
+            .and_then(Value::as_object)
+            .map(|a| a.keys().cloned().collect())
+            .unwrap_or_default();
+        fields.sort();
+        let example = by_key.iter().next().map(|(k, v)| (k.clone(), v[0].clone()));
+        let by_key = by_key
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::to_string(&v).expect("answers serialise")))
+            .collect();
+        out.push(QuestionAnswers { question, by_key, fields, example });
     }
-    Ok(out)
+    Ok((out, people))
 }
 
 /// Groups rows by their `key` column; each row becomes an answer with its sentence.

@@ -18,9 +18,8 @@ use crate::bundle::fnv1a32;
 use crate::etl::Accounting;
 use crate::normalize::normalize_key;
 use crate::publish::safe_join;
-use crate::queries::{QuestionAnswers, json_value};
+use crate::queries::{PeopleAnswers, json_value};
 use crate::questions::QUESTIONS;
-use crate::recommend::Recommendations;
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct SiteStats {
@@ -143,8 +142,7 @@ fn as_i64(v: &Value) -> i64 {
 pub async fn site(
     ctx: &SessionContext,
     accounting: &Accounting,
-    answers: &[QuestionAnswers],
-    _recs: &Recommendations,
+    people_answers: &PeopleAnswers,
     out: &Path,
 ) -> Result<SiteStats> {
     crate::sql::run_scripts(ctx, crate::sql::RENDER, "render").await?;
@@ -159,16 +157,8 @@ pub async fn site(
     }
 
     let paged: HashSet<i64> = rows(ctx, "paged_people").await?.iter().map(|p| as_i64(&p["person_id"])).collect();
-    let by_person = |question: &str| -> HashMap<i64, &Value> {
-        answers
-            .iter()
-            .filter(|qa| qa.question.name == question)
-            .flat_map(|qa| qa.by_key.values().flatten())
-            .map(|a| (as_i64(&a["person_id"]), a))
-            .collect()
-    };
-    let actor_answers = by_person("get_actor");
-    let director_answers = by_person("get_director");
+    let actor_answers = &people_answers.actors;
+    let director_answers = &people_answers.directors;
 
     let collections: HashMap<i64, Value> = rows(ctx, "page_collections")
         .await?
