@@ -10,7 +10,11 @@ DATA ?= $(if $(REAL_INPUTS),data,data/sample)
 REJECT_SHARE ?= $(if $(REAL_INPUTS),0.01,0.05)
 OUT ?= output
 BENCH_DATA ?= ../shared/data/full
-BIN := $(CARGO_TARGET_DIR)/release/marquee
+BENCH_SCALES ?= 1 2 4
+BENCH_OUT ?= /tmp/marquee-bench
+# release for `make` and `make bench`; CI benches the debug binary on the sample.
+PROFILE ?= release
+BIN := $(CARGO_TARGET_DIR)/$(PROFILE)/marquee
 
 SOURCES := Cargo.toml Cargo.lock build.rs $(shell find src sql templates -type f 2>/dev/null)
 INPUTS := $(shell find $(DATA) -maxdepth 1 -type f -name '*.csv*' 2>/dev/null)
@@ -22,7 +26,7 @@ all: site
 site: $(OUT)/manifest.json
 
 $(BIN): $(SOURCES)
-	cargo build --release --locked
+	cargo build $(if $(filter release,$(PROFILE)),--release) --locked
 	@touch $@
 
 # Rebuilt only when the inputs, the SQL, the templates or the code change.
@@ -34,11 +38,7 @@ test:
 	cargo test --locked
 
 bench: $(BIN)
-	@echo "== marquee build on $(BENCH_DATA) (release) =="
-	/usr/bin/time -v $(BIN) build --data $(BENCH_DATA) --out /tmp/marquee-bench-out --timings --timings-json /tmp/marquee-bench.json 2> /tmp/marquee-bench.err; status=$$?; \
-	  grep -v '^\s' /tmp/marquee-bench.err | grep -v 'Command being timed' ; grep -E 'Elapsed|Maximum resident' /tmp/marquee-bench.err; exit $$status
-	@echo "== recommendation quality on $(BENCH_DATA) =="
-	$(BIN) eval --data $(BENCH_DATA)
+	tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT)
 
 # Regenerates the bundled sample (deterministic).
 sample:

@@ -164,6 +164,7 @@ pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>,
     let vocabulary = crate::recommend::Vocabulary {
         max_df: max_df.unwrap_or(VOCABULARY.max_df),
         min_docs: min_docs.unwrap_or(VOCABULARY.min_docs),
+        max_docs: if max_df.is_some() { usize::MAX } else { VOCABULARY.max_docs },
     };
     for (name, weights, vocab) in [("marquee", WEIGHTS, vocabulary), ("genres-only", GENRES_ONLY, GENRES_ONLY_VOCABULARY)] {
         let (lists, stats) = recommend::recommend(&docs, &weights, &vocab, TOP_K)?;

@@ -55,10 +55,13 @@ pub struct Vocabulary {
     /// A term in more than this share of documents is dropped: it says little and
     /// costs the most (the top-k cost grows with the square of document frequency).
     pub max_df: f32,
+    /// The same cap in documents, whatever the corpus size: with it the top-k cost
+    /// grows about linearly with the number of movies instead of quadratically.
+    pub max_docs: usize,
 }
 
-pub const VOCABULARY: Vocabulary = Vocabulary { min_docs: 2, max_df: 0.05 };
-pub const GENRES_ONLY_VOCABULARY: Vocabulary = Vocabulary { min_docs: 1, max_df: 1.0 };
+pub const VOCABULARY: Vocabulary = Vocabulary { min_docs: 2, max_df: 0.05, max_docs: 2500 };
+pub const GENRES_ONLY_VOCABULARY: Vocabulary = Vocabulary { min_docs: 1, max_df: 1.0, max_docs: usize::MAX };
 
 /// The recommender's view of one movie.
 #[derive(Debug, Clone, Default)]
@@ -168,7 +171,7 @@ fn count_vectorizer(texts: &[String], vocab: &Vocabulary) -> Result<CountVectori
     // linfa turns relative frequencies into counts by truncation; the half keeps
     // `min_docs` exact despite float rounding.
     let min_df = ((vocab.min_docs as f32 - 0.5) / n).clamp(0.0, 1.0);
-    let max_df = vocab.max_df.max(min_df);
+    let max_df = vocab.max_df.min(vocab.max_docs as f32 / n).max(min_df);
     CountVectorizer::params()
         .normalize(false)
         .convert_to_lowercase(true)
@@ -542,7 +545,7 @@ mod tests {
     #[test]
     fn weights_match_linfa_tfidf_up_to_row_normalisation() {
         let texts = random_corpus(120, 7);
-        let vocab = Vocabulary { min_docs: 2, max_df: 0.5 };
+        let vocab = Vocabulary { min_docs: 2, max_df: 0.5, max_docs: usize::MAX };
         let ours = tfidf(&texts, &vocab).unwrap();
         let n = texts.len() as f32;
         let linfa = TfIdfVectorizer::default()
@@ -579,7 +582,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let m = tfidf(&texts, &Vocabulary { min_docs: 1, max_df: 1.0 }).unwrap();
+        let m = tfidf(&texts, &Vocabulary { min_docs: 1, max_df: 1.0, max_docs: usize::MAX }).unwrap();
         let lists = top_k(&m, &[1.0, 2.0, 3.0, 4.0, 5.0], &[10, 20, 30, 40, 50], 2);
         // 0 shares space+rocket with 1, only space with 4; 2 and 3 share heist+bank.
         assert_eq!(lists[0][0].row, 1);
@@ -596,7 +599,7 @@ mod tests {
     #[test]
     fn parallel_top_k_equals_brute_force() {
         let texts = random_corpus(400, 99);
-        let m = tfidf(&texts, &Vocabulary { min_docs: 2, max_df: 0.2 }).unwrap();
+        let m = tfidf(&texts, &Vocabulary { min_docs: 2, max_df: 0.2, max_docs: usize::MAX }).unwrap();
         let n = m.n_rows();
         let popularity: Vec<f64> = (0..n).map(|i| (i % 7) as f64).collect();
         let ids: Vec<i64> = (0..n as i64).map(|i| 1000 - i).collect();
