@@ -268,3 +268,56 @@ fn shards_stay_small_and_index_describes_them() {
         }
     }
 }
+
+/// Reads a published Parquet table back with DataFusion.
+fn parquet_rows(table: &str, sql: &str) -> Vec<Value> {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(async {
+        let ctx = datafusion::prelude::SessionContext::new();
+        let path = built().join(format!("data/{table}.parquet"));
+        ctx.register_parquet(table, path.to_str().unwrap(), Default::default()).await.unwrap();
+        let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+        let mut rows = Vec::new();
+        for b in &batches {
+            for r in 0..b.num_rows() {
+                let row: serde_json::Map<String, Value> = b
+                    .schema()
+                    .fields()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.name().clone(), marquee::queries::json_value(b.column(i).as_ref(), r)))
+                    .collect();
+                rows.push(Value::Object(row));
+            }
+        }
+        rows
+    })
+}
+
+#[test]
+fn parquet_tables_hold_the_exact_values_of_chosen_movies() {
+    // A character containing apostrophes, written in double quotes in the cell.
+    let cast = parquet_rows("cast", "SELECT name, character FROM \"cast\" WHERE movie_id = 386440 AND character LIKE '%Tank%'");
+    assert_eq!(cast.len(), 1);
+    assert_eq!(cast[0]["character"], "Thomas 'Tank' Whitaker");
+    // An overview with a newline inside its quoted field.
+    let m = parquet_rows("movies", "SELECT overview FROM movies WHERE id = 42631");
+    assert!(m[0]["overview"].as_str().unwrap().contains('\n'));
+    // The broken record, rejoined: both halves of the overview, the second half's fields.
+    let broken = parquet_rows("movies", "SELECT overview, release_date, runtime, title FROM movies WHERE id = 100536");
+    assert!(broken[0]["overview"].as_str().unwrap().ends_with("Nothing can go wrong. - Written by Ørnås"));
+    assert_eq!(broken[0]["release_date"], "1961-02-18");
+    assert_eq!(broken[0]["title"], "The Golden Split");
+    // A duplicated id keeps its first copy (popularity 3.810815, not 4.755049).
+    let dup = parquet_rows("movies", "SELECT popularity FROM movies WHERE id = 276372");
+    assert_eq!(dup, vec![serde_json::json!({"popularity": 3.810815})]);
+    // Budget 0 means return 0; the ETL's date format and year.
+    let money = parquet_rows("movies", "SELECT budget, revenue, \"return\", release_date, release_year FROM movies WHERE id = 424338");
+    assert_eq!(money[0]["return"], 4.0);
+    assert_eq!(money[0]["release_year"].as_i64(), money[0]["release_date"].as_str().unwrap()[..4].parse().ok());
+    let zero = parquet_rows("movies", "SELECT COUNT(*) AS n FROM movies WHERE budget = 0 AND \"return\" <> 0");
+    assert_eq!(zero[0]["n"], 0);
+    // Non-ASCII names survive.
+    let names = parquet_rows("cast", "SELECT COUNT(*) AS n FROM \"cast\" WHERE name IN ('Zoë Ørnås', 'José Núñez')");
+    assert!(names[0]["n"].as_i64().unwrap() > 0);
+}
