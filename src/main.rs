@@ -92,7 +92,7 @@ enum Command {
 }
 
 async fn build(opts: BuildOptions, timings: bool, timings_json: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let mut watch = Stopwatch::default();
+    let mut watch = Stopwatch { log_lines: true, ..Default::default() };
     let summary = pipeline::build(&opts, &mut watch).await?;
     for (source, a) in &summary.accounting.inputs {
         eprintln!(

@@ -1,6 +1,9 @@
 //! Per-stage wall time, CPU time and peak memory, for the summary and `make bench`.
 
-use std::time::Instant;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use serde::Serialize;
 
@@ -16,6 +19,8 @@ pub struct StageTiming {
 #[derive(Debug, Default)]
 pub struct Stopwatch {
     pub stages: Vec<StageTiming>,
+    /// Print a line per finished stage when stderr is not a terminal.
+    pub log_lines: bool,
 }
 
 /// User + system CPU seconds of this process so far, and its peak RSS in MB.
@@ -28,18 +33,33 @@ pub fn process_usage() -> (f64, f64) {
 }
 
 impl Stopwatch {
-    /// Runs one stage and records what it cost.
+    /// Runs one stage and records what it cost. On a terminal a spinner shows the
+    /// running stage; otherwise one plain line per finished stage goes to stderr.
     pub async fn time<T, F: std::future::Future<Output = T>>(&mut self, stage: &str, work: F) -> T {
         let started = Instant::now();
         let (cpu_before, _) = process_usage();
+        let spinner = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("template"));
+            bar.set_message(stage.to_string());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
         let result = work.await;
         let (cpu_after, peak) = process_usage();
-        self.stages.push(StageTiming {
+        let timing = StageTiming {
             stage: stage.to_string(),
             wall_s: started.elapsed().as_secs_f64(),
             cpu_s: cpu_after - cpu_before,
             peak_rss_mb: peak,
-        });
+        };
+        let line = format!("{stage}: {:.3} s wall, {:.3} s cpu, peak {:.0} MB", timing.wall_s, timing.cpu_s, timing.peak_rss_mb);
+        match spinner {
+            Some(bar) => bar.finish_with_message(line),
+            None if self.log_lines => eprintln!("{line}"),
+            None => {}
+        }
+        self.stages.push(timing);
         result
     }
 
