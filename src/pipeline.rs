@@ -186,6 +186,9 @@ pub async fn query(data: &Path, statement: &str) -> Result<()> {
     let loaded = load::load_all(data)?;
     let ctx = etl::new_context();
     etl::run(&ctx, &loaded).await?;
+    etl::switch_to_deterministic_plans(&ctx);
+    let started = std::time::Instant::now();
     ctx.sql(statement).await?.show().await?;
+    eprintln!("query: {:.3} s", started.elapsed().as_secs_f64());
     Ok(())
 }

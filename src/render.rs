@@ -18,6 +18,7 @@ use crate::bundle::fnv1a32;
 use crate::etl::Accounting;
 use crate::normalize::normalize_key;
 use crate::publish::safe_join;
+use crate::stages::trace;
 use crate::queries::{PeopleAnswers, json_value};
 use crate::questions::QUESTIONS;
 
@@ -145,7 +146,9 @@ pub async fn site(
     people_answers: &PeopleAnswers,
     out: &Path,
 ) -> Result<SiteStats> {
+    let mut clock = std::time::Instant::now();
     crate::sql::run_scripts(ctx, crate::sql::RENDER, "render").await?;
+    trace("render sql", &mut clock);
     let env = environment()?;
     let writer = Writer { env: &env, out };
     let mut stats = SiteStats::default();
@@ -186,6 +189,7 @@ pub async fn site(
     })
     .await?;
 
+    trace("movie pages", &mut clock);
     for_each_batch(ctx, "page_people", |people| {
         let written: Vec<u64> = people
             .par_iter()
@@ -206,11 +210,14 @@ pub async fn site(
     })
     .await?;
 
+    trace("person pages", &mut clock);
     let (browse_pages, browse_bytes) = render_browse(ctx, &writer).await?;
+    trace("browse pages", &mut clock);
     stats.browse_pages = browse_pages;
     stats.bytes += browse_bytes;
 
     stats.search_files = write_search_index(ctx, out).await?;
+    trace("search index", &mut clock);
 
     let questions: Vec<Value> = QUESTIONS
         .iter()
@@ -218,6 +225,7 @@ pub async fn site(
         .collect();
     stats.bytes += writer.page("", "questions.html", "questions.html", context! { root => ".", questions => questions })?;
     stats.bytes += render_report(ctx, &writer, accounting).await?;
+    trace("report", &mut clock);
     let counts = &accounting.tables;
     stats.bytes += writer.page(
         "",

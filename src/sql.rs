@@ -49,6 +49,7 @@ pub fn statements(script: &str) -> Vec<String> {
 /// Runs every statement of every script, in order; errors name the script.
 pub async fn run_scripts(ctx: &SessionContext, scripts: &[(&str, &str)], stage: &str) -> Result<()> {
     for (name, script) in scripts {
+        let mut clock = std::time::Instant::now();
         for (i, statement) in statements(script).iter().enumerate() {
             let df = ctx
                 .sql(statement)
@@ -58,6 +59,7 @@ pub async fn run_scripts(ctx: &SessionContext, scripts: &[(&str, &str)], stage: 
                 .await
                 .with_context(|| format!("sql/{stage}/{name}, statement {}: execution failed", i + 1))?;
         }
+        crate::stages::trace(&format!("sql/{stage}/{name}"), &mut clock);
     }
     Ok(())
 }

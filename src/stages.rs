@@ -76,3 +76,11 @@ impl Stopwatch {
         out
     }
 }
+
+/// With MARQUEE_TRACE set, prints how long each named step took (for profiling).
+pub fn trace(step: &str, since: &mut Instant) {
+    if std::env::var_os("MARQUEE_TRACE").is_some() {
+        eprintln!("  trace: {step}: {:.3} s", since.elapsed().as_secs_f64());
+    }
+    *since = Instant::now();
+}

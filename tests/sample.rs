@@ -249,6 +249,11 @@ fn every_movie_has_five_recommendations_never_itself() {
             let detail = a["detalle"].as_array().unwrap();
             assert_eq!(detail.len(), 5);
             assert!(detail.iter().all(|d| d["movie_id"] != a["movie_id"]));
+            let scores: Vec<f64> = detail.iter().map(|d| d["score"].as_f64().unwrap()).collect();
+            assert!(scores.windows(2).all(|w| w[0] >= w[1]), "most similar first: {scores:?}");
+            let titles: Vec<&Value> = detail.iter().map(|d| &d["titulo"]).collect();
+            let list: Vec<&Value> = a["lista recomendada"].as_array().unwrap().iter().collect();
+            assert!(titles.iter().zip(&list).all(|(t, l)| t.is_null() || t == l), "list follows the ranking");
             assert_eq!(a["lista recomendada"].as_array().unwrap().len(), 5);
         }
     }

@@ -1,17 +1,19 @@
--- Directors are crew with job = 'Director'; each film once, oldest first.
+-- Directors are crew with job = 'Director'; each film once, oldest first (rows are
+-- sorted before array_agg, see sql/recommend/documents.sql).
 CREATE TABLE q_get_director AS
 SELECT
-    norm_key(p.name) AS key,
-    p.name AS director,
-    SUM(m."return") AS retorno_total_director,
+    norm_key(name) AS key,
+    name AS director,
+    SUM(retorno) AS retorno_total_director,
     COUNT(*) AS cantidad_peliculas,
-    array_agg(
-        named_struct('titulo', m.title, 'fecha', m.release_date, 'retorno', m."return", 'budget', m.budget, 'revenue', m.revenue, 'movie_id', m.id)
-        ORDER BY m.release_date, m.id
-    ) AS peliculas,
-    p.person_id
-FROM (SELECT DISTINCT movie_id, person_id FROM crew WHERE job = 'Director' AND person_id IS NOT NULL) d
-JOIN person_names p ON p.person_id = d.person_id
-JOIN movies m ON m.id = d.movie_id
-GROUP BY p.person_id, p.name
-ORDER BY key, cantidad_peliculas DESC, p.person_id;
+    array_agg(named_struct('titulo', titulo, 'fecha', fecha, 'retorno', retorno, 'budget', budget, 'revenue', revenue, 'movie_id', movie_id)) AS peliculas,
+    person_id
+FROM (
+    SELECT p.person_id, p.name, m.title AS titulo, m.release_date AS fecha, m."return" AS retorno, m.budget, m.revenue, m.id AS movie_id
+    FROM (SELECT DISTINCT movie_id, person_id FROM crew WHERE job = 'Director' AND person_id IS NOT NULL) d
+    JOIN person_names p ON p.person_id = d.person_id
+    JOIN movies m ON m.id = d.movie_id
+    ORDER BY p.person_id, m.release_date, m.id
+)
+GROUP BY person_id, name
+ORDER BY key, cantidad_peliculas DESC, person_id;
