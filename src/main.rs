@@ -1,3 +1,8 @@
+// The build makes millions of small allocations (JSON answers, page contexts);
+// mimalloc halves their cost against glibc's allocator in profiles.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
 use datafusion::prelude::SessionContext;
+use rayon::prelude::*;
 use serde_json::{Map, Number, Value};
 
 use crate::questions::{QUESTIONS, Question};
@@ -34,8 +35,7 @@ pub struct PeopleAnswers {
 
 pub async fn run(ctx: &SessionContext) -> Result<(Vec<QuestionAnswers>, PeopleAnswers)> {
     sql::run_scripts(ctx, sql::QUERIES, "queries").await?;
-    let mut out = Vec::new();
-    let mut people = PeopleAnswers::default();
+    let mut tables = Vec::new();
     for question in QUESTIONS {
         let batches = ctx
             .table(question.table().as_str())
@@ -43,36 +43,57 @@ pub async fn run(ctx: &SessionContext) -> Result<(Vec<QuestionAnswers>, PeopleAn
             .with_context(|| format!("sql/queries/{}.sql must create {}", question.name, question.table()))?
             .collect()
             .await?;
-        let by_key = answers_by_key(question, &batches);
-        drop(batches);
-        let by_person = match question.name {
-            "get_actor" => Some(&mut people.actors),
-            "get_director" => Some(&mut people.directors),
-            _ => None,
-        };
-        if let Some(map) = by_person {
-            for answer in by_key.values().flatten() {
-                if let Some(id) = answer["person_id"].as_i64() {
-                    map.insert(id, answer.clone());
-                }
-            }
+        tables.push((question, batches));
+    }
+    // Turning rows into sentences and JSON is the costly part: one question per thread.
+    let converted: Vec<(QuestionAnswers, HashMap<i64, Value>)> = tables
+        .into_par_iter()
+        .map(|(question, batches)| {
+            let by_key = answers_by_key(question, &batches);
+            drop(batches);
+            (answers_as_text(question, &by_key), people_of(question, &by_key))
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut people = PeopleAnswers::default();
+    for (answers, by_person) in converted {
+        match answers.question.name {
+            "get_actor" => people.actors = by_person,
+            "get_director" => people.directors = by_person,
+            _ => {}
         }
-        let mut fields: Vec<String> = by_key
-            .values()
-            .flatten()
-            .next()
-            .and_then(Value::as_object)
-            .map(|a| a.keys().cloned().collect())
-            .unwrap_or_default();
-        fields.sort();
-        let example = by_key.iter().next().map(|(k, v)| (k.clone(), v[0].clone()));
-        let by_key = by_key
-            .into_iter()
-            .map(|(k, v)| (k, serde_json::to_string(&v).expect("answers serialise")))
-            .collect();
-        out.push(QuestionAnswers { question, by_key, fields, example });
+        out.push(answers);
     }
     Ok((out, people))
+}
+
+/// get_actor and get_director answers by person id; empty for other questions.
+fn people_of(question: &Question, by_key: &BTreeMap<String, Vec<Value>>) -> HashMap<i64, Value> {
+    if !matches!(question.name, "get_actor" | "get_director") {
+        return HashMap::new();
+    }
+    by_key
+        .values()
+        .flatten()
+        .filter_map(|a| a["person_id"].as_i64().map(|id| (id, a.clone())))
+        .collect()
+}
+
+fn answers_as_text(question: &'static Question, by_key: &BTreeMap<String, Vec<Value>>) -> QuestionAnswers {
+    let mut fields: Vec<String> = by_key
+        .values()
+        .flatten()
+        .next()
+        .and_then(Value::as_object)
+        .map(|a| a.keys().cloned().collect())
+        .unwrap_or_default();
+    fields.sort();
+    let example = by_key.iter().next().map(|(k, v)| (k.clone(), v[0].clone()));
+    let by_key = by_key
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::to_string(v).expect("answers serialise")))
+        .collect();
+    QuestionAnswers { question, by_key, fields, example }
 }
 
 /// Groups rows by their `key` column; each row becomes an answer with its sentence.
