@@ -1,0 +1,45 @@
+//! The scheduled `make`: a rebuild with nothing changed does nothing, and a changed
+//! input makes it rebuild.
+
+use std::path::Path;
+use std::process::Command;
+
+fn make(root: &Path, data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new("make")
+        .current_dir(root)
+        .arg("site")
+        .arg(format!("BIN={}", env!("CARGO_BIN_EXE_marquee")))
+        .arg(format!("DATA={}", data.display()))
+        .arg(format!("OUT={}", out.display()))
+        .arg("REJECT_SHARE=0.05")
+        .args(extra)
+        .output()
+        .expect("make")
+}
+
+#[test]
+fn nothing_changed_means_nothing_to_do() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = std::env::temp_dir().join(format!("marquee-make-{}", std::process::id()));
+    let data = work.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for name in ["movies_metadata.csv", "credits.csv"] {
+        std::fs::copy(root.join("data/sample").join(name), data.join(name)).unwrap();
+    }
+    let out = work.join("output");
+    let first = make(root, &data, &out, &[]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(out.join("manifest.json").is_file());
+
+    // `make -q` exits 0 only when the target is up to date.
+    assert_eq!(make(root, &data, &out, &["-q"]).status.code(), Some(0), "a second make would rebuild");
+    let again = make(root, &data, &out, &[]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("Nothing to be done"));
+
+    // A newer input file makes the output stale.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let credits = data.join("credits.csv");
+    let text = std::fs::read(&credits).unwrap();
+    std::fs::write(&credits, text).unwrap();
+    assert_eq!(make(root, &data, &out, &["-q"]).status.code(), Some(1), "a changed input must rebuild");
+}
