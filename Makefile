@@ -16,7 +16,7 @@ BENCH_OUT ?= /tmp/marquee-bench
 PROFILE ?= release
 BIN := $(CARGO_TARGET_DIR)/$(PROFILE)/marquee
 
-SOURCES := Cargo.toml Cargo.lock build.rs $(shell find src sql templates -type f 2>/dev/null)
+SOURCES := Cargo.toml Cargo.lock $(shell find src sql templates -type f 2>/dev/null)
 INPUTS := $(shell find $(DATA) -maxdepth 1 -type f -name '*.csv*' 2>/dev/null)
 
 .PHONY: all site test bench clean sample browser-test

@@ -113,6 +113,7 @@ pub fn answers_by_key(question: &Question, batches: &[RecordBatch]) -> BTreeMap<
                     answer.insert(field.name().clone(), json_value(batch.column(i).as_ref(), row));
                 }
             }
+            (question.finish)(&mut answer);
             let sentence = (question.sentence)(&answer);
             answer.insert("sentence".to_string(), Value::String(sentence));
             by_key.entry(keys.value(row).to_string()).or_default().push(Value::Object(answer));
@@ -156,4 +157,33 @@ pub fn json_value(array: &dyn Array, row: usize) -> Value {
             Value::String(text)
         }
     }
+}
+
+/// Sorts a JSON list in place: objects by the given fields in turn (numbers by value,
+/// text lexicographically, nulls first), plain values by themselves.
+///
+/// DataFusion's array_agg(... ORDER BY ...) costs seconds per list at full scale and
+/// plain array_agg keeps no order, so lists are aggregated unordered with their sort
+/// keys inside and put in order here.
+pub fn sort_list(list: &mut Value, fields: &[&str]) {
+    fn rank(v: &Value) -> (u8, f64, String) {
+        match v {
+            Value::Null => (0, 0.0, String::new()),
+            Value::Number(n) => (1, n.as_f64().unwrap_or(0.0), String::new()),
+            Value::String(s) => (2, 0.0, s.clone()),
+            other => (3, 0.0, other.to_string()),
+        }
+    }
+    let Some(items) = list.as_array_mut() else { return };
+    items.sort_by(|a, b| {
+        let keys = |v: &Value| -> Vec<(u8, f64, String)> {
+            if fields.is_empty() { vec![rank(v)] } else { fields.iter().map(|f| rank(&v[*f])).collect() }
+        };
+        let (ka, kb) = (keys(a), keys(b));
+        ka.iter()
+            .zip(&kb)
+            .map(|(x, y)| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)).then_with(|| x.2.cmp(&y.2)))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
 }

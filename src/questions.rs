@@ -15,6 +15,28 @@ pub struct Question {
     pub description: &'static str,
     /// Builds the assignment's sentence from an answer's fields.
     pub sentence: fn(&Map<String, Value>) -> String,
+    /// Puts an answer's lists in order before its sentence is written (SQL
+    /// aggregates them unordered, see queries::sort_list).
+    pub finish: fn(&mut Map<String, Value>),
+}
+
+fn no_lists(_: &mut Map<String, Value>) {}
+
+fn films_by_date(a: &mut Map<String, Value>) {
+    if let Some(films) = a.get_mut("peliculas") {
+        crate::queries::sort_list(films, &["fecha", "movie_id"]);
+    }
+}
+
+fn recommendations_by_rank(a: &mut Map<String, Value>) {
+    if let Some(detail) = a.get_mut("detalle") {
+        crate::queries::sort_list(detail, &["rank"]);
+        let titles: Vec<Value> = detail
+            .as_array()
+            .map(|d| d.iter().map(|r| Value::String(r["titulo"].as_str().unwrap_or_default().to_string())).collect())
+            .unwrap_or_default();
+        a.insert("lista recomendada".to_string(), Value::Array(titles));
+    }
 }
 
 impl Question {
@@ -34,6 +56,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "mes",
         input_field: "mes",
         description: "Movies released in a month (Spanish month name).",
+        finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en el mes de {}", int(a, "cantidad"), text(a, "mes")),
     },
     Question {
@@ -42,6 +65,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "dia",
         input_field: "dia",
         description: "Movies released on a day of the week (Spanish day name).",
+        finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en los días {}", int(a, "cantidad"), text(a, "dia")),
     },
     Question {
@@ -50,6 +74,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "titulo",
         input_field: "titulo",
         description: "Release year and popularity score of every movie with this title.",
+        finish: no_lists,
         sentence: |a| {
             format!(
                 "La película {} fue estrenada en el año {} con un score/popularidad de {}",
@@ -65,6 +90,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "titulo",
         input_field: "titulo",
         description: "Vote count and average of every movie with this title, only for movies with at least 2000 votes.",
+        finish: no_lists,
         sentence: |a| {
             if a.get("cumple_condicion") == Some(&Value::Bool(true)) {
                 format!(
@@ -89,6 +115,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "nombre_actor",
         input_field: "actor",
         description: "Films an actor appears in (cast only), their total return and the average per film.",
+        finish: no_lists,
         sentence: |a| {
             format!(
                 "El actor {} ha participado de {} cantidad de filmaciones, el mismo ha conseguido un retorno de {} con un promedio de {} por filmación",
@@ -105,6 +132,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "nombre_director",
         input_field: "director",
         description: "A director's total return, and each film's title, date, return, budget and revenue.",
+        finish: films_by_date,
         sentence: |a| {
             let films: Vec<String> = a
                 .get("peliculas")
@@ -140,6 +168,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "idioma",
         input_field: "idioma",
         description: "Movies whose original language is this code (as in the data: en, fr, ja...).",
+        finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en idioma {}", int(a, "cantidad"), text(a, "idioma")),
     },
     Question {
@@ -148,6 +177,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "pelicula",
         input_field: "pelicula",
         description: "Runtime (minutes) and year of every movie with this title.",
+        finish: no_lists,
         sentence: |a| format!("{}. Duración: {}. Año: {}", text(a, "pelicula"), decimal(a, "duracion", 0), year(a, "anio")),
     },
     Question {
@@ -156,6 +186,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "franquicia",
         input_field: "franquicia",
         description: "Movies in a collection, their total and average revenue.",
+        finish: no_lists,
         sentence: |a| {
             format!(
                 "La franquicia {} posee {} peliculas, una ganancia total de {} y una ganancia promedio de {}",
@@ -172,6 +203,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "pais",
         input_field: "pais",
         description: "Movies produced in a country (production_countries name, as in the data).",
+        finish: no_lists,
         sentence: |a| format!("Se produjeron {} películas en el país {}", int(a, "cantidad"), text(a, "pais")),
     },
     Question {
@@ -180,6 +212,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "productora",
         input_field: "productora",
         description: "Total revenue and number of movies of a production company.",
+        finish: no_lists,
         sentence: |a| {
             format!(
                 "La productora {} ha tenido un revenue de {} con {} películas",
@@ -195,6 +228,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "mes",
         input_field: "mes",
         description: "Movies released in a month (May variant, same figures as cantidad_filmaciones_mes).",
+        finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en el mes de {}", int(a, "cantidad"), text(a, "mes")),
     },
     Question {
@@ -203,6 +237,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "dia",
         input_field: "dia",
         description: "Movies released on a day of the week (May variant).",
+        finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en los días {}", int(a, "cantidad"), text(a, "dia")),
     },
     Question {
@@ -211,6 +246,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "productora",
         input_field: "productora",
         description: "Total revenue (ganancia) and number of movies of a production company (May variant).",
+        finish: no_lists,
         sentence: |a| {
             format!(
                 "La productora {} ha tenido una ganancia total de {} con {} películas",
@@ -226,6 +262,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "pelicula",
         input_field: "pelicula",
         description: "Budget (inversion), revenue (ganancia), return and year of every movie with this title.",
+        finish: no_lists,
         sentence: |a| {
             format!(
                 "La película {} ({}) tuvo una inversión de {}, una ganancia de {} y un retorno de {}",
@@ -243,6 +280,7 @@ pub const QUESTIONS: &[Question] = &[
         input: "titulo",
         input_field: "titulo",
         description: "The five most similar movies, most similar first (TF-IDF cosine over every movie).",
+        finish: recommendations_by_rank,
         sentence: |a| {
             let list: Vec<&str> = a
                 .get("lista recomendada")

@@ -370,6 +370,7 @@ pub fn read_documents(batches: &[RecordBatch]) -> Vec<MovieDoc> {
             let a: &StringArray = col(name).as_string::<i32>();
             (!a.is_null(row)).then(|| a.value(row).to_string())
         };
+        // array_agg keeps no order: plain lists are sorted, the cast by billing.
         let list = |name: &str, row: usize| -> Vec<String> {
             let a: &ListArray = col(name).as_list::<i32>();
             if a.is_null(row) {
@@ -377,7 +378,14 @@ pub fn read_documents(batches: &[RecordBatch]) -> Vec<MovieDoc> {
             }
             let items = a.value(row);
             let items = items.as_string::<i32>();
-            items.iter().flatten().map(str::to_owned).collect()
+            let mut names: Vec<String> = items.iter().flatten().map(str::to_owned).collect();
+            names.sort();
+            names
+        };
+        let cast = |row: usize| -> Vec<String> {
+            let mut members = crate::queries::json_value(col("cast_members").as_ref(), row);
+            crate::queries::sort_list(&mut members, &["order", "person_id", "name"]);
+            members.as_array().map(|m| m.iter().filter_map(|c| c["name"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
         };
         for row in 0..batch.num_rows() {
             docs.push(MovieDoc {
@@ -388,7 +396,7 @@ pub fn read_documents(batches: &[RecordBatch]) -> Vec<MovieDoc> {
                 collection: text("collection_name", row),
                 genres: list("genres", row),
                 directors: list("directors", row),
-                cast: list("cast_names", row),
+                cast: cast(row),
                 keywords: list("keywords", row),
             });
         }

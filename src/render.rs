@@ -19,7 +19,7 @@ use crate::etl::Accounting;
 use crate::normalize::normalize_key;
 use crate::publish::safe_join;
 use crate::stages::trace;
-use crate::queries::{PeopleAnswers, json_value};
+use crate::queries::{PeopleAnswers, json_value, sort_list};
 use crate::questions::QUESTIONS;
 
 #[derive(Debug, Default, Clone, Serialize)]
@@ -166,12 +166,16 @@ pub async fn site(
     let collections: HashMap<i64, Value> = rows(ctx, "page_collections")
         .await?
         .into_iter()
-        .map(|r| (as_i64(&r["collection_id"]), r["members"].clone()))
+        .map(|mut r| {
+            sort_list(&mut r["members"], &["date", "id"]);
+            (as_i64(&r["collection_id"]), r["members"].clone())
+        })
         .collect();
     for_each_batch(ctx, "page_movies", |movies| {
         let written: Vec<u64> = movies
             .par_iter()
             .map(|m| {
+                let m = &movie_lists_in_order(m.clone());
                 let id = as_i64(&m["id"]);
                 let members: Vec<&Value> = m["collection_id"]
                     .as_i64()
@@ -194,6 +198,11 @@ pub async fn site(
         let written: Vec<u64> = people
             .par_iter()
             .map(|p| {
+                let mut p = p.clone();
+                if let Some(films) = p.get_mut("films") {
+                    sort_list(films, &["date", "id", "role"]);
+                }
+                let p = &p;
                 let id = as_i64(&p["person_id"]);
                 let ctx = context! {
                     root => "..",
@@ -235,6 +244,24 @@ pub async fn site(
     )?;
     stats.pages = stats.movie_pages + stats.person_pages + stats.browse_pages + 3;
     Ok(stats)
+}
+
+/// Puts a movie's lists in display order (SQL aggregates them unordered).
+fn movie_lists_in_order(mut m: Map<String, Value>) -> Map<String, Value> {
+    for (field, keys) in [
+        ("genres", &[][..]),
+        ("companies", &[][..]),
+        ("countries", &[][..]),
+        ("languages", &[][..]),
+        ("directors", &["person_id", "name"][..]),
+        ("top_cast", &["billing"][..]),
+        ("recommendations", &["rank"][..]),
+    ] {
+        if let Some(list) = m.get_mut(field) {
+            sort_list(list, keys);
+        }
+    }
+    m
 }
 
 /// Which of a movie's people have pages of their own (the others are plain text).

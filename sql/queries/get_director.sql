@@ -1,5 +1,5 @@
--- Directors are crew with job = 'Director'; each film once, oldest first (rows are
--- sorted before array_agg, see sql/recommend/documents.sql).
+-- Directors are crew with job = 'Director'; each film once. src/questions.rs puts the
+-- films in date order (array_agg keeps no order).
 CREATE TABLE q_get_director AS
 SELECT
     norm_key(name) AS key,
@@ -13,7 +13,6 @@ FROM (
     FROM (SELECT DISTINCT movie_id, person_id FROM crew WHERE job = 'Director' AND person_id IS NOT NULL) d
     JOIN person_names p ON p.person_id = d.person_id
     JOIN movies m ON m.id = d.movie_id
-    ORDER BY p.person_id, m.release_date, m.id
 )
 GROUP BY person_id, name
 ORDER BY key, cantidad_peliculas DESC, person_id;

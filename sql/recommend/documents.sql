@@ -1,8 +1,6 @@
 -- One row per movie with everything the recommender reads; src/recommend.rs turns it
--- into a weighted document (see Weights there).
---
--- Lists keep their order by aggregating pre-sorted rows: these stages run on one
--- partition, and array_agg(... ORDER BY ...) costs a hundred times more.
+-- into a weighted document (see Weights there). array_agg keeps no order: the cast
+-- carries its billing order and is sorted in Rust.
 
 CREATE TABLE recommend_documents AS
 SELECT
@@ -13,20 +11,16 @@ SELECT
     m.collection_name,
     g.genres,
     d.directors,
-    c.cast_names,
+    c.cast_members,
     k.keywords
 FROM movies m
-LEFT JOIN (SELECT movie_id, array_agg(name) AS genres
-           FROM (SELECT movie_id, name FROM movie_genres ORDER BY movie_id, genre_id, name) GROUP BY movie_id) g
+LEFT JOIN (SELECT movie_id, array_agg(name) AS genres FROM movie_genres GROUP BY movie_id) g
     ON g.movie_id = m.id
-LEFT JOIN (SELECT movie_id, array_agg(name) AS directors
-           FROM (SELECT movie_id, name FROM crew WHERE job = 'Director' ORDER BY movie_id, person_id, name) GROUP BY movie_id) d
+LEFT JOIN (SELECT movie_id, array_agg(name) AS directors FROM crew WHERE job = 'Director' GROUP BY movie_id) d
     ON d.movie_id = m.id
-LEFT JOIN (SELECT movie_id, array_agg(name) AS cast_names
-           FROM (SELECT movie_id, name FROM "cast" ORDER BY movie_id, "order", person_id) GROUP BY movie_id) c
+LEFT JOIN (SELECT movie_id, array_agg(named_struct('order', "order", 'person_id', person_id, 'name', name)) AS cast_members FROM "cast" GROUP BY movie_id) c
     ON c.movie_id = m.id
-LEFT JOIN (SELECT movie_id, array_agg(name) AS keywords
-           FROM (SELECT movie_id, name FROM keywords ORDER BY movie_id, keyword_id, name) GROUP BY movie_id) k
+LEFT JOIN (SELECT movie_id, array_agg(name) AS keywords FROM keywords GROUP BY movie_id) k
     ON k.movie_id = m.id
 ORDER BY m.id;
 

@@ -21,19 +21,15 @@ ORDER BY person_id;
 
 CREATE TABLE page_people AS
 SELECT
-    person_id,
-    name,
-    array_agg(named_struct('id', id, 'title', title, 'year', release_year, 'date', release_date, 'role', role, 'character', detail, 'return_ratio', return_ratio)) AS films
-FROM (
-    SELECT p.person_id, n.name, m.id, m.title, m.release_year, m.release_date, c.role, c.detail, m."return" AS return_ratio
-    FROM paged_people p
-    JOIN person_names n ON n.person_id = p.person_id
-    JOIN person_credits c ON c.person_id = p.person_id
-    JOIN movies m ON m.id = c.movie_id
-    ORDER BY p.person_id, m.release_date, m.id, c.role
-)
-GROUP BY person_id, name
-ORDER BY person_id;
+    p.person_id,
+    n.name,
+    array_agg(named_struct('id', m.id, 'title', m.title, 'year', m.release_year, 'date', m.release_date, 'role', c.role, 'character', c.detail, 'return_ratio', m."return")) AS films
+FROM paged_people p
+JOIN person_names n ON n.person_id = p.person_id
+JOIN person_credits c ON c.person_id = p.person_id
+JOIN movies m ON m.id = c.movie_id
+GROUP BY p.person_id, n.name
+ORDER BY p.person_id;
 
 -- Everyone, paged or not, for the client-side search.
 CREATE TABLE search_people AS
