@@ -166,24 +166,27 @@ pub fn json_value(array: &dyn Array, row: usize) -> Value {
 /// plain array_agg keeps no order, so lists are aggregated unordered with their sort
 /// keys inside and put in order here.
 pub fn sort_list(list: &mut Value, fields: &[&str]) {
-    fn rank(v: &Value) -> (u8, f64, String) {
+    use std::cmp::Ordering;
+    fn kind(v: &Value) -> u8 {
         match v {
-            Value::Null => (0, 0.0, String::new()),
-            Value::Number(n) => (1, n.as_f64().unwrap_or(0.0), String::new()),
-            Value::String(s) => (2, 0.0, s.clone()),
-            other => (3, 0.0, other.to_string()),
+            Value::Null => 0,
+            Value::Number(_) => 1,
+            Value::String(_) => 2,
+            _ => 3,
+        }
+    }
+    fn compare(a: &Value, b: &Value) -> Ordering {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => x.as_f64().unwrap_or(0.0).total_cmp(&y.as_f64().unwrap_or(0.0)),
+            (Value::String(x), Value::String(y)) => x.cmp(y),
+            _ => kind(a).cmp(&kind(b)),
         }
     }
     let Some(items) = list.as_array_mut() else { return };
     items.sort_by(|a, b| {
-        let keys = |v: &Value| -> Vec<(u8, f64, String)> {
-            if fields.is_empty() { vec![rank(v)] } else { fields.iter().map(|f| rank(&v[*f])).collect() }
-        };
-        let (ka, kb) = (keys(a), keys(b));
-        ka.iter()
-            .zip(&kb)
-            .map(|(x, y)| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)).then_with(|| x.2.cmp(&y.2)))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
+        if fields.is_empty() {
+            return compare(a, b);
+        }
+        fields.iter().map(|f| compare(&a[*f], &b[*f])).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
     });
 }

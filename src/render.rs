@@ -173,9 +173,9 @@ pub async fn site(
         .collect();
     for_each_batch(ctx, "page_movies", |movies| {
         let written: Vec<u64> = movies
-            .par_iter()
+            .into_par_iter()
             .map(|m| {
-                let m = &movie_lists_in_order(m.clone());
+                let m = &movie_lists_in_order(m);
                 let id = as_i64(&m["id"]);
                 let members: Vec<&Value> = m["collection_id"]
                     .as_i64()
@@ -196,9 +196,8 @@ pub async fn site(
     trace("movie pages", &mut clock);
     for_each_batch(ctx, "page_people", |people| {
         let written: Vec<u64> = people
-            .par_iter()
-            .map(|p| {
-                let mut p = p.clone();
+            .into_par_iter()
+            .map(|mut p| {
                 if let Some(films) = p.get_mut("films") {
                     sort_list(films, &["date", "id", "role"]);
                 }
