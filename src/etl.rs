@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::Int64Type;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use serde::Serialize;
@@ -130,17 +129,18 @@ async fn collect(ctx: &SessionContext, table: &str) -> Result<Vec<RecordBatch>> 
     Ok(ctx.table(table).await?.collect().await?)
 }
 
+/// One accounting cell as text ("" for null).
 fn text(batch: &RecordBatch, name: &str, row: usize) -> String {
-    let column = batch.column_by_name(name).expect("accounting column");
-    let column = datafusion::arrow::compute::cast(column, &datafusion::arrow::datatypes::DataType::Utf8).expect("cast to text");
-    let column = column.as_string::<i32>();
-    if column.is_null(row) { String::new() } else { column.value(row).to_string() }
+    match crate::queries::json_value(batch.column_by_name(name).expect("accounting column").as_ref(), row) {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
 }
 
+/// One accounting cell as a number (0 for null).
 fn number(batch: &RecordBatch, name: &str, row: usize) -> i64 {
-    let column = batch.column_by_name(name).expect("accounting column");
-    let column = datafusion::arrow::compute::cast(column, &datafusion::arrow::datatypes::DataType::Int64).expect("cast to int");
-    column.as_primitive::<Int64Type>().value(row)
+    crate::queries::json_value(batch.column_by_name(name).expect("accounting column").as_ref(), row).as_i64().unwrap_or(0)
 }
 
 /// Reads the accounting views and checks them against the loader's own record counts.

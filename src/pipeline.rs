@@ -68,7 +68,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     match written {
         Ok((site, bundle)) => {
             staging.publish()?;
-            Ok(BuildSummary { accounting, recommend: recs.stats, bundle, site })
+            Ok(BuildSummary { accounting, recommend: recs, bundle, site })
         }
         Err(e) => {
             staging.abandon();

@@ -443,23 +443,17 @@ pub fn recommend(docs: &[MovieDoc], weights: &Weights, vocab: &Vocabulary, k: us
     Ok((lists, stats))
 }
 
-/// The recommend stage's result: documents in id order and their top-5 lists.
-pub struct Recommendations {
-    pub docs: Vec<MovieDoc>,
-    pub lists: Vec<Vec<Neighbor>>,
-    pub stats: RecommendStats,
-}
-
 pub const TOP_K: usize = 5;
 
 /// Runs sql/recommend, computes every movie's top-5 and registers them as the
 /// `recommendations` table (movie_id, rank, recommended_id, score) for the queries.
-pub async fn run(ctx: &SessionContext) -> Result<Recommendations> {
+/// Only the figures are returned: the documents and lists are not needed afterwards.
+pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
     crate::sql::run_scripts(ctx, crate::sql::RECOMMEND, "recommend").await?;
     let docs = read_documents(&ctx.table("recommend_documents").await?.collect().await?);
     let (lists, stats) = recommend(&docs, &WEIGHTS, &VOCABULARY, TOP_K)?;
     ctx.register_table("recommendations", Arc::new(recommendations_table(&docs, &lists)?))?;
-    Ok(Recommendations { docs, lists, stats })
+    Ok(stats)
 }
 
 /// Scores rounded to 4 decimals: enough to rank by eye, stable to print.

@@ -171,52 +171,32 @@ pub async fn site(
             (as_i64(&r["collection_id"]), r["members"].clone())
         })
         .collect();
-    for_each_batch(ctx, "page_movies", |movies| {
-        let written: Vec<u64> = movies
-            .into_par_iter()
-            .map(|m| {
-                let m = &movie_lists_in_order(m);
-                let id = as_i64(&m["id"]);
-                let members: Vec<&Value> = m["collection_id"]
-                    .as_i64()
-                    .and_then(|c| collections.get(&c))
-                    .and_then(Value::as_array)
-                    .map(|list| list.iter().filter(|x| as_i64(&x["id"]) != id).collect())
-                    .unwrap_or_default();
-                let ctx = context! { root => "..", movie => m, collection_members => members, paged => paged_flags(m, &paged) };
-                writer.page("movies", &format!("{id}.html"), "movie.html", ctx)
-            })
-            .collect::<Result<_>>()?;
-        stats.movie_pages += written.len();
-        stats.bytes += written.iter().sum::<u64>();
-        Ok(())
+    let (pages, bytes) = render_rows(ctx, "page_movies", &writer, "movies", "movie.html", |m| {
+        let m = movie_lists_in_order(m);
+        let id = as_i64(&m["id"]);
+        let members: Vec<&Value> = m["collection_id"]
+            .as_i64()
+            .and_then(|c| collections.get(&c))
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter(|x| as_i64(&x["id"]) != id).collect())
+            .unwrap_or_default();
+        (id, context! { root => "..", movie => &m, collection_members => members, paged => paged_flags(&m, &paged) })
     })
     .await?;
-
+    stats.movie_pages = pages;
+    stats.bytes += bytes;
     trace("movie pages", &mut clock);
-    for_each_batch(ctx, "page_people", |people| {
-        let written: Vec<u64> = people
-            .into_par_iter()
-            .map(|mut p| {
-                if let Some(films) = p.get_mut("films") {
-                    sort_list(films, &["date", "id", "role"]);
-                }
-                let p = &p;
-                let id = as_i64(&p["person_id"]);
-                let ctx = context! {
-                    root => "..",
-                    person => p,
-                    actor => actor_answers.get(&id),
-                    director => director_answers.get(&id),
-                };
-                writer.page("people", &format!("{id}.html"), "person.html", ctx)
-            })
-            .collect::<Result<_>>()?;
-        stats.person_pages += written.len();
-        stats.bytes += written.iter().sum::<u64>();
-        Ok(())
+
+    let (pages, bytes) = render_rows(ctx, "page_people", &writer, "people", "person.html", |mut p| {
+        if let Some(films) = p.get_mut("films") {
+            sort_list(films, &["date", "id", "role"]);
+        }
+        let id = as_i64(&p["person_id"]);
+        (id, context! { root => "..", person => &p, actor => actor_answers.get(&id), director => director_answers.get(&id) })
     })
     .await?;
+    stats.person_pages = pages;
+    stats.bytes += bytes;
 
     trace("person pages", &mut clock);
     let (browse_pages, browse_bytes) = render_browse(ctx, &writer).await?;
@@ -261,6 +241,33 @@ fn movie_lists_in_order(mut m: Map<String, Value>) -> Map<String, Value> {
         }
     }
     m
+}
+
+/// One page per row of `table`, `<dir>/<id>.html`, rendered in parallel batch by batch;
+/// returns pages and bytes written.
+async fn render_rows(
+    ctx: &SessionContext,
+    table: &str,
+    writer: &Writer<'_>,
+    dir: &str,
+    template: &str,
+    page_context: impl Fn(Map<String, Value>) -> (i64, minijinja::Value) + Sync,
+) -> Result<(usize, u64)> {
+    let (mut pages, mut bytes) = (0, 0);
+    for_each_batch(ctx, table, |rows| {
+        let written: Vec<u64> = rows
+            .into_par_iter()
+            .map(|row| {
+                let (id, page) = page_context(row);
+                writer.page(dir, &format!("{id}.html"), template, page)
+            })
+            .collect::<Result<_>>()?;
+        pages += written.len();
+        bytes += written.iter().sum::<u64>();
+        Ok(())
+    })
+    .await?;
+    Ok((pages, bytes))
 }
 
 /// Which of a movie's people have pages of their own (the others are plain text).
