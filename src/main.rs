@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 use marquee::bundle::{self, Lookup};
 use marquee::pipeline::{self, BuildOptions};
+use marquee::publish::Cleanup;
 use marquee::stages::Stopwatch;
 
 /// marquee: The Movies Dataset, cleaned, queried and recommended ahead of time,
@@ -46,7 +47,15 @@ enum Command {
         /// Also write the stage figures as JSON to this file.
         #[arg(long)]
         timings_json: Option<PathBuf>,
+        /// Delete the previous output before exiting, instead of in a detached
+        /// `marquee purge` process.
+        #[arg(long)]
+        wait_for_cleanup: bool,
     },
+    /// Remove a previous output tree left beside the output (what a build starts in the
+    /// background after publishing).
+    #[command(hide = true)]
+    Purge { dir: PathBuf },
     /// Answer a question from a built output, like the API did.
     ///
     /// Example: marquee ask cantidad_filmaciones_dia "miércoles". Exit status 1 with the
@@ -163,9 +172,11 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Build { data, out, max_reject_share, timings, timings_json } => {
-                build(BuildOptions { data, out, max_reject_share }, timings, timings_json).await
+            Command::Build { data, out, max_reject_share, timings, timings_json, wait_for_cleanup } => {
+                let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
+                build(BuildOptions { data, out, max_reject_share, cleanup }, timings, timings_json).await
             }
+            Command::Purge { dir } => marquee::publish::purge(&dir).map(|()| ExitCode::SUCCESS),
             Command::Ask { question, input, out, json } => ask(out, question, input, json),
             Command::Scale { data, out, factor } => marquee::scale::scale(&data, &out, factor).map(|()| ExitCode::SUCCESS),
             Command::Sql { data, query } => pipeline::query(&data, &query).await.map(|()| ExitCode::SUCCESS),

@@ -19,6 +19,8 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// Largest share of a file's records that may be rejected as damaged.
     pub max_reject_share: f64,
+    /// How the previous output is removed after the swap.
+    pub cleanup: crate::publish::Cleanup,
 }
 
 /// What `output/manifest.json` holds. No timestamps: same input, same bytes.
@@ -67,7 +69,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     .await;
     match written {
         Ok((site, bundle)) => {
-            staging.publish()?;
+            staging.publish(opts.cleanup)?;
             Ok(BuildSummary { accounting, recommend: recs, bundle, site })
         }
         Err(e) => {
