@@ -103,24 +103,27 @@ fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
 }
 
 /// Writes api/ under `out`; returns what it wrote.
-pub fn write(out: &Path, answers: &[QuestionAnswers], tables: &BTreeMap<String, u64>) -> Result<BundleStats> {
+pub fn write(out: &Path, previous: Option<&Path>, answers: &[QuestionAnswers], tables: &BTreeMap<String, u64>) -> Result<BundleStats> {
     let api = out.join("api");
+    for qa in answers {
+        std::fs::create_dir_all(api.join(qa.question.name))?;
+    }
+    let sink = crate::publish::FileSink::start(out, previous);
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
     let mut serialized = Vec::new();
     for qa in answers {
         let entries = serialized_entries(&qa.by_key);
         let (shards, texts) = shard_answers(&qa.by_key, &entries)?;
-        std::fs::create_dir_all(api.join(qa.question.name))?;
-        for (shard, text) in texts.iter().enumerate() {
+        for (shard, text) in texts.into_iter().enumerate() {
             let rel = shard_path(qa.question.name, shard as u32);
-            std::fs::write(api.join(&rel), text).with_context(|| format!("writing api/{rel}"))?;
             stats.files += 1;
             stats.bytes += text.len() as u64;
             if text.len() > stats.largest_shard_bytes {
                 stats.largest_shard_bytes = text.len();
                 stats.largest_shard = format!("api/{rel}");
             }
+            sink.send(api.join(&rel), text.into_bytes())?;
         }
         index_questions.push(question_index(qa, shards));
         serialized.push((qa.question.name, entries));
@@ -145,9 +148,9 @@ pub fn write(out: &Path, answers: &[QuestionAnswers], tables: &BTreeMap<String, 
         "download": "api/bundle.json.gz",
     });
     let index_text = serde_json::to_string_pretty(&index)? + "\n";
-    std::fs::write(api.join("index.json"), &index_text)?;
     stats.files += 1;
     stats.bytes += index_text.len() as u64;
+    sink.send(api.join("index.json"), index_text.into_bytes())?;
     // {"index": ..., "answers": {question: {key: [answers]}}}, streamed from the texts above.
     let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
     write!(gz, "{{\"index\":{},\"answers\":{{", serde_json::to_string(&index)?)?;
@@ -159,10 +162,11 @@ pub fn write(out: &Path, answers: &[QuestionAnswers], tables: &BTreeMap<String, 
     }
     gz.write_all(b"}}")?;
     let gz = gz.finish()?;
-    std::fs::write(api.join("bundle.json.gz"), &gz)?;
     stats.download_bytes = gz.len() as u64;
     stats.files += 1;
     stats.bytes += gz.len() as u64;
+    sink.send(api.join("bundle.json.gz"), gz)?;
+    sink.finish()?;
     Ok(stats)
 }
 

@@ -61,8 +61,10 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     let (answers, people_answers) = watch.time("questions", crate::queries::run(&ctx)).await?;
     let staging = Staging::create(&opts.out)?;
     let written = async {
-        let site = watch.time("render", crate::render::site(&ctx, &accounting, &people_answers, &staging.dir)).await?;
-        let bundle = watch.time("bundle", async { crate::bundle::write(&staging.dir, &answers, &accounting.tables) }).await?;
+        // Unchanged files are hard-linked from the output being replaced.
+        let previous = Some(opts.out.as_path());
+        let site = watch.time("render", crate::render::site(&ctx, &accounting, &people_answers, &staging.dir, previous)).await?;
+        let bundle = watch.time("bundle", async { crate::bundle::write(&staging.dir, previous, &answers, &accounting.tables) }).await?;
         watch.time("publish", write_output(&ctx, &accounting, &staging.dir)).await?;
         anyhow::Ok((site, bundle))
     }

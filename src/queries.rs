@@ -122,6 +122,31 @@ pub fn answers_by_key(question: &Question, batches: &[RecordBatch]) -> BTreeMap<
     by_key
 }
 
+/// A text cell, whichever string type the SQL produced.
+pub fn str_at(array: &dyn Array, row: usize) -> Option<&str> {
+    if array.is_null(row) {
+        return None;
+    }
+    match array.data_type() {
+        DataType::Utf8 => Some(array.as_string::<i32>().value(row)),
+        DataType::Utf8View => Some(array.as_string_view().value(row)),
+        DataType::LargeUtf8 => Some(array.as_string::<i64>().value(row)),
+        _ => None,
+    }
+}
+
+/// An integer cell (Int32 or Int64).
+pub fn int_at(array: &dyn Array, row: usize) -> Option<i64> {
+    if array.is_null(row) {
+        return None;
+    }
+    match array.data_type() {
+        DataType::Int64 => Some(array.as_primitive::<Int64Type>().value(row)),
+        DataType::Int32 => Some(i64::from(array.as_primitive::<Int32Type>().value(row))),
+        _ => None,
+    }
+}
+
 /// One Arrow cell as JSON (the types the answer tables use).
 pub fn json_value(array: &dyn Array, row: usize) -> Value {
     if array.is_null(row) {

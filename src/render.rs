@@ -17,9 +17,9 @@ use serde_json::{Map, Value, json};
 use crate::bundle::fnv1a32;
 use crate::etl::Accounting;
 use crate::normalize::normalize_key;
-use crate::publish::safe_join;
+use crate::publish::{FileSink, safe_join};
 use crate::stages::trace;
-use crate::queries::{PeopleAnswers, json_value, sort_list};
+use crate::queries::{PeopleAnswers, int_at, json_value, sort_list, str_at};
 use crate::questions::QUESTIONS;
 
 #[derive(Debug, Default, Clone, Serialize)]
@@ -30,6 +30,9 @@ pub struct SiteStats {
     pub person_pages: usize,
     pub browse_pages: usize,
     pub search_files: usize,
+    /// Files written anew, and files hard-linked unchanged from the previous output.
+    pub files_written: usize,
+    pub files_linked: usize,
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -120,10 +123,11 @@ fn batches_to_rows(batches: &[RecordBatch]) -> Vec<Map<String, Value>> {
     out
 }
 
-/// Writes pages, in parallel, counting what was written.
+/// Renders pages (on the calling thread) and queues them for the file writer.
 struct Writer<'a> {
     env: &'a Environment<'static>,
     out: &'a Path,
+    sink: &'a FileSink,
 }
 
 impl Writer<'_> {
@@ -131,8 +135,9 @@ impl Writer<'_> {
         let dir = if rel_dir.is_empty() { self.out.to_path_buf() } else { self.out.join(rel_dir) };
         let path = safe_join(&dir, name)?;
         let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel_dir}/{name}"))?;
-        std::fs::write(&path, &html).with_context(|| format!("writing {}", path.display()))?;
-        Ok(html.len() as u64)
+        let len = html.len() as u64;
+        self.sink.send(path, html.into_bytes())?;
+        Ok(len)
     }
 }
 
@@ -145,18 +150,32 @@ pub async fn site(
     accounting: &Accounting,
     people_answers: &PeopleAnswers,
     out: &Path,
+    previous: Option<&Path>,
 ) -> Result<SiteStats> {
     let mut clock = std::time::Instant::now();
     crate::sql::run_scripts(ctx, crate::sql::RENDER, "render").await?;
     trace("render sql", &mut clock);
     let env = environment()?;
-    let writer = Writer { env: &env, out };
-    let mut stats = SiteStats::default();
     for dir in ["movies", "people", "browse", "search", "static"] {
         std::fs::create_dir_all(out.join(dir))?;
     }
+    for dir in FACETS {
+        std::fs::create_dir_all(out.join("browse").join(dir.0))?;
+    }
+    let sink = FileSink::start(out, previous);
+    let writer = Writer { env: &env, out, sink: &sink };
+    let mut stats = write_pages(ctx, accounting, people_answers, &writer).await?;
+    drop(writer);
+    let files = sink.finish()?;
+    (stats.files_written, stats.files_linked) = (files.written, files.linked);
+    Ok(stats)
+}
+
+async fn write_pages(ctx: &SessionContext, accounting: &Accounting, people_answers: &PeopleAnswers, writer: &Writer<'_>) -> Result<SiteStats> {
+    let mut clock = std::time::Instant::now();
+    let mut stats = SiteStats::default();
     for (name, text) in STATIC_FILES {
-        std::fs::write(safe_join(&out.join("static"), name)?, text)?;
+        writer.sink.send(safe_join(&writer.out.join("static"), name)?, text.as_bytes().to_vec())?;
     }
 
     let paged: HashSet<i64> = rows(ctx, "paged_people").await?.iter().map(|p| as_i64(&p["person_id"])).collect();
@@ -171,7 +190,7 @@ pub async fn site(
             (as_i64(&r["collection_id"]), r["members"].clone())
         })
         .collect();
-    let (pages, bytes) = render_rows(ctx, "page_movies", &writer, "movies", "movie.html", |m| {
+    let (pages, bytes) = render_rows(ctx, "page_movies", writer, "movies", "movie.html", |m| {
         let m = movie_lists_in_order(m);
         let id = as_i64(&m["id"]);
         let members: Vec<&Value> = m["collection_id"]
@@ -187,7 +206,7 @@ pub async fn site(
     stats.bytes += bytes;
     trace("movie pages", &mut clock);
 
-    let (pages, bytes) = render_rows(ctx, "page_people", &writer, "people", "person.html", |mut p| {
+    let (pages, bytes) = render_rows(ctx, "page_people", writer, "people", "person.html", |mut p| {
         if let Some(films) = p.get_mut("films") {
             sort_list(films, &["date", "id", "role"]);
         }
@@ -199,12 +218,12 @@ pub async fn site(
     stats.bytes += bytes;
 
     trace("person pages", &mut clock);
-    let (browse_pages, browse_bytes) = render_browse(ctx, &writer).await?;
+    let (browse_pages, browse_bytes) = render_browse(ctx, writer).await?;
     trace("browse pages", &mut clock);
     stats.browse_pages = browse_pages;
     stats.bytes += browse_bytes;
 
-    stats.search_files = write_search_index(ctx, out).await?;
+    stats.search_files = write_search_index(ctx, writer).await?;
     trace("search index", &mut clock);
 
     let questions: Vec<Value> = QUESTIONS
@@ -212,7 +231,7 @@ pub async fn site(
         .map(|q| json!({"name": q.name, "input": q.input, "variants": q.variants, "description": q.description}))
         .collect();
     stats.bytes += writer.page("", "questions.html", "questions.html", context! { root => ".", questions => questions })?;
-    stats.bytes += render_report(ctx, &writer, accounting).await?;
+    stats.bytes += render_report(ctx, writer, accounting).await?;
     trace("report", &mut clock);
     let counts = &accounting.tables;
     stats.bytes += writer.page(
@@ -324,7 +343,6 @@ async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usi
     for (facet, title) in FACETS {
         let mut values = grouped.remove(*facet).unwrap_or_default();
         let dir = format!("browse/{facet}");
-        std::fs::create_dir_all(writer.out.join(&dir))?;
         let written: Vec<u64> = values
             .par_iter()
             .filter(|v| v["single"] != true)
@@ -348,47 +366,75 @@ async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usi
 const SEARCH_PREFIX: usize = 2;
 const SEARCH_SHARDS: u32 = 512;
 
+/// One search entry, in the shards' JSON form.
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    /// Detail: a year or a film count.
+    d: &'a str,
+    /// The normalised key the client matches on.
+    k: &'a str,
+    n: &'a str,
+    u: &'a str,
+}
+
 /// The client-side search index: every title and every person, filed under each word's
 /// first characters, so a search fetches one shard.
-async fn write_search_index(ctx: &SessionContext, out: &Path) -> Result<usize> {
-    let mut entries: Vec<(String, Value)> = Vec::new();
-    for m in rows(ctx, "search_movies").await? {
-        let Some(title) = m["title"].as_str() else { continue };
-        let year = m["release_year"].as_i64().map(|y| y.to_string()).unwrap_or_default();
-        entries.push((normalize_key(title), json!({"n": title, "d": year, "u": format!("movies/{}.html", as_i64(&m["id"]))})));
-    }
-    for p in rows(ctx, "search_people").await? {
-        let Some(name) = p["name"].as_str() else { continue };
-        let films = as_i64(&p["films"]);
-        let url = if p["has_page"] == true {
-            format!("people/{}.html", as_i64(&p["person_id"]))
-        } else {
-            format!("movies/{}.html", as_i64(&p["some_movie"]))
-        };
-        let d = if films == 1 { "1 película".to_string() } else { format!("{films} películas") };
-        entries.push((normalize_key(name), json!({"n": name, "d": d, "u": url})));
-    }
-    let mut shards: Vec<Vec<Value>> = vec![Vec::new(); SEARCH_SHARDS as usize];
-    for (key, mut entry) in entries {
-        entry["k"] = Value::String(key.clone());
-        let mut prefixes: Vec<String> = key
+async fn write_search_index(ctx: &SessionContext, writer: &Writer<'_>) -> Result<usize> {
+    // Each entry is serialised once, then filed under every shard its words pick.
+    let mut shards: Vec<Vec<u8>> = vec![Vec::new(); SEARCH_SHARDS as usize];
+    let mut file = |name: &str, detail: &str, url: &str| -> Result<()> {
+        let key = normalize_key(name);
+        let json = serde_json::to_vec(&SearchEntry { d: detail, k: &key, n: name, u: url })?;
+        let mut picked: Vec<usize> = key
             .split(' ')
             .filter(|w| w.chars().count() >= SEARCH_PREFIX)
-            .map(|w| w.chars().take(SEARCH_PREFIX).collect())
+            .map(|w| {
+                let prefix: String = w.chars().take(SEARCH_PREFIX).collect();
+                (fnv1a32(&prefix) % SEARCH_SHARDS) as usize
+            })
             .collect();
-        prefixes.sort();
-        prefixes.dedup();
-        let mut seen = HashSet::new();
-        for prefix in prefixes {
-            let shard = (fnv1a32(&prefix) % SEARCH_SHARDS) as usize;
-            if seen.insert(shard) {
-                shards[shard].push(entry.clone());
-            }
+        picked.sort_unstable();
+        picked.dedup();
+        for shard in picked {
+            let buf = &mut shards[shard];
+            buf.push(if buf.is_empty() { b'[' } else { b',' });
+            buf.extend_from_slice(&json);
+        }
+        Ok(())
+    };
+    for batch in ctx.table("search_movies").await?.collect().await? {
+        let col = |name: &str| batch.column_by_name(name).with_context(|| format!("search_movies.{name}"));
+        let (ids, titles, years) = (col("id")?, col("title")?, col("release_year")?);
+        for row in 0..batch.num_rows() {
+            let (Some(id), Some(title)) = (int_at(ids, row), str_at(titles, row)) else { continue };
+            let year = int_at(years, row).map(|y| y.to_string()).unwrap_or_default();
+            file(title, &year, &format!("movies/{id}.html"))?;
         }
     }
-    let dir = out.join("search");
-    for (i, shard) in shards.iter().enumerate() {
-        std::fs::write(dir.join(format!("{i:03}.json")), serde_json::to_string(shard)?)?;
+    for batch in ctx.table("search_people").await?.collect().await? {
+        let col = |name: &str| batch.column_by_name(name).with_context(|| format!("search_people.{name}"));
+        let (ids, names, films, some_movie, has_page) =
+            (col("person_id")?, col("name")?, col("films")?, col("some_movie")?, col("has_page")?);
+        for row in 0..batch.num_rows() {
+            let (Some(id), Some(name)) = (int_at(ids, row), str_at(names, row)) else { continue };
+            let url = if json_value(has_page.as_ref(), row) == Value::Bool(true) {
+                format!("people/{id}.html")
+            } else {
+                format!("movies/{}.html", int_at(some_movie, row).unwrap_or_default())
+            };
+            let n = int_at(films, row).unwrap_or_default();
+            let detail = if n == 1 { "1 película".to_string() } else { format!("{n} películas") };
+            file(name, &detail, &url)?;
+        }
+    }
+    let dir = writer.out.join("search");
+    let count = shards.len() + 1;
+    for (i, mut shard) in shards.into_iter().enumerate() {
+        if shard.is_empty() {
+            shard.push(b'[');
+        }
+        shard.push(b']');
+        writer.sink.send(dir.join(format!("{i:03}.json")), shard)?;
     }
     let index = json!({
         "prefix": SEARCH_PREFIX,
@@ -396,8 +442,8 @@ async fn write_search_index(ctx: &SessionContext, out: &Path) -> Result<usize> {
         "limit": 50,
         "scheme": "entries {n: name, d: detail, u: url, k: normalised key} are filed under fnv1a32(first `prefix` characters of each word of k) % shards, in search/NNN.json",
     });
-    std::fs::write(dir.join("index.json"), serde_json::to_string_pretty(&index)?)?;
-    Ok(shards.len() + 1)
+    writer.sink.send(dir.join("index.json"), serde_json::to_string_pretty(&index)?.into_bytes())?;
+    Ok(count)
 }
 
 /// One bar chart as inline SVG.
