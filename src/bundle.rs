@@ -43,15 +43,12 @@ pub struct BundleStats {
 }
 
 /// Each key as JSON text beside its answers' JSON text.
-fn serialized_entries(by_key: &BTreeMap<String, String>) -> Vec<(String, String)> {
-    by_key
-        .iter()
-        .map(|(k, v)| (serde_json::to_string(k).expect("a string serialises"), v.clone()))
-        .collect()
+fn serialized_entries(by_key: &BTreeMap<String, String>) -> Vec<(String, &str)> {
+    by_key.iter().map(|(k, v)| (serde_json::to_string(k).expect("a string serialises"), v.as_str())).collect()
 }
 
 /// A JSON object text from already-serialised `"key"` and value texts.
-fn object_text<'a>(entries: impl Iterator<Item = &'a (String, String)>) -> String {
+fn object_text<'a, 'b: 'a>(entries: impl Iterator<Item = &'a (String, &'b str)>) -> String {
     let mut out = String::from("{");
     for (i, (key, value)) in entries.enumerate() {
         if i > 0 {
@@ -66,11 +63,11 @@ fn object_text<'a>(entries: impl Iterator<Item = &'a (String, String)>) -> Strin
 }
 
 /// Splits one question's answers into as few shards as keep every file under the cap.
-fn shard_answers(by_key: &BTreeMap<String, String>, entries: &[(String, String)]) -> Result<(u32, Vec<String>)> {
+fn shard_answers(by_key: &BTreeMap<String, String>, entries: &[(String, &str)]) -> Result<(u32, Vec<String>)> {
     let total: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut shards = (total / (MAX_SHARD_BYTES / 2) + 1) as u32;
     loop {
-        let mut members: Vec<Vec<&(String, String)>> = vec![Vec::new(); shards as usize];
+        let mut members: Vec<Vec<&(String, &str)>> = vec![Vec::new(); shards as usize];
         for (key, entry) in by_key.keys().zip(entries) {
             members[shard_of(key, shards) as usize].push(entry);
         }
@@ -102,17 +99,21 @@ fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
     })
 }
 
-/// Writes api/ under `out`; returns what it wrote.
-pub fn write(out: &Path, previous: Option<&Path>, answers: &[QuestionAnswers], tables: &BTreeMap<String, u64>) -> Result<BundleStats> {
+/// Writes api/ under `out`, one question at a time, dropping each question's answers
+/// once written; returns what it wrote.
+pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>, tables: &BTreeMap<String, u64>) -> Result<BundleStats> {
     let api = out.join("api");
-    for qa in answers {
+    for qa in &answers {
         std::fs::create_dir_all(api.join(qa.question.name))?;
     }
     let sink = crate::publish::FileSink::start(out, previous);
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
-    let mut serialized = Vec::new();
-    for qa in answers {
+    // {"answers": {question: {key: [answers]}}, "index": ...}: the answers stream into
+    // the download question by question; the index, known last, closes it.
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"{\"answers\":{")?;
+    for (i, qa) in answers.into_iter().enumerate() {
         let entries = serialized_entries(&qa.by_key);
         let (shards, texts) = shard_answers(&qa.by_key, &entries)?;
         for (shard, text) in texts.into_iter().enumerate() {
@@ -125,8 +126,12 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: &[QuestionAnswers], t
             }
             sink.send(api.join(&rel), text.into_bytes())?;
         }
-        index_questions.push(question_index(qa, shards));
-        serialized.push((qa.question.name, entries));
+        if i > 0 {
+            gz.write_all(b",")?;
+        }
+        write!(gz, "{}:", serde_json::to_string(qa.question.name)?)?;
+        write_object(&mut gz, &entries)?;
+        index_questions.push(question_index(&qa, shards));
     }
     let index = json!({
         "schema_version": SCHEMA_VERSION,
@@ -147,27 +152,30 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: &[QuestionAnswers], t
         "counts": tables,
         "download": "api/bundle.json.gz",
     });
-    let index_text = serde_json::to_string_pretty(&index)? + "\n";
-    stats.files += 1;
-    stats.bytes += index_text.len() as u64;
-    sink.send(api.join("index.json"), index_text.into_bytes())?;
-    // {"index": ..., "answers": {question: {key: [answers]}}}, streamed from the texts above.
-    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
-    write!(gz, "{{\"index\":{},\"answers\":{{", serde_json::to_string(&index)?)?;
-    for (i, (name, entries)) in serialized.iter().enumerate() {
-        if i > 0 {
-            gz.write_all(b",")?;
-        }
-        write!(gz, "{}:{}", serde_json::to_string(name)?, object_text(entries.iter()))?;
-    }
-    gz.write_all(b"}}")?;
+    write!(gz, "}},\"index\":{}}}", serde_json::to_string(&index)?)?;
     let gz = gz.finish()?;
+    let index_text = serde_json::to_string_pretty(&index)? + "\n";
+    stats.files += 2;
+    stats.bytes += (index_text.len() + gz.len()) as u64;
     stats.download_bytes = gz.len() as u64;
-    stats.files += 1;
-    stats.bytes += gz.len() as u64;
+    sink.send(api.join("index.json"), index_text.into_bytes())?;
     sink.send(api.join("bundle.json.gz"), gz)?;
     sink.finish()?;
     Ok(stats)
+}
+
+/// Streams `{"key":[answers],...}` without building the text first.
+fn write_object(out: &mut impl Write, entries: &[(String, &str)]) -> std::io::Result<()> {
+    out.write_all(b"{")?;
+    for (i, (key, value)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(key.as_bytes())?;
+        out.write_all(b":")?;
+        out.write_all(value.as_bytes())?;
+    }
+    out.write_all(b"}")
 }
 
 /// What a lookup found.
