@@ -31,11 +31,22 @@ pub fn new_context() -> SessionContext {
     ctx
 }
 
+/// Deals a file's batches round-robin into one partition per core, so the parsing UDFs
+/// run on every core (the SQL orders by line number wherever order matters).
+fn spread(batches: &[datafusion::arrow::array::RecordBatch]) -> Vec<Vec<datafusion::arrow::array::RecordBatch>> {
+    let partitions = std::thread::available_parallelism().map_or(2, |n| n.get()).max(1);
+    let mut out = vec![Vec::new(); partitions];
+    for (i, batch) in batches.iter().enumerate() {
+        out[i % partitions].push(batch.clone());
+    }
+    out
+}
+
 /// Registers `raw_<table>` for every source; a missing optional file becomes an empty table.
 pub fn register_raw(ctx: &SessionContext, loaded: &[LoadedFile]) -> Result<()> {
     for source in SOURCES {
         let table = match loaded.iter().find(|f| f.source.table == source.table) {
-            Some(file) => MemTable::try_new(file.schema.clone(), vec![file.batches.clone()])?,
+            Some(file) => MemTable::try_new(file.schema.clone(), spread(&file.batches))?,
             None => MemTable::try_new(load::raw_schema(source), vec![vec![]])?,
         };
         ctx.register_table(format!("raw_{}", source.table), Arc::new(table))?;

@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
-use minijinja::{AutoEscape, Environment, context};
+use minijinja::{AutoEscape, Environment, Value as Mj, context};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -19,7 +19,7 @@ use crate::etl::Accounting;
 use crate::normalize::normalize_key;
 use crate::publish::{FileSink, safe_join};
 use crate::stages::trace;
-use crate::queries::{PeopleAnswers, int_at, json_value, sort_list, str_at};
+use crate::queries::{PeopleAnswers, int_at, json_value, str_at};
 use crate::questions::QUESTIONS;
 
 #[derive(Debug, Default, Clone, Serialize)]
@@ -85,20 +85,6 @@ pub fn slug(label: &str) -> String {
     let base = base.trim_end_matches('-');
     let hash = format!("{:08x}", fnv1a32(label));
     if base.is_empty() { hash } else { format!("{base}-{hash}") }
-}
-
-/// Renders a table's rows batch by batch, so only one batch of page data is in memory.
-async fn for_each_batch(
-    ctx: &SessionContext,
-    table: &str,
-    mut render: impl FnMut(Vec<Map<String, Value>>) -> Result<()>,
-) -> Result<()> {
-    use futures::StreamExt;
-    let mut stream = ctx.table(table).await.with_context(|| format!("table {table}"))?.execute_stream().await?;
-    while let Some(batch) = stream.next().await {
-        render(batches_to_rows(&[batch?]))?;
-    }
-    Ok(())
 }
 
 async fn rows(ctx: &SessionContext, table: &str) -> Result<Vec<Map<String, Value>>> {
@@ -182,24 +168,25 @@ async fn write_pages(ctx: &SessionContext, accounting: &Accounting, people_answe
     let actor_answers = &people_answers.actors;
     let director_answers = &people_answers.directors;
 
-    let collections: HashMap<i64, Value> = rows(ctx, "page_collections")
-        .await?
-        .into_iter()
-        .map(|mut r| {
-            sort_list(&mut r["members"], &["date", "id"]);
-            (as_i64(&r["collection_id"]), r["members"].clone())
-        })
-        .collect();
-    let (pages, bytes) = render_rows(ctx, "page_movies", writer, "movies", "movie.html", |m| {
-        let m = movie_lists_in_order(m);
-        let id = as_i64(&m["id"]);
-        let members: Vec<&Value> = m["collection_id"]
+    let mut collections: HashMap<i64, Vec<Mj>> = HashMap::new();
+    for batch in ctx.table("page_collections").await?.collect().await? {
+        let (ids, members) = (column(&batch, "collection_id")?, column(&batch, "members")?);
+        for row in 0..batch.num_rows() {
+            let Some(id) = int_at(ids, row) else { continue };
+            collections.insert(id, sorted_items(&template_value(members, row), &["date", "id"]));
+        }
+    }
+    let (pages, bytes) = render_rows(ctx, "page_movies", writer, "movies", "movie.html", |mut m| {
+        m.sort_lists(MOVIE_LIST_ORDER);
+        let id = m.int("id");
+        let members: Vec<Mj> = m
+            .get("collection_id")
             .as_i64()
             .and_then(|c| collections.get(&c))
-            .and_then(Value::as_array)
-            .map(|list| list.iter().filter(|x| as_i64(&x["id"]) != id).collect())
+            .map(|list| list.iter().filter(|x| x.get_attr("id").ok().and_then(|v| v.as_i64()) != Some(id)).cloned().collect())
             .unwrap_or_default();
-        (id, context! { root => "..", movie => &m, collection_members => members, paged => paged_flags(&m, &paged) })
+        let paged = paged_flags(&m, &paged);
+        (id, context! { root => "..", movie => m.into_value(), collection_members => members, paged => paged })
     })
     .await?;
     stats.movie_pages = pages;
@@ -207,11 +194,9 @@ async fn write_pages(ctx: &SessionContext, accounting: &Accounting, people_answe
     trace("movie pages", &mut clock);
 
     let (pages, bytes) = render_rows(ctx, "page_people", writer, "people", "person.html", |mut p| {
-        if let Some(films) = p.get_mut("films") {
-            sort_list(films, &["date", "id", "role"]);
-        }
-        let id = as_i64(&p["person_id"]);
-        (id, context! { root => "..", person => &p, actor => actor_answers.get(&id), director => director_answers.get(&id) })
+        p.sort_lists(&[("films", &["date", "id", "role"])]);
+        let id = p.int("person_id");
+        (id, context! { root => "..", person => p.into_value(), actor => actor_answers.get(&id), director => director_answers.get(&id) })
     })
     .await?;
     stats.person_pages = pages;
@@ -244,63 +229,162 @@ async fn write_pages(ctx: &SessionContext, accounting: &Accounting, people_answe
     Ok(stats)
 }
 
-/// Puts a movie's lists in display order (SQL aggregates them unordered).
-fn movie_lists_in_order(mut m: Map<String, Value>) -> Map<String, Value> {
-    for (field, keys) in [
-        ("genres", &[][..]),
-        ("companies", &[][..]),
-        ("countries", &[][..]),
-        ("languages", &[][..]),
-        ("directors", &["person_id", "name"][..]),
-        ("top_cast", &["billing"][..]),
-        ("recommendations", &["rank"][..]),
-    ] {
-        if let Some(list) = m.get_mut(field) {
-            sort_list(list, keys);
-        }
-    }
-    m
-}
+/// How a movie's lists are put in display order (SQL aggregates them unordered).
+const MOVIE_LIST_ORDER: &[(&str, &[&str])] = &[
+    ("genres", &[]),
+    ("companies", &[]),
+    ("countries", &[]),
+    ("languages", &[]),
+    ("directors", &["person_id", "name"]),
+    ("top_cast", &["billing"]),
+    ("recommendations", &["rank"]),
+];
 
-/// One page per row of `table`, `<dir>/<id>.html`, rendered in parallel batch by batch;
-/// returns pages and bytes written.
+/// One page per row of `table`, `<dir>/<id>.html`, rendered in parallel batch by batch
+/// straight from Arrow; returns pages and bytes written.
 async fn render_rows(
     ctx: &SessionContext,
     table: &str,
     writer: &Writer<'_>,
     dir: &str,
     template: &str,
-    page_context: impl Fn(Map<String, Value>) -> (i64, minijinja::Value) + Sync,
+    page_context: impl Fn(PageRow) -> (i64, Mj) + Sync,
 ) -> Result<(usize, u64)> {
+    use futures::StreamExt;
     let (mut pages, mut bytes) = (0, 0);
-    for_each_batch(ctx, table, |rows| {
-        let written: Vec<u64> = rows
+    let mut stream = ctx.table(table).await.with_context(|| format!("table {table}"))?.execute_stream().await?;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let written: Vec<u64> = (0..batch.num_rows())
             .into_par_iter()
             .map(|row| {
-                let (id, page) = page_context(row);
+                let (id, page) = page_context(PageRow::read(&batch, &names, row));
                 writer.page(dir, &format!("{id}.html"), template, page)
             })
             .collect::<Result<_>>()?;
         pages += written.len();
         bytes += written.iter().sum::<u64>();
-        Ok(())
-    })
-    .await?;
+    }
     Ok((pages, bytes))
 }
 
 /// Which of a movie's people have pages of their own (the others are plain text).
-fn paged_flags(movie: &Map<String, Value>, paged: &HashSet<i64>) -> Vec<i64> {
+fn paged_flags(movie: &PageRow, paged: &HashSet<i64>) -> Vec<i64> {
     let mut ids: Vec<i64> = ["directors", "top_cast"]
         .iter()
-        .filter_map(|k| movie.get(*k).and_then(Value::as_array))
+        .filter_map(|k| movie.get(k).try_iter().ok())
         .flatten()
-        .map(|p| as_i64(&p["person_id"]))
+        .filter_map(|p| p.get_attr("person_id").ok().and_then(|v| v.as_i64()))
         .filter(|id| paged.contains(id))
         .collect();
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+/// One row of a page table as template values, built straight from the Arrow columns
+/// (a JSON tree in between cost more than the templates themselves).
+struct PageRow<'a> {
+    names: &'a [String],
+    values: Vec<Mj>,
+}
+
+impl<'a> PageRow<'a> {
+    fn read(batch: &RecordBatch, names: &'a [String], row: usize) -> PageRow<'a> {
+        let values = batch.columns().iter().map(|c| template_value(c.as_ref(), row)).collect();
+        PageRow { names, values }
+    }
+
+    fn get(&self, name: &str) -> Mj {
+        self.names.iter().position(|n| n == name).map(|i| self.values[i].clone()).unwrap_or(Mj::UNDEFINED)
+    }
+
+    fn int(&self, name: &str) -> i64 {
+        self.get(name).as_i64().unwrap_or_default()
+    }
+
+    fn sort_lists(&mut self, order: &[(&str, &[&str])]) {
+        for (field, keys) in order {
+            if let Some(i) = self.names.iter().position(|n| n == field) {
+                if !(self.values[i].is_none() || self.values[i].is_undefined()) {
+                    self.values[i] = Mj::from(sorted_items(&self.values[i], keys));
+                }
+            }
+        }
+    }
+
+    fn into_value(self) -> Mj {
+        self.names.iter().map(String::as_str).zip(self.values).collect()
+    }
+}
+
+fn column<'b>(batch: &'b RecordBatch, name: &str) -> Result<&'b dyn datafusion::arrow::array::Array> {
+    Ok(batch.column_by_name(name).with_context(|| format!("no column {name}"))?.as_ref())
+}
+
+/// One Arrow cell as a template value (the types the page tables use).
+fn template_value(array: &dyn datafusion::arrow::array::Array, row: usize) -> Mj {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::{DataType, Float64Type};
+    if array.is_null(row) {
+        return Mj::from(());
+    }
+    if let Some(text) = str_at(array, row) {
+        return Mj::from(text);
+    }
+    if let Some(n) = int_at(array, row) {
+        return Mj::from(n);
+    }
+    match array.data_type() {
+        DataType::Float64 => {
+            let v = array.as_primitive::<Float64Type>().value(row);
+            if v.is_finite() { Mj::from(v) } else { Mj::from(()) }
+        }
+        DataType::Boolean => Mj::from(array.as_boolean().value(row)),
+        DataType::List(_) => {
+            let items = array.as_list::<i32>().value(row);
+            (0..items.len()).map(|i| template_value(items.as_ref(), i)).collect()
+        }
+        DataType::Struct(fields) => {
+            let s = array.as_struct();
+            fields.iter().enumerate().map(|(i, f)| (f.name().as_str(), template_value(s.column(i).as_ref(), row))).collect()
+        }
+        _ => Mj::from(datafusion::arrow::util::display::array_value_to_string(array, row).unwrap_or_default()),
+    }
+}
+
+/// A list's items sorted like `queries::sort_list`: by the given fields in turn (numbers
+/// by value, text lexicographically, nulls first), plain values by themselves.
+fn sorted_items(list: &Mj, fields: &[&str]) -> Vec<Mj> {
+    use std::cmp::Ordering;
+    use minijinja::value::ValueKind;
+    fn rank(v: &Mj) -> u8 {
+        match v.kind() {
+            ValueKind::None | ValueKind::Undefined => 0,
+            ValueKind::Number => 1,
+            ValueKind::String => 2,
+            _ => 3,
+        }
+    }
+    fn compare(a: &Mj, b: &Mj) -> Ordering {
+        match (a.kind(), b.kind()) {
+            (ValueKind::Number, ValueKind::Number) => {
+                let number = |v: &Mj| f64::try_from(v.clone()).unwrap_or(0.0);
+                number(a).total_cmp(&number(b))
+            }
+            (ValueKind::String, ValueKind::String) => a.as_str().cmp(&b.as_str()),
+            _ => rank(a).cmp(&rank(b)),
+        }
+    }
+    let mut items: Vec<Mj> = list.try_iter().map(|it| it.collect()).unwrap_or_default();
+    if fields.is_empty() {
+        items.sort_by(compare);
+    } else {
+        let keyed = |v: &Mj, f: &str| v.get_attr(f).unwrap_or(Mj::UNDEFINED);
+        items.sort_by(|a, b| fields.iter().map(|f| compare(&keyed(a, f), &keyed(b, f))).find(|o| o.is_ne()).unwrap_or(Ordering::Equal));
+    }
+    items
 }
 
 const FACETS: &[(&str, &str)] = &[
@@ -517,6 +601,21 @@ mod tests {
         }
         assert_ne!(slug("Drama!"), slug("Drama?"));
         assert!(slug("Pixar Animation Studios").starts_with("pixar-animation-studios-"));
+    }
+
+    #[test]
+    fn template_lists_sort_like_json_lists() {
+        let cases = [
+            (json!([{"date": "2001-01-01", "id": 3}, {"date": null, "id": 9}, {"date": "1999-05-01", "id": 12}, {"date": "2001-01-01", "id": 1}]), vec!["date", "id"]),
+            (json!([{"rank": 3.5}, {"rank": -1}, {"rank": 10}, {"rank": null}]), vec!["rank"]),
+            (json!(["Drama", "Comedy", "Ácción", "drama"]), vec![]),
+        ];
+        for (list, keys) in cases {
+            let mut expected = list.clone();
+            crate::queries::sort_list(&mut expected, &keys);
+            let sorted = sorted_items(&Mj::from_serialize(&list), &keys);
+            assert_eq!(serde_json::to_value(&sorted).unwrap(), expected, "{list}");
+        }
     }
 
     #[test]

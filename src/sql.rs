@@ -100,6 +100,7 @@ pub fn statements(script: &str) -> Vec<String> {
 pub async fn run_scripts(ctx: &SessionContext, scripts: &[(&str, &str)], stage: &str) -> Result<()> {
     for (name, script) in scripts {
         let mut clock = std::time::Instant::now();
+        let mut statement_clock = std::time::Instant::now();
         for (i, statement) in statements(script).iter().enumerate() {
             let df = ctx
                 .sql(statement)
@@ -108,6 +109,9 @@ pub async fn run_scripts(ctx: &SessionContext, scripts: &[(&str, &str)], stage: 
             df.collect()
                 .await
                 .with_context(|| format!("sql/{stage}/{name}, statement {}: execution failed", i + 1))?;
+            if std::env::var_os("MARQUEE_TRACE").is_some_and(|v| v == "2") {
+                crate::stages::trace(&format!("  statement {}", i + 1), &mut statement_clock);
+            }
         }
         crate::stages::trace(&format!("sql/{stage}/{name}"), &mut clock);
     }
