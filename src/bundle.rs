@@ -62,24 +62,40 @@ fn object_text<'a, 'b: 'a>(entries: impl Iterator<Item = &'a (String, &'b str)>)
     out
 }
 
-/// Splits one question's answers into as few shards as keep every file under the cap.
-fn shard_answers(by_key: &BTreeMap<String, String>, entries: &[(String, &str)]) -> Result<(u32, Vec<String>)> {
+/// How many shards one question needs: the fewest (doubling from an estimate) that keep
+/// every file under the cap. Sizes are counted, not built.
+fn shard_count(by_key: &BTreeMap<String, String>, entries: &[(String, &str)]) -> Result<u32> {
     let total: usize = entries.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut shards = (total / (MAX_SHARD_BYTES / 2) + 1) as u32;
     loop {
-        let mut members: Vec<Vec<&(String, &str)>> = vec![Vec::new(); shards as usize];
-        for (key, entry) in by_key.keys().zip(entries) {
-            members[shard_of(key, shards) as usize].push(entry);
+        // "{" + "key:value" joined by "," + "}"
+        let mut sizes = vec![1usize; shards as usize];
+        for (key, (key_json, value)) in by_key.keys().zip(entries) {
+            sizes[shard_of(key, shards) as usize] += key_json.len() + 1 + value.len() + 1;
         }
-        let texts: Vec<String> = members.into_iter().map(|m| object_text(m.into_iter())).collect();
-        if texts.iter().all(|t| t.len() <= MAX_SHARD_BYTES) {
-            return Ok((shards, texts));
+        if sizes.iter().all(|&size| size <= MAX_SHARD_BYTES) {
+            return Ok(shards);
         }
         if shards as usize > by_key.len() * 2 {
             bail!("an answer is larger than {MAX_SHARD_BYTES} bytes on its own");
         }
         shards *= 2;
     }
+}
+
+/// The text of each shard, built one at a time.
+fn shard_texts<'a>(by_key: &'a BTreeMap<String, String>, entries: &'a [(String, &'a str)], shards: u32) -> impl Iterator<Item = String> + 'a {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); shards as usize];
+    for (i, key) in by_key.keys().enumerate() {
+        members[shard_of(key, shards) as usize].push(i);
+    }
+    members.into_iter().map(move |m| object_text(m.into_iter().map(|i| &entries[i])))
+}
+
+#[cfg(test)]
+fn shard_answers(by_key: &BTreeMap<String, String>, entries: &[(String, &str)]) -> Result<(u32, Vec<String>)> {
+    let shards = shard_count(by_key, entries)?;
+    Ok((shards, shard_texts(by_key, entries, shards).collect()))
 }
 
 fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
@@ -110,27 +126,36 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
     // {"answers": {question: {key: [answers]}}, "index": ...}: the answers stream into
-    // the download question by question; the index, known last, closes it.
+    // the download question by question, compressed on a second thread while the
+    // shards of the same question are cut; the index, known last, closes it.
     let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
     gz.write_all(b"{\"answers\":{")?;
     for (i, qa) in answers.into_iter().enumerate() {
         let entries = serialized_entries(&qa.by_key);
-        let (shards, texts) = shard_answers(&qa.by_key, &entries)?;
-        for (shard, text) in texts.into_iter().enumerate() {
-            let rel = shard_path(qa.question.name, shard as u32);
-            stats.files += 1;
-            stats.bytes += text.len() as u64;
-            if text.len() > stats.largest_shard_bytes {
-                stats.largest_shard_bytes = text.len();
-                stats.largest_shard = format!("api/{rel}");
+        let shards = shard_count(&qa.by_key, &entries)?;
+        let name = qa.question.name;
+        std::thread::scope(|scope| -> Result<()> {
+            let (gz, entries) = (&mut gz, &entries);
+            let compressing = scope.spawn(move || -> std::io::Result<()> {
+                if i > 0 {
+                    gz.write_all(b",")?;
+                }
+                write!(gz, "\"{name}\":")?;
+                write_object(gz, entries)
+            });
+            for (shard, text) in shard_texts(&qa.by_key, entries, shards).enumerate() {
+                let rel = shard_path(name, shard as u32);
+                stats.files += 1;
+                stats.bytes += text.len() as u64;
+                if text.len() > stats.largest_shard_bytes {
+                    stats.largest_shard_bytes = text.len();
+                    stats.largest_shard = format!("api/{rel}");
+                }
+                sink.send(api.join(&rel), text.into_bytes())?;
             }
-            sink.send(api.join(&rel), text.into_bytes())?;
-        }
-        if i > 0 {
-            gz.write_all(b",")?;
-        }
-        write!(gz, "{}:", serde_json::to_string(qa.question.name)?)?;
-        write_object(&mut gz, &entries)?;
+            compressing.join().map_err(|_| anyhow::anyhow!("the bundle compressor panicked"))??;
+            Ok(())
+        })?;
         index_questions.push(question_index(&qa, shards));
     }
     let index = json!({

@@ -33,20 +33,21 @@ pub fn new_context() -> SessionContext {
 
 /// Deals a file's batches round-robin into one partition per core, so the parsing UDFs
 /// run on every core (the SQL orders by line number wherever order matters).
-fn spread(batches: &[datafusion::arrow::array::RecordBatch]) -> Vec<Vec<datafusion::arrow::array::RecordBatch>> {
+fn spread(batches: Vec<datafusion::arrow::array::RecordBatch>) -> Vec<Vec<datafusion::arrow::array::RecordBatch>> {
     let partitions = std::thread::available_parallelism().map_or(2, |n| n.get()).max(1);
     let mut out = vec![Vec::new(); partitions];
-    for (i, batch) in batches.iter().enumerate() {
-        out[i % partitions].push(batch.clone());
+    for (i, batch) in batches.into_iter().enumerate() {
+        out[i % partitions].push(batch);
     }
     out
 }
 
 /// Registers `raw_<table>` for every source; a missing optional file becomes an empty table.
-pub fn register_raw(ctx: &SessionContext, loaded: &[LoadedFile]) -> Result<()> {
+/// The batches move into the tables, so a script that drops a raw table frees its text.
+pub fn register_raw(ctx: &SessionContext, loaded: &mut [LoadedFile]) -> Result<()> {
     for source in SOURCES {
-        let table = match loaded.iter().find(|f| f.source.table == source.table) {
-            Some(file) => MemTable::try_new(file.schema.clone(), spread(&file.batches))?,
+        let table = match loaded.iter_mut().find(|f| f.source.table == source.table) {
+            Some(file) => MemTable::try_new(file.schema.clone(), spread(std::mem::take(&mut file.batches)))?,
             None => MemTable::try_new(load::raw_schema(source), vec![vec![]])?,
         };
         ctx.register_table(format!("raw_{}", source.table), Arc::new(table))?;
@@ -55,7 +56,7 @@ pub fn register_raw(ctx: &SessionContext, loaded: &[LoadedFile]) -> Result<()> {
 }
 
 /// Runs the ETL scripts.
-pub async fn run(ctx: &SessionContext, loaded: &[LoadedFile]) -> Result<()> {
+pub async fn run(ctx: &SessionContext, loaded: &mut [LoadedFile]) -> Result<()> {
     register_raw(ctx, loaded)?;
     sql::run_scripts(ctx, sql::ETL, "etl").await
 }

@@ -45,11 +45,11 @@ pub struct BuildSummary {
 
 /// Builds `opts.out` from `opts.data`; on any error the previous output stays as it was.
 pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSummary> {
-    let loaded = watch.time("load", async { load::load_all(&opts.data) }).await?;
+    let mut loaded = watch.time("load", async { load::load_all(&opts.data) }).await?;
     let ctx = etl::new_context();
     let accounting = watch
         .time("etl", async {
-            etl::run(&ctx, &loaded).await?;
+            etl::run(&ctx, &mut loaded).await?;
             etl::account(&ctx, &loaded).await
         })
         .await?;
@@ -63,20 +63,10 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     // Unchanged files are hard-linked from the output being replaced.
     let previous = opts.out.clone();
     let written = async {
-        // The bundle is written on a thread of its own beside the render, whose SQL runs
-        // on one partition and leaves a core free; it drops the answers as it goes.
-        let bundle_thread = {
-            let (dir, previous, tables) = (staging.dir.clone(), previous.clone(), accounting.tables.clone());
-            std::thread::spawn(move || {
-                let started = std::time::Instant::now();
-                let result = crate::bundle::write(&dir, Some(&previous), answers, &tables);
-                (result, started.elapsed().as_secs_f64(), crate::stages::thread_cpu())
-            })
-        };
-        let site = watch.time("render", crate::render::site(&ctx, &accounting, &people_answers, &staging.dir, Some(&previous))).await;
-        let (bundle, wall, cpu) = bundle_thread.join().map_err(|_| anyhow::anyhow!("the bundle writer panicked"))?;
-        watch.record_beside("bundle", wall, cpu, "render");
-        let (site, bundle) = (site?, bundle?);
+        // The bundle goes first: it drops the answers as it writes them, so they are not
+        // held through the render's memory peak.
+        let bundle = watch.time("bundle", async { crate::bundle::write(&staging.dir, Some(&previous), answers, &accounting.tables) }).await?;
+        let site = watch.time("render", crate::render::site(&ctx, &accounting, &people_answers, &staging.dir, Some(&previous))).await?;
         watch.time("publish", write_output(&ctx, &accounting, &staging.dir)).await?;
         anyhow::Ok((site, bundle))
     }
@@ -166,9 +156,9 @@ fn write_rejects(accounting: &Accounting, path: &Path) -> Result<()> {
 /// the genres-only baseline side by side.
 pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>, min_docs: Option<usize>) -> Result<()> {
     use crate::recommend::{self, GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K, VOCABULARY, WEIGHTS};
-    let loaded = load::load_all(data)?;
+    let mut loaded = load::load_all(data)?;
     let ctx = etl::new_context();
-    etl::run(&ctx, &loaded).await?;
+    etl::run(&ctx, &mut loaded).await?;
     drop(loaded);
     etl::release_intermediate_tables(&ctx)?;
     etl::switch_to_deterministic_plans(&ctx);
@@ -199,9 +189,9 @@ pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>,
 
 /// `marquee sql`: the clean tables of `data`, queried ad hoc.
 pub async fn query(data: &Path, statement: &str) -> Result<()> {
-    let loaded = load::load_all(data)?;
+    let mut loaded = load::load_all(data)?;
     let ctx = etl::new_context();
-    etl::run(&ctx, &loaded).await?;
+    etl::run(&ctx, &mut loaded).await?;
     etl::switch_to_deterministic_plans(&ctx);
     let started = std::time::Instant::now();
     ctx.sql(statement).await?.show().await?;

@@ -161,7 +161,7 @@ pub struct SinkStats {
 impl FileSink {
     /// Files go under `root`; `previous` is the output being replaced, if any.
     pub fn start(root: &Path, previous: Option<&Path>) -> FileSink {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(1024);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(256);
         let root = root.to_path_buf();
         let previous = previous.filter(|p| p.is_dir()).map(Path::to_path_buf);
         let thread = std::thread::spawn(move || {

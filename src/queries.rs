@@ -26,11 +26,12 @@ pub struct QuestionAnswers {
     pub example: Option<(String, Value)>,
 }
 
-/// The get_actor and get_director answers by person id, for the person pages.
+/// The get_actor and get_director answers by person id, for the person pages, as JSON
+/// text (210k answers: parsed values would weigh hundreds of MB through the render).
 #[derive(Default)]
 pub struct PeopleAnswers {
-    pub actors: HashMap<i64, Value>,
-    pub directors: HashMap<i64, Value>,
+    pub actors: HashMap<i64, String>,
+    pub directors: HashMap<i64, String>,
 }
 
 pub async fn run(ctx: &SessionContext) -> Result<(Vec<QuestionAnswers>, PeopleAnswers)> {
@@ -43,17 +44,13 @@ pub async fn run(ctx: &SessionContext) -> Result<(Vec<QuestionAnswers>, PeopleAn
             .with_context(|| format!("sql/queries/{}.sql must create {}", question.name, question.table()))?
             .collect()
             .await?;
+        // The answers live on as JSON text; the Arrow copy is not needed again.
+        ctx.deregister_table(question.table().as_str())?;
         tables.push((question, batches));
     }
     // Turning rows into sentences and JSON is the costly part: one question per thread.
-    let converted: Vec<(QuestionAnswers, HashMap<i64, Value>)> = tables
-        .into_par_iter()
-        .map(|(question, batches)| {
-            let by_key = answers_by_key(question, &batches);
-            drop(batches);
-            (answers_as_text(question, &by_key), people_of(question, &by_key))
-        })
-        .collect();
+    let converted: Vec<(QuestionAnswers, HashMap<i64, String>)> =
+        tables.into_par_iter().map(|(question, batches)| answers_as_text(question, &batches)).collect();
     let mut out = Vec::new();
     let mut people = PeopleAnswers::default();
     for (answers, by_person) in converted {
@@ -67,38 +64,32 @@ pub async fn run(ctx: &SessionContext) -> Result<(Vec<QuestionAnswers>, PeopleAn
     Ok((out, people))
 }
 
-/// get_actor and get_director answers by person id; empty for other questions.
-fn people_of(question: &Question, by_key: &BTreeMap<String, Vec<Value>>) -> HashMap<i64, Value> {
-    if !matches!(question.name, "get_actor" | "get_director") {
-        return HashMap::new();
-    }
-    by_key
-        .values()
-        .flatten()
-        .filter_map(|a| a["person_id"].as_i64().map(|id| (id, a.clone())))
-        .collect()
-}
-
-fn answers_as_text(question: &'static Question, by_key: &BTreeMap<String, Vec<Value>>) -> QuestionAnswers {
-    let mut fields: Vec<String> = by_key
-        .values()
-        .flatten()
-        .next()
-        .and_then(Value::as_object)
-        .map(|a| a.keys().cloned().collect())
-        .unwrap_or_default();
+/// Every answer of a question as JSON text, grouped by key, each serialised as soon as
+/// it is complete; plus, for get_actor and get_director, the answers by person id.
+fn answers_as_text(question: &'static Question, batches: &[RecordBatch]) -> (QuestionAnswers, HashMap<i64, String>) {
+    let by_person = matches!(question.name, "get_actor" | "get_director");
+    let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut people = HashMap::new();
+    let mut fields = Vec::new();
+    for_each_answer(question, batches, |key, answer| {
+        if fields.is_empty() {
+            fields = answer.keys().cloned().collect();
+        }
+        let text = serde_json::to_string(&answer).expect("answers serialise");
+        if let Some(id) = answer.get("person_id").and_then(Value::as_i64).filter(|_| by_person) {
+            people.insert(id, text.clone());
+        }
+        grouped.entry(key.to_string()).or_default().push(text);
+    });
     fields.sort();
-    let example = by_key.iter().next().map(|(k, v)| (k.clone(), v[0].clone()));
-    let by_key = by_key
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::to_string(v).expect("answers serialise")))
-        .collect();
-    QuestionAnswers { question, by_key, fields, example }
+    let example = grouped.iter().next().map(|(k, v)| (k.clone(), serde_json::from_str(&v[0]).expect("own JSON")));
+    let by_key = grouped.into_iter().map(|(k, v)| (k, format!("[{}]", v.join(",")))).collect();
+    (QuestionAnswers { question, by_key, fields, example }, people)
 }
 
-/// Groups rows by their `key` column; each row becomes an answer with its sentence.
-pub fn answers_by_key(question: &Question, batches: &[RecordBatch]) -> BTreeMap<String, Vec<Value>> {
-    let mut by_key: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+/// Calls `each(key, answer)` for every row with a key, in row order; the answer has
+/// the row's fields (the key aside), finished, with its sentence.
+fn for_each_answer(question: &Question, batches: &[RecordBatch], mut each: impl FnMut(&str, Map<String, Value>)) {
     for batch in batches {
         let schema = batch.schema();
         let key_index = schema.index_of("key").expect("answer tables have a key column");
@@ -116,10 +107,9 @@ pub fn answers_by_key(question: &Question, batches: &[RecordBatch]) -> BTreeMap<
             (question.finish)(&mut answer);
             let sentence = (question.sentence)(&answer);
             answer.insert("sentence".to_string(), Value::String(sentence));
-            by_key.entry(keys.value(row).to_string()).or_default().push(Value::Object(answer));
+            each(keys.value(row), answer);
         }
     }
-    by_key
 }
 
 /// A text cell, whichever string type the SQL produced.

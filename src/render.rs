@@ -138,9 +138,6 @@ pub async fn site(
     out: &Path,
     previous: Option<&Path>,
 ) -> Result<SiteStats> {
-    let mut clock = std::time::Instant::now();
-    crate::sql::run_scripts(ctx, crate::sql::RENDER, "render").await?;
-    trace("render sql", &mut clock);
     let env = environment()?;
     for dir in ["movies", "people", "browse", "search", "static"] {
         std::fs::create_dir_all(out.join(dir))?;
@@ -157,12 +154,20 @@ pub async fn site(
     Ok(stats)
 }
 
-async fn write_pages(ctx: &SessionContext, accounting: &Accounting, people_answers: &PeopleAnswers, writer: &Writer<'_>) -> Result<SiteStats> {
+async fn write_pages(
+    ctx: &SessionContext,
+    accounting: &Accounting,
+    people_answers: &PeopleAnswers,
+    writer: &Writer<'_>,
+) -> Result<SiteStats> {
     let mut clock = std::time::Instant::now();
     let mut stats = SiteStats::default();
     for (name, text) in STATIC_FILES {
         writer.sink.send(safe_join(&writer.out.join("static"), name)?, text.as_bytes().to_vec())?;
     }
+    render_sql(ctx, "01_people.sql").await?;
+    render_sql(ctx, "02_movie_pages.sql").await?;
+    trace("people and movie page sql", &mut clock);
 
     let paged: HashSet<i64> = rows(ctx, "paged_people").await?.iter().map(|p| as_i64(&p["person_id"])).collect();
     let actor_answers = &people_answers.actors;
@@ -191,23 +196,28 @@ async fn write_pages(ctx: &SessionContext, accounting: &Accounting, people_answe
     .await?;
     stats.movie_pages = pages;
     stats.bytes += bytes;
+    release(ctx, &["page_movies", "page_collections"])?;
     trace("movie pages", &mut clock);
 
     let (pages, bytes) = render_rows(ctx, "page_people", writer, "people", "person.html", |mut p| {
         p.sort_lists(&[("films", &["date", "id", "role"])]);
         let id = p.int("person_id");
-        (id, context! { root => "..", person => p.into_value(), actor => actor_answers.get(&id), director => director_answers.get(&id) })
+        let answer = |texts: &HashMap<i64, String>| texts.get(&id).and_then(|t| serde_json::from_str::<Value>(t).ok());
+        (id, context! { root => "..", person => p.into_value(), actor => answer(actor_answers), director => answer(director_answers) })
     })
     .await?;
     stats.person_pages = pages;
     stats.bytes += bytes;
+    release(ctx, &["page_people"])?;
 
     trace("person pages", &mut clock);
+    render_sql(ctx, "03_browse.sql").await?;
     let (browse_pages, browse_bytes) = render_browse(ctx, writer).await?;
     trace("browse pages", &mut clock);
     stats.browse_pages = browse_pages;
     stats.bytes += browse_bytes;
 
+    render_sql(ctx, "05_search.sql").await?;
     stats.search_files = write_search_index(ctx, writer).await?;
     trace("search index", &mut clock);
 
@@ -216,6 +226,7 @@ async fn write_pages(ctx: &SessionContext, accounting: &Accounting, people_answe
         .map(|q| json!({"name": q.name, "input": q.input, "variants": q.variants, "description": q.description}))
         .collect();
     stats.bytes += writer.page("", "questions.html", "questions.html", context! { root => ".", questions => questions })?;
+    render_sql(ctx, "04_report.sql").await?;
     stats.bytes += render_report(ctx, writer, accounting).await?;
     trace("report", &mut clock);
     let counts = &accounting.tables;
@@ -227,6 +238,20 @@ async fn write_pages(ctx: &SessionContext, accounting: &Accounting, people_answe
     )?;
     stats.pages = stats.movie_pages + stats.person_pages + stats.browse_pages + 3;
     Ok(stats)
+}
+
+/// Runs one of sql/render/*.sql.
+async fn render_sql(ctx: &SessionContext, name: &str) -> Result<()> {
+    let script = crate::sql::RENDER.iter().find(|(n, _)| *n == name).with_context(|| format!("no sql/render/{name}"))?;
+    crate::sql::run_scripts(ctx, std::slice::from_ref(script), "render").await
+}
+
+/// Page tables are dropped once their pages are written, to keep the peak memory down.
+fn release(ctx: &SessionContext, tables: &[&str]) -> Result<()> {
+    for table in tables {
+        ctx.deregister_table(*table)?;
+    }
+    Ok(())
 }
 
 /// How a movie's lists are put in display order (SQL aggregates them unordered).
@@ -398,6 +423,7 @@ const FACETS: &[(&str, &str)] = &[
 
 async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usize, u64)> {
     let facets = rows(ctx, "page_facets").await?;
+    release(ctx, &["page_facets"])?;
     let mut grouped: BTreeMap<String, Vec<Map<String, Value>>> = BTreeMap::new();
     for mut f in facets {
         let label = f["label"].as_str().unwrap_or_default().to_string();
@@ -511,6 +537,7 @@ async fn write_search_index(ctx: &SessionContext, writer: &Writer<'_>) -> Result
             file(name, &detail, &url)?;
         }
     }
+    release(ctx, &["search_movies", "search_people"])?;
     let dir = writer.out.join("search");
     let count = shards.len() + 1;
     for (i, mut shard) in shards.into_iter().enumerate() {

@@ -47,9 +47,10 @@ pub const QUERIES: &[(&str, &str)] = scripts!("queries":
     "votos_titulo.sql",
 );
 
+/// Each render script runs just before the pages it feeds, which then drop its tables.
 pub const RENDER: &[(&str, &str)] = scripts!("render":
-    "01_movie_pages.sql",
-    "02_people.sql",
+    "01_people.sql",
+    "02_movie_pages.sql",
     "03_browse.sql",
     "04_report.sql",
     "05_search.sql",

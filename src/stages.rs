@@ -14,10 +14,6 @@ pub struct StageTiming {
     pub cpu_s: f64,
     /// Peak resident memory of the process at the end of the stage.
     pub peak_rss_mb: f64,
-    /// The stage this one ran beside, on a thread of its own; its wall time is then
-    /// not part of the total, and its CPU time is taken out of that stage's.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub beside: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -25,15 +21,6 @@ pub struct Stopwatch {
     pub stages: Vec<StageTiming>,
     /// Print a line per finished stage when stderr is not a terminal.
     pub log_lines: bool,
-}
-
-/// User + system CPU seconds of the calling thread so far.
-pub fn thread_cpu() -> f64 {
-    // SAFETY: getrusage only writes into the struct we pass.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
 /// User + system CPU seconds of this process so far, and its peak RSS in MB.
@@ -65,7 +52,6 @@ impl Stopwatch {
             wall_s: started.elapsed().as_secs_f64(),
             cpu_s: cpu_after - cpu_before,
             peak_rss_mb: peak,
-            beside: None,
         };
         let line = format!("{stage}: {:.3} s wall, {:.3} s cpu, peak {:.0} MB", timing.wall_s, timing.cpu_s, timing.peak_rss_mb);
         match spinner {
@@ -77,33 +63,16 @@ impl Stopwatch {
         result
     }
 
-    /// Records a stage that ran on its own thread beside the stage `beside` (already
-    /// recorded, whose process CPU time included this one's).
-    pub fn record_beside(&mut self, stage: &str, wall_s: f64, thread_cpu_s: f64, beside: &str) {
-        if let Some(main) = self.stages.iter_mut().rev().find(|s| s.stage == beside) {
-            main.cpu_s -= thread_cpu_s;
-        }
-        let (_, peak) = process_usage();
-        if self.log_lines && !std::io::stderr().is_terminal() {
-            eprintln!("{stage}: {wall_s:.3} s wall, {thread_cpu_s:.3} s cpu, beside {beside}");
-        }
-        self.stages.push(StageTiming { stage: stage.to_string(), wall_s, cpu_s: thread_cpu_s, peak_rss_mb: peak, beside: Some(beside.to_string()) });
-    }
-
     /// A plain-text table of the stages and their total.
     pub fn table(&self) -> String {
-        let mut out = format!("{:<24} {:>9} {:>9} {:>12}\n", "stage", "wall s", "cpu s", "peak MB");
+        let mut out = format!("{:<12} {:>9} {:>9} {:>12}\n", "stage", "wall s", "cpu s", "peak MB");
         for s in &self.stages {
-            let name = match &s.beside {
-                Some(main) => format!("{} (beside {main})", s.stage),
-                None => s.stage.clone(),
-            };
-            out += &format!("{:<24} {:>9.3} {:>9.3} {:>12.1}\n", name, s.wall_s, s.cpu_s, s.peak_rss_mb);
+            out += &format!("{:<12} {:>9.3} {:>9.3} {:>12.1}\n", s.stage, s.wall_s, s.cpu_s, s.peak_rss_mb);
         }
-        let wall: f64 = self.stages.iter().filter(|s| s.beside.is_none()).map(|s| s.wall_s).sum();
+        let wall: f64 = self.stages.iter().map(|s| s.wall_s).sum();
         let cpu: f64 = self.stages.iter().map(|s| s.cpu_s).sum();
         let peak = self.stages.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max);
-        out += &format!("{:<24} {:>9.3} {:>9.3} {:>12.1}\n", "total", wall, cpu, peak);
+        out += &format!("{:<12} {:>9.3} {:>9.3} {:>12.1}\n", "total", wall, cpu, peak);
         out
     }
 }

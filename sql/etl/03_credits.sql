@@ -35,7 +35,8 @@ FROM (
     LEFT JOIN (SELECT id FROM movies) m ON m.id = c.id
 );
 
-CREATE TABLE kept_credit_rows AS
+-- A view: the kept rows stream into the unnests below instead of being copied whole.
+CREATE VIEW kept_credit_rows AS
 SELECT c.id, c.cast_parsed, c.crew_parsed
 FROM credit_rows c
 JOIN (SELECT line FROM credit_outcomes WHERE outcome = 'kept') k ON k.line = c.line;
@@ -61,3 +62,9 @@ SELECT
     entry['gender'] AS gender
 FROM (SELECT id AS movie_id, unnest(crew_parsed['value']) AS entry FROM kept_credit_rows)
 ORDER BY movie_id, department, job, person_id;
+
+-- The raw and parsed credits are the largest tables of the build (hundreds of MB) and
+-- nothing reads them from here on; credit_outcomes keeps what the accounting needs.
+DROP VIEW kept_credit_rows;
+DROP TABLE credit_rows;
+DROP TABLE raw_credits;

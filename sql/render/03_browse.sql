@@ -19,3 +19,6 @@ FROM facet_members f
 JOIN movies m ON m.id = f.movie_id
 GROUP BY f.facet, f.label
 ORDER BY f.facet, f.label;
+
+-- Only page_facets reads it.
+DROP TABLE facet_members;

@@ -40,3 +40,6 @@ JOIN person_credits c ON c.person_id = n.person_id
 LEFT JOIN paged_people p ON p.person_id = n.person_id
 GROUP BY n.person_id, n.name, p.person_id
 ORDER BY n.person_id;
+
+-- Only the page tables above read it.
+DROP TABLE person_credits;
