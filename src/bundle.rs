@@ -16,6 +16,9 @@ use crate::queries::QuestionAnswers;
 use crate::questions::{self, QUESTIONS};
 
 pub const SCHEMA_VERSION: u64 = 1;
+/// gzip level of bundle.json.gz: 3 takes 1.3 s less than the default 6 at full size, for a
+/// download 8% larger (25.6 against 23.7 MB on the full data).
+const DOWNLOAD_GZIP_LEVEL: u32 = 3;
 /// No shard file may be larger than this.
 pub const MAX_SHARD_BYTES: usize = 256 * 1024;
 
@@ -128,7 +131,7 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
     // {"answers": {question: {key: [answers]}}, "index": ...}: the answers stream into
     // the download question by question, compressed on a second thread while the
     // shards of the same question are cut; the index, known last, closes it.
-    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(DOWNLOAD_GZIP_LEVEL));
     gz.write_all(b"{\"answers\":{")?;
     for (i, qa) in answers.into_iter().enumerate() {
         let entries = serialized_entries(&qa.by_key);

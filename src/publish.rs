@@ -156,6 +156,8 @@ pub struct FileSink {
 pub struct SinkStats {
     pub written: usize,
     pub linked: usize,
+    /// Seconds the writer spent storing files (not waiting for them).
+    pub busy_s: f64,
 }
 
 impl FileSink {
@@ -172,7 +174,10 @@ impl FileSink {
                     continue;
                 }
                 let old = previous.as_ref().and_then(|p| path.strip_prefix(&root).ok().map(|rel| p.join(rel)));
-                match store(&path, &bytes, old.as_deref()) {
+                let started = std::time::Instant::now();
+                let stored = store(&path, &bytes, old.as_deref());
+                stats.busy_s += started.elapsed().as_secs_f64();
+                match stored {
                     Ok(true) => stats.linked += 1,
                     Ok(false) => stats.written += 1,
                     Err(e) => failure = Some(e),

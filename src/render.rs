@@ -150,6 +150,7 @@ pub async fn site(
     let mut stats = write_pages(ctx, accounting, people_answers, &writer).await?;
     drop(writer);
     let files = sink.finish()?;
+    trace(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked), &mut std::time::Instant::now());
     (stats.files_written, stats.files_linked) = (files.written, files.linked);
     Ok(stats)
 }
