@@ -12,6 +12,7 @@ OUT ?= output
 BENCH_DATA ?= ../shared/data/full
 BENCH_SCALES ?= 1 2 4
 BENCH_OUT ?= /tmp/marquee-bench
+BENCH_SETTLE ?= 10
 # release for `make` and `make bench`; CI benches the debug binary on the sample.
 PROFILE ?= release
 BIN := $(CARGO_TARGET_DIR)/$(PROFILE)/marquee
@@ -38,7 +39,7 @@ test:
 	cargo test --locked
 
 bench: $(BIN)
-	tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT)
+	BENCH_SETTLE=$(BENCH_SETTLE) tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT)
 
 # Regenerates the bundled sample (deterministic).
 sample:

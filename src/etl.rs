@@ -79,9 +79,13 @@ pub fn release_intermediate_tables(ctx: &SessionContext) -> Result<()> {
 /// always gives the same bytes. (Those stages aggregate small tables; the parallel
 /// work, parsing and top-k, happens elsewhere.)
 pub fn switch_to_deterministic_plans(ctx: &SessionContext) {
+    set_target_partitions(ctx, 1);
+}
+
+pub fn set_target_partitions(ctx: &SessionContext, partitions: usize) {
     let state = ctx.state_ref();
     let mut state = state.write();
-    state.config_mut().options_mut().execution.target_partitions = 1;
+    state.config_mut().options_mut().execution.target_partitions = partitions.max(1);
 }
 
 /// What happened to one input file's records.

@@ -128,7 +128,14 @@ async fn build(opts: BuildOptions, timings: bool, timings_json: Option<PathBuf>)
         b.largest_shard_bytes as f64 / 1024.0,
         b.download_bytes as f64 / 1e6
     );
-    eprintln!("site: {} pages, {:.1} MB", summary.site.pages, summary.site.bytes as f64 / 1e6);
+    let site = &summary.site;
+    eprintln!(
+        "site: {} pages, {:.1} MB ({} files written, {} unchanged ones linked from the previous output)",
+        site.pages,
+        site.bytes as f64 / 1e6,
+        site.files_written,
+        site.files_linked
+    );
     if timings {
         eprint!("{}", watch.table());
     }
