@@ -52,17 +52,23 @@ fn serialized_entries(by_key: &BTreeMap<String, String>) -> Vec<(String, &str)> 
 
 /// A JSON object text from already-serialised `"key"` and value texts.
 fn object_text<'a, 'b: 'a>(entries: impl Iterator<Item = &'a (String, &'b str)>) -> String {
-    let mut out = String::from("{");
+    let mut out = Vec::new();
+    write_object(&mut out, entries).expect("writing to memory");
+    String::from_utf8(out).expect("JSON texts are UTF-8")
+}
+
+/// Streams `{"key":[answers],...}` from already-serialised `"key"` and value texts.
+fn write_object<'a, 'b: 'a>(out: &mut impl Write, entries: impl Iterator<Item = &'a (String, &'b str)>) -> std::io::Result<()> {
+    out.write_all(b"{")?;
     for (i, (key, value)) in entries.enumerate() {
         if i > 0 {
-            out.push(',');
+            out.write_all(b",")?;
         }
-        out.push_str(key);
-        out.push(':');
-        out.push_str(value);
+        out.write_all(key.as_bytes())?;
+        out.write_all(b":")?;
+        out.write_all(value.as_bytes())?;
     }
-    out.push('}');
-    out
+    out.write_all(b"}")
 }
 
 /// How many shards one question needs: the fewest (doubling from an estimate) that keep
@@ -93,12 +99,6 @@ fn shard_texts<'a>(by_key: &'a BTreeMap<String, String>, entries: &'a [(String, 
         members[shard_of(key, shards) as usize].push(i);
     }
     members.into_iter().map(move |m| object_text(m.into_iter().map(|i| &entries[i])))
-}
-
-#[cfg(test)]
-fn shard_answers(by_key: &BTreeMap<String, String>, entries: &[(String, &str)]) -> Result<(u32, Vec<String>)> {
-    let shards = shard_count(by_key, entries)?;
-    Ok((shards, shard_texts(by_key, entries, shards).collect()))
 }
 
 fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
@@ -144,7 +144,7 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
                     gz.write_all(b",")?;
                 }
                 write!(gz, "\"{name}\":")?;
-                write_object(gz, entries)
+                write_object(gz, entries.iter())
             });
             for (shard, text) in shard_texts(&qa.by_key, entries, shards).enumerate() {
                 let rel = shard_path(name, shard as u32);
@@ -190,20 +190,6 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
     sink.send(api.join("bundle.json.gz"), gz)?;
     sink.finish()?;
     Ok(stats)
-}
-
-/// Streams `{"key":[answers],...}` without building the text first.
-fn write_object(out: &mut impl Write, entries: &[(String, &str)]) -> std::io::Result<()> {
-    out.write_all(b"{")?;
-    for (i, (key, value)) in entries.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        out.write_all(key.as_bytes())?;
-        out.write_all(b":")?;
-        out.write_all(value.as_bytes())?;
-    }
-    out.write_all(b"}")
 }
 
 /// What a lookup found.
@@ -295,7 +281,9 @@ mod tests {
     fn shards_stay_under_the_cap() {
         let big: BTreeMap<String, String> =
             (0..4000).map(|i| (format!("key {i}"), json!([{"sentence": "x".repeat(300)}]).to_string())).collect();
-        let (shards, texts) = shard_answers(&big, &serialized_entries(&big)).unwrap();
+        let entries = serialized_entries(&big);
+        let shards = shard_count(&big, &entries).unwrap();
+        let texts: Vec<String> = shard_texts(&big, &entries, shards).collect();
         assert!(shards > 1);
         assert!(texts.iter().all(|t| t.len() <= MAX_SHARD_BYTES));
         let total_keys: usize = texts.iter().map(|t| serde_json::from_str::<Map<String, Value>>(t).unwrap().len()).sum();

@@ -22,7 +22,7 @@ pub const CLEAN_TABLES: &[&str] = &[
 /// A session set up the way every marquee stage expects.
 pub fn new_context() -> SessionContext {
     let config = SessionConfig::new()
-        .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .with_target_partitions(cores())
         // Plain Utf8 everywhere keeps UDF inputs and Parquet output uniform.
         .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
         .set_bool("datafusion.execution.parquet.schema_force_view_types", false);
@@ -31,10 +31,15 @@ pub fn new_context() -> SessionContext {
     ctx
 }
 
+/// How many partitions parallel plans use: one per core.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Deals a file's batches round-robin into one partition per core, so the parsing UDFs
 /// run on every core (the SQL orders by line number wherever order matters).
 fn spread(batches: Vec<datafusion::arrow::array::RecordBatch>) -> Vec<Vec<datafusion::arrow::array::RecordBatch>> {
-    let partitions = std::thread::available_parallelism().map_or(2, |n| n.get()).max(1);
+    let partitions = cores();
     let mut out = vec![Vec::new(); partitions];
     for (i, batch) in batches.into_iter().enumerate() {
         out[i % partitions].push(batch);

@@ -61,12 +61,12 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     let (answers, people_answers) = watch.time("questions", crate::queries::run(&ctx)).await?;
     let staging = Staging::create(&opts.out)?;
     // Unchanged files are hard-linked from the output being replaced.
-    let previous = opts.out.clone();
+    let previous = Some(opts.out.as_path());
     let written = async {
         // The bundle goes first: it drops the answers as it writes them, so they are not
         // held through the render's memory peak.
-        let bundle = watch.time("bundle", async { crate::bundle::write(&staging.dir, Some(&previous), answers, &accounting.tables) }).await?;
-        let site = watch.time("render", crate::render::site(&ctx, &accounting, &people_answers, &staging.dir, Some(&previous))).await?;
+        let bundle = watch.time("bundle", async { crate::bundle::write(&staging.dir, previous, answers, &accounting.tables) }).await?;
+        let site = watch.time("render", crate::render::site(&ctx, &accounting, &people_answers, &staging.dir, previous)).await?;
         watch.time("publish", write_output(&ctx, &accounting, &staging.dir)).await?;
         anyhow::Ok((site, bundle))
     }

@@ -19,9 +19,9 @@ impl Staging {
     pub fn create(target: &Path) -> Result<Staging> {
         let parent = parent_of(target);
         std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
-        let name = target.file_name().context("output path has no name")?.to_string_lossy().into_owned();
+        let name = target_name(target)?;
         remove_leftovers(&parent, &name);
-        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        let dir = sibling(&parent, &name, STAGING, std::process::id());
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         Ok(Staging { dir, target: target.to_path_buf() })
     }
@@ -31,8 +31,7 @@ impl Staging {
         if self.target.exists() {
             exchange(&self.dir, &self.target)?;
             // Renamed first so it never looks like an unfinished build.
-            let name = self.target.file_name().context("output path has no name")?.to_string_lossy().into_owned();
-            let old = parent_of(&self.target).join(format!(".{name}.old-{}", std::process::id()));
+            let old = sibling(&parent_of(&self.target), &target_name(&self.target)?, OLD, std::process::id());
             std::fs::rename(&self.dir, &old).with_context(|| format!("renaming {}", self.dir.display()))?;
             remove_old_tree(&old, cleanup)?;
         } else {
@@ -90,15 +89,29 @@ pub fn purge(dir: &Path) -> Result<()> {
     let Some((target, _)) = leftover_parts(name) else {
         bail!("{} is not a marquee staging or previous-output directory", dir.display());
     };
-    let mine = parent_of(dir).join(format!(".{target}.old-{}", std::process::id()));
+    let mine = sibling(&parent_of(dir), target, OLD, std::process::id());
     std::fs::rename(dir, &mine).with_context(|| format!("renaming {}", dir.display()))?;
     std::fs::remove_dir_all(&mine).with_context(|| format!("removing {}", mine.display()))
+}
+
+/// The kinds of directory a build leaves beside its target: its staging tree, and the
+/// previous output once swapped out.
+const STAGING: &str = "staging";
+const OLD: &str = "old";
+
+/// `.NAME.KIND-PID` beside the target NAME.
+fn sibling(parent: &Path, target_name: &str, kind: &str, pid: u32) -> PathBuf {
+    parent.join(format!(".{target_name}.{kind}-{pid}"))
+}
+
+fn target_name(target: &Path) -> Result<String> {
+    Ok(target.file_name().context("output path has no name")?.to_string_lossy().into_owned())
 }
 
 /// `.NAME.staging-PID` or `.NAME.old-PID` -> (NAME, PID).
 fn leftover_parts(file_name: &str) -> Option<(&str, u32)> {
     let rest = file_name.strip_prefix('.')?;
-    let (target, pid) = rest.rsplit_once(".staging-").or_else(|| rest.rsplit_once(".old-"))?;
+    let (target, pid) = [STAGING, OLD].iter().find_map(|kind| rest.rsplit_once(&format!(".{kind}-")))?;
     Some((target, pid.parse().ok()?)).filter(|(t, _)| !t.is_empty())
 }
 

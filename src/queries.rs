@@ -181,27 +181,55 @@ pub fn json_value(array: &dyn Array, row: usize) -> Value {
 /// plain array_agg keeps no order, so lists are aggregated unordered with their sort
 /// keys inside and put in order here.
 pub fn sort_list(list: &mut Value, fields: &[&str]) {
-    use std::cmp::Ordering;
-    fn kind(v: &Value) -> u8 {
-        match v {
-            Value::Null => 0,
-            Value::Number(_) => 1,
-            Value::String(_) => 2,
-            _ => 3,
-        }
-    }
-    fn compare(a: &Value, b: &Value) -> Ordering {
-        match (a, b) {
-            (Value::Number(x), Value::Number(y)) => x.as_f64().unwrap_or(0.0).total_cmp(&y.as_f64().unwrap_or(0.0)),
-            (Value::String(x), Value::String(y)) => x.cmp(y),
-            _ => kind(a).cmp(&kind(b)),
-        }
-    }
     let Some(items) = list.as_array_mut() else { return };
     items.sort_by(|a, b| {
         if fields.is_empty() {
-            return compare(a, b);
+            return SortKey::from(a).compare(&SortKey::from(b));
         }
-        fields.iter().map(|f| compare(&a[*f], &b[*f])).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+        compare_in_turn(fields, |f| SortKey::from(&a[f]).compare(&SortKey::from(&b[f])))
     });
+}
+
+/// What list items are ordered by, whatever holds them (JSON here, template values in
+/// the render): nulls first, then numbers by value, then text.
+pub enum SortKey<'a> {
+    Null,
+    Number(f64),
+    Text(&'a str),
+    Other,
+}
+
+impl SortKey<'_> {
+    fn rank(&self) -> u8 {
+        match self {
+            SortKey::Null => 0,
+            SortKey::Number(_) => 1,
+            SortKey::Text(_) => 2,
+            SortKey::Other => 3,
+        }
+    }
+
+    pub fn compare(&self, other: &SortKey) -> std::cmp::Ordering {
+        match (self, other) {
+            (SortKey::Number(x), SortKey::Number(y)) => x.total_cmp(y),
+            (SortKey::Text(x), SortKey::Text(y)) => x.cmp(y),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+impl<'a> From<&'a Value> for SortKey<'a> {
+    fn from(v: &'a Value) -> Self {
+        match v {
+            Value::Null => SortKey::Null,
+            Value::Number(n) => SortKey::Number(n.as_f64().unwrap_or(0.0)),
+            Value::String(s) => SortKey::Text(s),
+            _ => SortKey::Other,
+        }
+    }
+}
+
+/// The first unequal comparison of `fields`, taken in turn.
+pub fn compare_in_turn(fields: &[&str], by_field: impl Fn(&str) -> std::cmp::Ordering) -> std::cmp::Ordering {
+    fields.iter().map(|f| by_field(f)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
 }

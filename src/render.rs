@@ -18,8 +18,8 @@ use crate::bundle::fnv1a32;
 use crate::etl::Accounting;
 use crate::normalize::normalize_key;
 use crate::publish::{FileSink, safe_join};
-use crate::stages::trace;
-use crate::queries::{PeopleAnswers, int_at, json_value, str_at};
+use crate::stages::{trace, trace_note};
+use crate::queries::{PeopleAnswers, SortKey, compare_in_turn, int_at, json_value, str_at};
 use crate::questions::QUESTIONS;
 
 #[derive(Debug, Default, Clone, Serialize)]
@@ -150,7 +150,7 @@ pub async fn site(
     let mut stats = write_pages(ctx, accounting, people_answers, &writer).await?;
     drop(writer);
     let files = sink.finish()?;
-    trace(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked), &mut std::time::Instant::now());
+    trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked));
     (stats.files_written, stats.files_linked) = (files.written, files.linked);
     Ok(stats)
 }
@@ -251,7 +251,7 @@ async fn render_sql(ctx: &SessionContext, name: &str) -> Result<()> {
     let script = crate::sql::RENDER.iter().find(|(n, _)| *n == name).with_context(|| format!("no sql/render/{name}"))?;
     let parallel = PARALLEL_SAFE_SQL.contains(&name);
     if parallel {
-        crate::etl::set_target_partitions(ctx, std::thread::available_parallelism().map_or(2, |n| n.get()));
+        crate::etl::set_target_partitions(ctx, crate::etl::cores());
     }
     let result = crate::sql::run_scripts(ctx, std::slice::from_ref(script), "render").await;
     crate::etl::switch_to_deterministic_plans(ctx);
@@ -394,34 +394,29 @@ fn template_value(array: &dyn datafusion::arrow::array::Array, row: usize) -> Mj
 /// A list's items sorted like `queries::sort_list`: by the given fields in turn (numbers
 /// by value, text lexicographically, nulls first), plain values by themselves.
 fn sorted_items(list: &Mj, fields: &[&str]) -> Vec<Mj> {
-    use std::cmp::Ordering;
-    use minijinja::value::ValueKind;
-    fn rank(v: &Mj) -> u8 {
-        match v.kind() {
-            ValueKind::None | ValueKind::Undefined => 0,
-            ValueKind::Number => 1,
-            ValueKind::String => 2,
-            _ => 3,
-        }
-    }
-    fn compare(a: &Mj, b: &Mj) -> Ordering {
-        match (a.kind(), b.kind()) {
-            (ValueKind::Number, ValueKind::Number) => {
-                let number = |v: &Mj| f64::try_from(v.clone()).unwrap_or(0.0);
-                number(a).total_cmp(&number(b))
-            }
-            (ValueKind::String, ValueKind::String) => a.as_str().cmp(&b.as_str()),
-            _ => rank(a).cmp(&rank(b)),
-        }
-    }
     let mut items: Vec<Mj> = list.try_iter().map(|it| it.collect()).unwrap_or_default();
     if fields.is_empty() {
-        items.sort_by(compare);
+        items.sort_by(|a, b| sort_key(a).compare(&sort_key(b)));
     } else {
         let keyed = |v: &Mj, f: &str| v.get_attr(f).unwrap_or(Mj::UNDEFINED);
-        items.sort_by(|a, b| fields.iter().map(|f| compare(&keyed(a, f), &keyed(b, f))).find(|o| o.is_ne()).unwrap_or(Ordering::Equal));
+        items.sort_by(|a, b| {
+            compare_in_turn(fields, |f| {
+                let (x, y) = (keyed(a, f), keyed(b, f));
+                sort_key(&x).compare(&sort_key(&y))
+            })
+        });
     }
     items
+}
+
+fn sort_key(v: &Mj) -> SortKey<'_> {
+    use minijinja::value::ValueKind;
+    match v.kind() {
+        ValueKind::None | ValueKind::Undefined => SortKey::Null,
+        ValueKind::Number => SortKey::Number(f64::try_from(v.clone()).unwrap_or(0.0)),
+        ValueKind::String => v.as_str().map_or(SortKey::Other, SortKey::Text),
+        _ => SortKey::Other,
+    }
 }
 
 const FACETS: &[(&str, &str)] = &[

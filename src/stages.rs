@@ -79,8 +79,13 @@ impl Stopwatch {
 
 /// With MARQUEE_TRACE set, prints how long each named step took (for profiling).
 pub fn trace(step: &str, since: &mut Instant) {
-    if std::env::var_os("MARQUEE_TRACE").is_some() {
-        eprintln!("  trace: {step}: {:.3} s", since.elapsed().as_secs_f64());
-    }
+    trace_note(&format!("{step}: {:.3} s", since.elapsed().as_secs_f64()));
     *since = Instant::now();
+}
+
+/// With MARQUEE_TRACE set, prints one profiling line.
+pub fn trace_note(text: &str) {
+    if std::env::var_os("MARQUEE_TRACE").is_some() {
+        eprintln!("  trace: {text}");
+    }
 }
