@@ -23,11 +23,18 @@ impl Staging {
         remove_leftovers(&parent, &name);
         let dir = sibling(&parent, &name, STAGING, std::process::id());
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        // First, so that even a killed build's leftovers are recognisably marquee's.
+        std::fs::write(dir.join(MARKER), MARKER_TEXT).with_context(|| format!("writing {}", dir.join(MARKER).display()))?;
         Ok(Staging { dir, target: target.to_path_buf() })
     }
 
     /// Swaps the staged tree in place of the target, then removes the old tree.
+    /// The target is checked again: it may have changed while the build ran.
     pub fn publish(self, cleanup: Cleanup) -> Result<()> {
+        if let Err(e) = check_replaceable(&self.target) {
+            self.abandon();
+            return Err(e);
+        }
         if self.target.exists() {
             exchange(&self.dir, &self.target)?;
             // Renamed first so it never looks like an unfinished build.
@@ -45,6 +52,61 @@ impl Staging {
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The file every published output holds, so that a later build knows the directory
+/// is marquee's to replace. A directory without it is never replaced or deleted.
+pub const MARKER: &str = ".marquee-output";
+const MARKER_TEXT: &str = "This directory was published by marquee; the next `marquee build` replaces it whole.\n";
+
+/// Whether `dir` is a directory marquee wrote: it holds the marker as a regular file,
+/// or (outputs of marquee 0.1 builds before the marker) a manifest.json it generated.
+fn is_marquee_tree(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file()) || has_marquee_manifest(dir)
+}
+
+fn has_marquee_manifest(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else { return false };
+    serde_json::from_str::<serde_json::Value>(&text)
+        .is_ok_and(|m| m["generator"].as_str().is_some_and(|g| g.starts_with("marquee ")) && m["inputs"].is_object())
+}
+
+/// Refuses an output path whose replacement would destroy something marquee did not
+/// write. Replaceable: a path that does not exist, an empty directory, or a directory
+/// holding the marker of a previous build.
+pub fn check_replaceable(target: &Path) -> Result<()> {
+    let meta = match std::fs::symlink_metadata(target) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => bail!("cannot inspect the output path {}: {e}", target.display()),
+    };
+    if meta.file_type().is_symlink() {
+        bail!("refusing to publish to {}: it is a symbolic link; pass the directory itself as --out", target.display());
+    }
+    if !meta.is_dir() {
+        bail!("refusing to publish to {}: it exists and is not a directory; marquee only replaces a directory it wrote", target.display());
+    }
+    let empty = std::fs::read_dir(target).with_context(|| format!("reading {}", target.display()))?.next().is_none();
+    if !empty && !is_marquee_tree(target) {
+        bail!(
+            "refusing to publish to {}: the directory is not empty and was not written by marquee (it has no {MARKER} file). \
+             A build replaces its output directory whole, so pass a new or empty directory as --out",
+            target.display()
+        );
+    }
+    Ok(())
+}
+
+/// Refuses an output that would swallow the input: publishing replaces the output
+/// directory whole, and the data directory with it.
+pub fn check_data_outside(target: &Path, data: &Path) -> Result<()> {
+    let (Ok(target), Ok(data)) = (std::fs::canonicalize(target), std::fs::canonicalize(data)) else {
+        return Ok(());
+    };
+    if data.starts_with(&target) {
+        bail!("refusing to publish to {}: the data directory {} is inside it and would be deleted", target.display(), data.display());
+    }
+    Ok(())
 }
 
 /// How the previous output is removed once the new one is in place.
@@ -89,6 +151,9 @@ pub fn purge(dir: &Path) -> Result<()> {
     let Some((target, _)) = leftover_parts(name) else {
         bail!("{} is not a marquee staging or previous-output directory", dir.display());
     };
+    if !is_marquee_tree(dir) && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        bail!("{} has no {MARKER} file: not a tree marquee wrote, left alone", dir.display());
+    }
     let mine = sibling(&parent_of(dir), target, OLD, std::process::id());
     std::fs::rename(dir, &mine).with_context(|| format!("renaming {}", dir.display()))?;
     std::fs::remove_dir_all(&mine).with_context(|| format!("removing {}", mine.display()))
@@ -133,7 +198,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
             continue;
         }
         let alive = Path::new(&format!("/proc/{pid}")).exists();
-        if !alive {
+        if !alive && is_marquee_tree(&entry.path()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -182,8 +247,14 @@ impl FileSink {
         let thread = std::thread::spawn(move || {
             let mut stats = SinkStats::default();
             let mut failure = None;
+            // Two pages claiming one file would silently lose one of them.
+            let mut claimed = std::collections::HashSet::new();
             for (path, bytes) in receiver {
                 if failure.is_some() {
+                    continue;
+                }
+                if !claimed.insert(path.clone()) {
+                    failure = Some(anyhow::anyhow!("two files of the build claim {}", path.display()));
                     continue;
                 }
                 let old = previous.as_ref().and_then(|p| path.strip_prefix(&root).ok().map(|rel| p.join(rel)));
@@ -255,9 +326,11 @@ mod tests {
         let target = root.join("output");
         std::fs::create_dir_all(&target).unwrap();
         std::fs::write(target.join("old.txt"), "old").unwrap();
+        std::fs::write(target.join(MARKER), MARKER_TEXT).unwrap();
         let staging = Staging::create(&target).unwrap();
         std::fs::write(staging.dir.join("new.txt"), "new").unwrap();
         staging.publish(Cleanup::Now).unwrap();
+        assert!(target.join(MARKER).is_file(), "the new tree carries the marker");
         assert!(target.join("new.txt").exists());
         assert!(!target.join("old.txt").exists());
         let leftovers: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
@@ -283,6 +356,7 @@ mod tests {
         let old = root.join(".output.staging-999999999");
         std::fs::create_dir_all(old.join("movies")).unwrap();
         std::fs::write(old.join("movies/1.html"), "old").unwrap();
+        std::fs::write(old.join(MARKER), MARKER_TEXT).unwrap();
         purge(&old).unwrap();
         assert_eq!(std::fs::read_dir(&root).unwrap().count(), 0);
         let precious = root.join("output");
@@ -290,6 +364,13 @@ mod tests {
         assert!(purge(&precious).is_err());
         assert!(purge(&root.join(".output.old-x")).is_err());
         assert!(precious.exists());
+        // Named like a leftover, but not written by marquee: left alone.
+        let lookalike = root.join(".output.old-999999998");
+        std::fs::create_dir_all(&lookalike).unwrap();
+        std::fs::write(lookalike.join("notes.txt"), "mine").unwrap();
+        assert!(purge(&lookalike).unwrap_err().to_string().contains(MARKER));
+        remove_leftovers(&root, "output");
+        assert!(lookalike.join("notes.txt").exists());
         assert_eq!(leftover_parts(".out.put.old-12"), Some(("out.put", 12)));
         assert_eq!(leftover_parts(".staging-12"), None);
     }
@@ -313,9 +394,65 @@ mod tests {
         assert_eq!(std::fs::read_to_string(new.join("changed.html")).unwrap(), "after");
         assert_eq!(std::fs::read_to_string(old.join("changed.html")).unwrap(), "before");
         assert_eq!(std::fs::read_to_string(new.join("added.html")).unwrap(), "new");
+        let twice = FileSink::start(&new, None);
+        twice.send(new.join("one.html"), b"a".to_vec()).unwrap();
+        twice.send(new.join("one.html"), b"b".to_vec()).unwrap();
+        assert!(twice.finish().unwrap_err().to_string().contains("two files of the build claim"));
         let failing = FileSink::start(&new, None);
         failing.send(new.join("missing-dir/x.html"), b"x".to_vec()).unwrap();
         assert!(failing.finish().unwrap_err().to_string().contains("missing-dir/x.html"));
+    }
+
+    #[test]
+    fn only_absent_empty_or_marquee_directories_are_replaceable() {
+        let root = tmp("replaceable");
+        assert!(check_replaceable(&root.join("absent")).is_ok());
+        let empty = root.join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        assert!(check_replaceable(&empty).is_ok());
+        let users = root.join("users");
+        std::fs::create_dir_all(&users).unwrap();
+        std::fs::write(users.join("movies_metadata.csv"), "id\n1\n").unwrap();
+        let err = check_replaceable(&users).unwrap_err().to_string();
+        assert!(err.contains("not written by marquee") && err.contains("users"), "{err}");
+        let file = root.join("somefile");
+        std::fs::write(&file, "x").unwrap();
+        assert!(check_replaceable(&file).unwrap_err().to_string().contains("not a directory"));
+        let link = root.join("link");
+        std::os::unix::fs::symlink(&empty, &link).unwrap();
+        assert!(check_replaceable(&link).unwrap_err().to_string().contains("symbolic link"));
+        let ours = root.join("ours");
+        std::fs::create_dir_all(&ours).unwrap();
+        std::fs::write(ours.join(MARKER), MARKER_TEXT).unwrap();
+        assert!(check_replaceable(&ours).is_ok());
+        let legacy = root.join("legacy");
+        std::fs::create_dir_all(&legacy).unwrap();
+        std::fs::write(legacy.join("manifest.json"), r#"{"generator": "marquee 0.1.0", "inputs": {}}"#).unwrap();
+        assert!(check_replaceable(&legacy).is_ok());
+        std::fs::write(users.join("manifest.json"), r#"{"generator": "other"}"#).unwrap();
+        assert!(check_replaceable(&users).is_err());
+    }
+
+    #[test]
+    fn a_target_that_changed_during_the_build_is_not_replaced() {
+        let root = tmp("changed");
+        let target = root.join("output");
+        let staging = Staging::create(&target).unwrap();
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("precious.txt"), "mine").unwrap();
+        assert!(staging.publish(Cleanup::Now).is_err());
+        assert_eq!(std::fs::read_to_string(target.join("precious.txt")).unwrap(), "mine");
+        assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1, "staging removed");
+    }
+
+    #[test]
+    fn data_inside_the_output_is_refused() {
+        let root = tmp("inside");
+        std::fs::create_dir_all(root.join("p/data")).unwrap();
+        assert!(check_data_outside(&root.join("p"), &root.join("p")).is_err());
+        assert!(check_data_outside(&root.join("p"), &root.join("p/data")).is_err());
+        assert!(check_data_outside(&root.join("p/data"), &root.join("p")).is_ok());
+        assert!(check_data_outside(&root.join("absent"), &root.join("p")).is_ok());
     }
 
     #[test]
