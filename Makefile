@@ -6,8 +6,6 @@ export CARGO_TARGET_DIR
 
 REAL_INPUTS := $(wildcard data/movies_metadata.csv data/movies_metadata.csv.gz data/movies_dataset.csv data/movies_dataset.csv.gz)
 DATA ?= $(if $(REAL_INPUTS),data,data/sample)
-# The bundled sample carries every kind of damaged row on purpose (a few percent).
-REJECT_SHARE ?= $(if $(REAL_INPUTS),0.01,0.05)
 OUT ?= output
 BENCH_DATA ?= ../shared/data/full
 BENCH_SCALES ?= 1 2 4
@@ -33,7 +31,7 @@ $(BIN): $(SOURCES)
 # Rebuilt only when the inputs, the SQL, the templates or the code change.
 $(OUT)/manifest.json: $(BIN) $(INPUTS)
 	@if [ "$(DATA)" = "data/sample" ]; then echo "marquee: no Kaggle files in data/, building from the bundled sample in data/sample"; fi
-	$(BIN) build --data $(DATA) --out $(OUT) --max-reject-share $(REJECT_SHARE) --timings
+	$(BIN) build --data $(DATA) --out $(OUT) --timings
 
 test:
 	cargo test --locked

@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use marquee::bundle::{self, Lookup};
-use marquee::pipeline::{self, BuildOptions};
+use marquee::pipeline::{self, BuildOptions, DEFAULT_MAX_REJECT_SHARE};
 use marquee::publish::Cleanup;
 use marquee::stages::Stopwatch;
 
@@ -56,8 +56,16 @@ enum Command {
         out: PathBuf,
         /// Fail when more than this share of a file's records is rejected as damaged
         /// (rows the ETL rules remove, such as a missing release date, do not count).
-        #[arg(long, default_value_t = 0.01)]
+        #[arg(long, default_value_t = DEFAULT_MAX_REJECT_SHARE, value_parser = share)]
         max_reject_share: f64,
+        /// Refuse to replace a previous build unless the new one keeps at least this
+        /// share of its movies (0 to 1).
+        #[arg(long, default_value_t = 0.5, value_parser = share)]
+        min_movie_share: f64,
+        /// Publish even when the new build keeps fewer movies than --min-movie-share of
+        /// the previous one (a deliberate cut of the input).
+        #[arg(long)]
+        allow_shrink: bool,
         /// Print wall time, CPU time and peak memory per stage.
         #[arg(long)]
         timings: bool,
@@ -120,6 +128,15 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+}
+
+/// A share from 0 to 1, written as a decimal number.
+fn share(text: &str) -> Result<f64, String> {
+    let value: f64 = text.trim().parse().map_err(|_| format!("{text:?} is not a number"))?;
+    if !(0.0..=1.0).contains(&value) {
+        return Err(format!("{text} is not a share between 0 and 1 (for 2% write 0.02)"));
+    }
+    Ok(value)
 }
 
 async fn build(opts: BuildOptions, timings: bool, timings_json: Option<PathBuf>) -> anyhow::Result<ExitCode> {
@@ -197,9 +214,10 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Build { data, out, max_reject_share, timings, timings_json, wait_for_cleanup } => {
+            Command::Build { data, out, max_reject_share, min_movie_share, allow_shrink, timings, timings_json, wait_for_cleanup } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
-                build(BuildOptions { data, out, max_reject_share, cleanup }, timings, timings_json).await
+                let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, cleanup };
+                build(opts, timings, timings_json).await
             }
             Command::Purge { dir } => marquee::publish::purge(&dir).map(|()| ExitCode::SUCCESS),
             Command::Ask { question, input, out, json } => ask(out, question, input, json),
@@ -223,6 +241,16 @@ mod tests {
 
     unsafe extern "C" {
         fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
+    }
+
+    #[test]
+    fn shares_are_finite_numbers_from_zero_to_one() {
+        assert_eq!(share("0.02"), Ok(0.02));
+        assert_eq!(share("0"), Ok(0.0));
+        assert_eq!(share("1"), Ok(1.0));
+        for bad in ["NaN", "nan", "inf", "-inf", "5", "-0.1", "1.0000001", "", "2%"] {
+            assert!(share(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -19,9 +19,18 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// Largest share of a file's records that may be rejected as damaged.
     pub max_reject_share: f64,
+    /// Smallest share of the previous build's movies a new build must keep to replace it.
+    pub min_movie_share: f64,
+    /// Publish even when the new build keeps fewer movies than `min_movie_share` allows.
+    pub allow_shrink: bool,
     /// How the previous output is removed after the swap.
     pub cleanup: crate::publish::Cleanup,
 }
+
+/// The default largest share of damaged records per file: the real files have none
+/// beyond the three split records (which are rejoined), and the bundled sample, which
+/// carries every kind of damage on purpose, stays under it.
+pub const DEFAULT_MAX_REJECT_SHARE: f64 = 0.02;
 
 /// What `output/manifest.json` holds. No timestamps: same input, same bytes.
 #[derive(Debug, Serialize)]
@@ -45,6 +54,10 @@ pub struct BuildSummary {
 
 /// Builds `opts.out` from `opts.data`; on any error the previous output stays as it was.
 pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSummary> {
+    // Before any work: a build that cannot publish should say so at once.
+    crate::publish::check_replaceable(&opts.out)?;
+    crate::publish::check_data_outside(&opts.out, &opts.data)?;
+    let previous_movies = previous_movie_count(&opts.out);
     let mut loaded = watch.time("load", async { load::load_all(&opts.data) }).await?;
     let ctx = etl::new_context();
     let accounting = watch
@@ -56,7 +69,11 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     drop(loaded);
     etl::release_intermediate_tables(&ctx)?;
     etl::switch_to_deterministic_plans(&ctx);
-    check_reject_share(&accounting, opts.max_reject_share)?;
+    let checked = check_reject_share(&accounting, opts.max_reject_share)
+        .and_then(|()| check_movie_count(&accounting, previous_movies, opts));
+    if let Err(refusal) = checked {
+        return Err(with_rejects_beside(refusal, &accounting, &opts.out));
+    }
     let recs = watch.time("recommend", crate::recommend::run(&ctx)).await?;
     let (answers, people_answers) = watch.time("questions", crate::queries::run(&ctx)).await?;
     let staging = Staging::create(&opts.out)?;
@@ -102,13 +119,90 @@ pub fn check_reject_share(accounting: &Accounting, max_share: f64) -> Result<()>
         })
         .collect();
     if !over.is_empty() {
-        bail!("{}\nsee rejects.csv reasons above; fix the input or raise --max-reject-share", over.join("\n"));
+        bail!("{}\nfix the input or raise --max-reject-share", over.join("\n"));
     }
     Ok(())
 }
 
+/// Refuses to publish a build with no movies, or one that keeps fewer than
+/// `min_movie_share` of the previous build's movies (unless `allow_shrink`): a truncated
+/// download or a broken export should not silently replace a good site.
+pub fn check_movie_count(accounting: &Accounting, previous: Option<u64>, opts: &BuildOptions) -> Result<()> {
+    let Some(movies) = accounting.inputs.get("movies") else { bail!("no movies file was loaded") };
+    if movies.kept == 0 {
+        bail!(
+            "{}: no movie kept out of {} records; refusing to publish an empty site. What happened to the records:\n{}",
+            movies.file,
+            movies.records_read,
+            reasons_text(movies)
+        );
+    }
+    match previous {
+        Some(before) if !opts.allow_shrink && (movies.kept as f64) < opts.min_movie_share * before as f64 => bail!(
+            "{}: {} movies kept of {} records, fewer than {:.0}% of the {before} movies of the build in {}; refusing to replace it. \
+             Pass --allow-shrink to publish anyway (or lower --min-movie-share). What happened to the records:\n{}",
+            movies.file,
+            movies.kept,
+            movies.records_read,
+            100.0 * opts.min_movie_share,
+            opts.out.display(),
+            reasons_text(movies)
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// How many movies the build published in `out` says it has, if there is one.
+fn previous_movie_count(out: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(out.join("manifest.json")).ok()?;
+    serde_json::from_str::<serde_json::Value>(&text).ok()?["tables"]["movies"].as_u64()
+}
+
 fn reasons_text(account: &etl::FileAccount) -> String {
+    if account.rejected_by_reason.is_empty() {
+        return format!("  {:>7}  kept\n  {:>7}  duplicates", account.kept, account.duplicates);
+    }
     account.rejected_by_reason.iter().map(|(r, n)| format!("  {n:>7}  {r}")).collect::<Vec<_>>().join("\n")
+}
+
+/// How many rejected records a refused build prints (all of them go to the file).
+const REJECTS_SHOWN: usize = 10;
+
+/// A refused build writes its rejects.csv beside the output (the output itself is left
+/// as it was) and names it, with the first rejected records, in the error.
+fn with_rejects_beside(refusal: anyhow::Error, accounting: &Accounting, out: &Path) -> anyhow::Error {
+    // Damaged records first: they are what usually needs fixing.
+    let damaged = |r: &&etl::Reject| !etl::RULE_REMOVALS.contains(&r.reason.as_str());
+    let first: Vec<String> = accounting
+        .rejects
+        .iter()
+        .filter(damaged)
+        .chain(accounting.rejects.iter().filter(|r| !damaged(r)))
+        .take(REJECTS_SHOWN)
+        .map(|r| format!("  {}:{}: {} ({})", r.file, r.line, r.reason, r.detail))
+        .collect();
+    let listing = if first.is_empty() { String::new() } else { format!("\nfirst rejected records:\n{}", first.join("\n")) };
+    let written = match rejects_beside(out) {
+        Some(path) => match write_rejects_atomically(accounting, &path) {
+            Ok(()) => format!("\nall {} rejected records, with their lines: {}", accounting.rejects.len(), path.display()),
+            Err(e) => format!("\n(could not write {}: {e:#})", path.display()),
+        },
+        None => String::new(),
+    };
+    anyhow::anyhow!("{refusal:#}{listing}{written}")
+}
+
+/// `<out>.rejects.csv` in the output's parent directory.
+fn rejects_beside(out: &Path) -> Option<std::path::PathBuf> {
+    let name = out.file_name()?.to_string_lossy().into_owned();
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Some(parent.join(format!("{name}.rejects.csv")))
+}
+
+fn write_rejects_atomically(accounting: &Accounting, path: &Path) -> Result<()> {
+    let partial = path.with_extension(format!("csv.partial-{}", std::process::id()));
+    write_rejects(accounting, &partial)?;
+    std::fs::rename(&partial, path).with_context(|| format!("renaming {}", partial.display()))
 }
 
 async fn write_output(ctx: &SessionContext, accounting: &Accounting, dir: &Path) -> Result<()> {

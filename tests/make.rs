@@ -11,7 +11,6 @@ fn make(root: &Path, data: &Path, out: &Path, extra: &[&str]) -> std::process::O
         .arg(format!("BIN={}", env!("CARGO_BIN_EXE_marquee")))
         .arg(format!("DATA={}", data.display()))
         .arg(format!("OUT={}", out.display()))
-        .arg("REJECT_SHARE=0.05")
         .args(extra)
         .output()
         .expect("make")

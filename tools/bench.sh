@@ -13,7 +13,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(un
 timed_build() {
   local label=$1 dir=$2 out=${3:-out-$1}
   echo "== build $label ($dir)"
-  /usr/bin/time -v "$bin" build --data "$dir" --out "$work/$out" --max-reject-share 0.05 --timings \
+  /usr/bin/time -v "$bin" build --data "$dir" --out "$work/$out" --timings \
       --timings-json "$work/bench-$label.json" 2> "$work/build-$label.err" || { cat "$work/build-$label.err"; exit 1; }
   grep -vE '^\s' "$work/build-$label.err" | grep -v '^Command being timed'
   grep -E 'Elapsed \(wall|Maximum resident' "$work/build-$label.err" | sed 's/^\s*/  process: /'
