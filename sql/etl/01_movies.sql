@@ -48,8 +48,21 @@ SELECT
         WHEN runtime_text IS NOT NULL AND runtime IS NULL THEN named_struct('reason', 'runtime is not a number', 'detail', concat('runtime = ', runtime_text))
         WHEN vote_average_text IS NOT NULL AND vote_average IS NULL THEN named_struct('reason', 'vote_average is not a number', 'detail', concat('vote_average = ', vote_average_text))
         WHEN vote_count_text IS NOT NULL AND vote_count IS NULL THEN named_struct('reason', 'vote_count is not a number', 'detail', concat('vote_count = ', vote_count_text))
+        -- The numeric rules, one line per column: a value that parses but is not a
+        -- finite number in its column's range damages the row (NaN, inf, 1e309, 1e20,
+        -- negative amounts). Bounds leave room for every real value (revenue tops at
+        -- 2.8e9, runtime at 1,256 min) and keep sums over 4x the dataset inside BIGINT.
+        WHEN id <= 0 THEN named_struct('reason', 'id is not a positive integer', 'detail', concat('id = ', id_text))
+        WHEN budget IS NOT NULL AND (isnan(budget) OR budget < 0 OR budget > 1e12) THEN named_struct('reason', 'budget out of range', 'detail', concat('budget = ', budget_text, ' (allowed: 0 to 1e12)'))
+        WHEN revenue IS NOT NULL AND (isnan(revenue) OR revenue < 0 OR revenue > 1e12) THEN named_struct('reason', 'revenue out of range', 'detail', concat('revenue = ', revenue_text, ' (allowed: 0 to 1e12)'))
+        WHEN popularity IS NOT NULL AND (isnan(popularity) OR popularity < 0 OR popularity > 1e6) THEN named_struct('reason', 'popularity out of range', 'detail', concat('popularity = ', popularity_text, ' (allowed: 0 to 1e6)'))
+        WHEN runtime IS NOT NULL AND (isnan(runtime) OR runtime < 0 OR runtime > 1e6) THEN named_struct('reason', 'runtime out of range', 'detail', concat('runtime = ', runtime_text, ' (allowed: 0 to 1e6 minutes)'))
+        WHEN vote_average IS NOT NULL AND (isnan(vote_average) OR vote_average < 0 OR vote_average > 10) THEN named_struct('reason', 'vote_average out of range', 'detail', concat('vote_average = ', vote_average_text, ' (allowed: 0 to 10)'))
+        WHEN vote_count IS NOT NULL AND (isnan(vote_count) OR vote_count < 0 OR vote_count > 1e9 OR vote_count <> trunc(vote_count)) THEN named_struct('reason', 'vote_count out of range', 'detail', concat('vote_count = ', vote_count_text, ' (allowed: whole numbers 0 to 1e9)'))
         WHEN release_date_text IS NULL THEN named_struct('reason', 'missing release_date', 'detail', 'the ETL removes movies without a release date')
         WHEN release_date IS NULL THEN named_struct('reason', 'release_date is not a date', 'detail', concat('release_date = ', release_date_text))
+        -- Years outside 1870-2100 are typos or overflow (+10000-01-01, -0001-03-01).
+        WHEN release_date < DATE '1870-01-01' OR release_date > DATE '2100-12-31' THEN named_struct('reason', 'release_date out of range', 'detail', concat('release_date = ', release_date_text, ' (allowed: 1870-01-01 to 2100-12-31)'))
         WHEN collection_parsed['error'] IS NOT NULL THEN named_struct('reason', 'unparsable belongs_to_collection', 'detail', collection_parsed['error'])
         WHEN genres_parsed['error'] IS NOT NULL THEN named_struct('reason', 'unparsable genres', 'detail', genres_parsed['error'])
         WHEN companies_parsed['error'] IS NOT NULL THEN named_struct('reason', 'unparsable production_companies', 'detail', companies_parsed['error'])
