@@ -23,6 +23,10 @@ pub struct Framed {
 
 /// Frames `bytes` (UTF-8 CSV with a header) and hands every record to `emit`;
 /// returns how many physical records followed the header.
+///
+/// A malformed record that spans several physical lines (a stray quote opens a field
+/// that swallows the next lines) is framed again line by line, so each of its lines is
+/// kept or rejected on its own and none disappears inside another.
 pub fn frame_records(
     bytes: &[u8],
     columns: &[&str],
@@ -33,50 +37,132 @@ pub fn frame_records(
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(FrameError { line: Some(1), problem: "file is empty: expected a header line".into() });
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
-    let mut lines = LineCounter::default();
-    let mut records = reader.records().map(|r| {
-        r.map(|rec| RawRecord {
-            line: lines.line_at(text, rec.position().map_or(0, |p| p.byte() as usize)),
-            fields: rec.iter().map(str::to_owned).collect(),
-        })
-        .map_err(|e| FrameError { line: None, problem: format!("unreadable CSV: {e}") })
-    });
-    let Some(header) = records.next().transpose()? else {
+    let mut records = RecordSource::new(text);
+    let Some(header) = records.next()? else {
         return Err(FrameError { line: Some(1), problem: "file is empty: expected a header line".into() });
     };
     let positions = column_positions(columns, &header.fields)?;
     let width = header.fields.len();
     let mut count = 0u64;
-    let mut pending: Option<RawRecord> = None;
-    loop {
-        let record = match pending.take() {
-            Some(r) => r,
-            None => match records.next() {
-                Some(r) => r?,
-                None => break,
-            },
-        };
+    while let Some(record) = records.next()? {
+        if record.fields.len() != width && records.spans_lines(&record) {
+            records.reframe_by_line(record);
+            continue;
+        }
         count += 1;
         if record.fields.len() == width {
             emit(Framed { line: record.line, records: 1, fields: select(&record.fields, &positions), problem: None });
             continue;
         }
         if rejoin_split_records && record.fields.len() < width {
-            if let Some(next) = records.next().transpose()? {
+            if let Some(next) = records.next()? {
                 if record.fields.len() + next.fields.len() - 1 == width {
                     count += 1;
                     let joined = rejoin(record.fields, next.fields);
                     emit(Framed { line: record.line, records: 2, fields: select(&joined, &positions), problem: None });
                     continue;
                 }
-                pending = Some(next);
+                records.put_back(next);
             }
         }
-        let problem = format!("record has {} fields, the header has {}", record.fields.len(), width);
+        let problem = field_count_problem(&record, width);
         emit(Framed { line: record.line, records: 1, fields: select(&record.fields, &positions), problem: Some(problem) });
     }
     Ok(count)
+}
+
+fn field_count_problem(record: &RawRecord, width: usize) -> String {
+    let hint = if record.reframed { " (an unbalanced quote: read as one line)" } else { "" };
+    format!("record has {} fields, the header has {}{hint}", record.fields.len(), width)
+}
+
+/// Removes control characters other than tab and line breaks (NUL, BEL, ESC, DEL, the
+/// C1 range): they have no meaning in a title or a name and must not reach a page or a
+/// terminal. Text without them is returned as it is.
+pub fn without_controls(text: String) -> String {
+    if !text.chars().any(is_stripped_control) {
+        return text;
+    }
+    text.chars().filter(|c| !is_stripped_control(*c)).collect()
+}
+
+fn is_stripped_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// CSV records in file order, with their physical lines and byte spans; records put
+/// back or split into lines are served first.
+struct RecordSource<'a> {
+    text: &'a [u8],
+    reader: csv::Reader<&'a [u8]>,
+    lines: LineCounter,
+    queue: std::collections::VecDeque<RawRecord>,
+}
+
+impl<'a> RecordSource<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
+        RecordSource { text, reader, lines: LineCounter::default(), queue: Default::default() }
+    }
+
+    fn next(&mut self) -> Result<Option<RawRecord>, FrameError> {
+        if let Some(record) = self.queue.pop_front() {
+            return Ok(Some(record));
+        }
+        let mut record = csv::StringRecord::new();
+        let more = self
+            .reader
+            .read_record(&mut record)
+            .map_err(|e| FrameError { line: None, problem: format!("unreadable CSV: {e}") })?;
+        if !more {
+            return Ok(None);
+        }
+        // The reader reports a record as starting at the previous record's line ending.
+        let mut start = record.position().map_or(0, |p| p.byte() as usize).min(self.text.len());
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        let end = (self.reader.position().byte() as usize).clamp(start, self.text.len());
+        let line = self.lines.line_at(self.text, start);
+        let fields = record.iter().map(|f| without_controls(f.to_owned())).collect();
+        Ok(Some(RawRecord { line, fields, span: start..end, reframed: false }))
+    }
+
+    /// Whether a line break sits inside the record (not the one ending it).
+    fn spans_lines(&self, record: &RawRecord) -> bool {
+        let bytes = &self.text[record.span.clone()];
+        let end = bytes.iter().rposition(|&b| !matches!(b, b'\r' | b'\n')).map_or(0, |i| i + 1);
+        !record.reframed && bytes[..end].contains(&b'\n')
+    }
+
+    fn put_back(&mut self, record: RawRecord) {
+        self.queue.push_front(record);
+    }
+
+    /// Replaces a record by one record per non-blank physical line of its text.
+    fn reframe_by_line(&mut self, record: RawRecord) {
+        let span = &self.text[record.span.clone()];
+        let mut parts = Vec::new();
+        for (offset, line) in span.split(|&b| b == b'\n').enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line);
+            let fields = match reader.records().next() {
+                Some(Ok(r)) => r.iter().map(|f| without_controls(f.to_owned())).collect(),
+                // Unreadable on its own: kept as one field, so it is rejected, not lost.
+                _ => vec![String::from_utf8_lossy(line).into_owned()],
+            };
+            parts.push(RawRecord { line: record.line + offset as u64, fields, span: 0..0, reframed: true });
+        }
+        if parts.is_empty() {
+            parts.push(RawRecord { reframed: true, ..record });
+        }
+        for part in parts.into_iter().rev() {
+            self.queue.push_front(part);
+        }
+    }
 }
 
 /// Physical line numbers from byte offsets, counting newlines once, front to back.
@@ -102,10 +188,13 @@ impl LineCounter {
     }
 }
 
-/// A CSV record as owned text, with the line it starts on.
+/// A CSV record as owned text, with the line it starts on and its bytes in the file.
 struct RawRecord {
     line: u64,
     fields: Vec<String>,
+    span: std::ops::Range<usize>,
+    /// Made from one line of a malformed multi-line record.
+    reframed: bool,
 }
 
 /// Where each declared column sits in the file's header.
@@ -117,6 +206,17 @@ fn column_positions(columns: &[&str], header: &[String]) -> Result<Vec<usize>, F
             line: Some(1),
             problem: format!("header lacks column(s) {} (found: {})", missing.join(", "), header.join(", ")),
         });
+    }
+    // Which of two same-named columns is meant cannot be known: refuse, never pick one.
+    let repeated: Vec<String> = columns
+        .iter()
+        .filter_map(|c| {
+            let at: Vec<String> = header.iter().enumerate().filter(|(_, h)| *h == c).map(|(i, _)| (i + 1).to_string()).collect();
+            (at.len() > 1).then(|| format!("{c} (columns {})", at.join(", ")))
+        })
+        .collect();
+    if !repeated.is_empty() {
+        return Err(FrameError { line: Some(1), problem: format!("header repeats column(s) {}", repeated.join("; ")) });
     }
     Ok(columns.iter().map(|c| header.iter().position(|h| h == c).expect("checked above")).collect())
 }

@@ -95,19 +95,25 @@ pub struct LoadedFile {
     pub batches: Vec<RecordBatch>,
 }
 
-/// Finds the file for a source: `stem.csv` or `stem.csv.gz`, first stem first.
-pub fn find_source_file(dir: &Path, source: &Source) -> Option<PathBuf> {
-    source
+/// Finds the file for a source: `stem.csv` or `stem.csv.gz`. Two candidates present
+/// at once (`credits.csv` and `credits.csv.gz`, or `movies_metadata.csv` and
+/// `movies_dataset.csv`) are an error: which one the user meant cannot be guessed.
+pub fn find_source_file(dir: &Path, source: &Source) -> Result<Option<PathBuf>, InputError> {
+    let present: Vec<PathBuf> = source
         .stems
         .iter()
         .flat_map(|stem| [format!("{stem}.csv"), format!("{stem}.csv.gz")])
         .map(|name| dir.join(name))
-        .find(|path| path.is_file())
-}
-
-/// Whether a directory holds the two files a build needs.
-pub fn has_required_inputs(dir: &Path) -> bool {
-    SOURCES.iter().filter(|s| s.required).all(|s| find_source_file(dir, s).is_some())
+        .filter(|path| path.is_file())
+        .collect();
+    match present.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        [first, ..] => {
+            let names: Vec<String> = present.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+            Err(input_error(first, None, format!("found {} for the {} input: keep only one of them", names.join(" and "), source.table)))
+        }
+    }
 }
 
 /// Reads every source present in `dir`, in parallel; a required one missing is an error.
@@ -117,7 +123,7 @@ pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
     }
     let mut found = Vec::new();
     for source in SOURCES {
-        match find_source_file(dir, source) {
+        match find_source_file(dir, source)? {
             Some(path) => found.push((source, path)),
             None if source.required => {
                 let names: Vec<String> = source.stems.iter().map(|s| format!("{s}.csv[.gz]")).collect();
@@ -337,6 +343,63 @@ mod tests {
         let missing = tmp("missing");
         let err = load_all(&missing).unwrap_err();
         assert!(err.problem.contains("missing required input file"), "{err}");
+    }
+
+    #[test]
+    fn two_files_for_one_input_are_an_error() {
+        let dir = tmp("both");
+        write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n");
+        assert_eq!(find_source_file(&dir, credits()).unwrap(), Some(dir.join("credits.csv")));
+        write(&dir, "credits.csv.gz", &gzip(b"cast,crew,id\n[],[],1\n"));
+        let err = find_source_file(&dir, credits()).unwrap_err();
+        assert!(err.problem.contains("found credits.csv and credits.csv.gz for the credits input"), "{err}");
+        write(&dir, "movies_metadata.csv", b"x");
+        write(&dir, "movies_dataset.csv", b"x");
+        let err = load_all(&dir).unwrap_err();
+        assert!(err.problem.contains("movies_metadata.csv and movies_dataset.csv"), "{err}");
+    }
+
+    #[test]
+    fn a_repeated_header_column_is_an_error() {
+        let dir = tmp("repeat");
+        let p = write(&dir, "credits.csv", b"cast,crew,id,cast\n[],[],1,[]\n");
+        let err = load_file(credits(), &p).unwrap_err();
+        assert_eq!(err.line, Some(1));
+        assert!(err.problem.contains("header repeats column(s) cast (columns 1, 4)"), "{err}");
+        // A column marquee does not read may repeat.
+        let p = write(&dir, "credits.csv", b"cast,x,crew,id,x\n[],a,[],1,b\n");
+        assert_eq!(load_file(credits(), &p).unwrap().records, 1);
+    }
+
+    #[test]
+    fn a_stray_quote_costs_one_line_not_the_lines_it_swallows() {
+        let dir = tmp("stray");
+        // Line 3 opens a quote that runs into lines 4 and 5; line 6 closes nothing.
+        let text = "cast,crew,id\n[],[],1\n\"[],[],2\n[],[],3\n[],[],4\n[],[],5\n";
+        let p = write(&dir, "credits.csv", text.as_bytes());
+        let f = load_file(credits(), &p).unwrap();
+        assert_eq!(f.records, 5, "one record per physical line");
+        let ids = column(&f, "id");
+        let problems = column(&f, "_problem");
+        let lines: Vec<i64> = f.batches[0].column(3).as_primitive::<datafusion::arrow::datatypes::Int64Type>().values().to_vec();
+        assert_eq!(lines, vec![2, 3, 4, 5, 6]);
+        assert_eq!(ids[0].as_deref(), Some("1"));
+        assert!(problems[1].as_deref().is_some_and(|p| p.contains("unbalanced quote")), "{problems:?}");
+        assert_eq!(&ids[2..], &[Some("3".into()), Some("4".into()), Some("5".into())]);
+        assert!(problems[2..].iter().all(Option::is_none));
+        // A quoted newline in a well-formed record stays one record.
+        let p = write(&dir, "credits.csv", b"cast,crew,id\n\"a\nb\",[],1\n[],[],2\n");
+        assert_eq!(load_file(credits(), &p).unwrap().records, 2);
+    }
+
+    #[test]
+    fn control_characters_are_removed_from_fields() {
+        let dir = tmp("controls");
+        let p = write(&dir, "credits.csv", b"cast,crew,id\n\"a\x00b\x1b[31mc\x07\td\",[],1\x7f\n");
+        let f = load_file(credits(), &p).unwrap();
+        assert_eq!(column(&f, "cast")[0].as_deref(), Some("ab[31mc\td"));
+        assert_eq!(column(&f, "id")[0].as_deref(), Some("1"));
+        assert_eq!(crate::frame::without_controls("e\u{85}\u{9b}f\n".into()), "ef\n");
     }
 
     #[test]

@@ -155,7 +155,7 @@ impl EntriesBuilder {
             let field = entry.and_then(|e| e.get(name));
             match buf {
                 FieldBuf::Int(b) => b.append_option(field.and_then(Value::as_i64)),
-                FieldBuf::Text(b) => b.append_option(field.and_then(Value::as_string)),
+                FieldBuf::Text(b) => b.append_option(field.and_then(Value::as_string).map(crate::frame::without_controls)),
             }
         }
         self.len += 1;
@@ -335,6 +335,14 @@ mod tests {
         assert!(value.is_null(3));
         assert!(error.value(3).contains("unclosed"), "{}", error.value(3));
         assert_eq!(error.value(4), "expected a list of dicts");
+    }
+
+    #[test]
+    fn control_characters_written_as_python_escapes_are_removed() {
+        let cells = StringArray::from(vec![Some("[{'id': 1, 'name': 'Evil\\x1b[2J\\x00 Name\\x07'}]")]);
+        let out = parse_cells(shape("py_id_names"), &cells).unwrap();
+        let entries = out.column(0).as_list::<i32>().value(0);
+        assert_eq!(entries.as_struct().column(1).as_string::<i32>().value(0), "Evil[2J Name");
     }
 
     #[test]
