@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::load::{self, SOURCES};
 use crate::pylit::{self, Value};
@@ -72,11 +72,23 @@ fn vary_collection(cell: &str, k: i64) -> String {
 }
 
 /// Writes `factor` copies of every input file found in `data` into `out` (plain CSV).
+/// The output must be new or empty, so it can never overwrite the input or anything
+/// else (`--out data` would replace the real files with their scaled copies).
 pub fn scale(data: &Path, out: &Path, factor: i64) -> Result<()> {
-    std::fs::create_dir_all(out)?;
+    if factor < 1 {
+        bail!("--factor must be at least 1, not {factor}");
+    }
+    if std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some()) || out.is_file() {
+        bail!("refusing to write into {}: it exists and is not empty; pass a new or empty directory as --out", out.display());
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     for source in SOURCES {
-        let Some(path) = load::find_source_file(data, source) else { continue };
+        let Some(path) = load::find_source_file(data, source)? else { continue };
         let (header, records) = read_records(&path)?;
+        let missing: Vec<&str> = source.columns.iter().copied().filter(|c| !header.iter().any(|h| h == *c)).collect();
+        if !missing.is_empty() {
+            bail!("{}:1: header lacks column(s) {}", path.display(), missing.join(", "));
+        }
         let column = |name: &str| header.iter().position(|h| h == name);
         let target = out.join(format!("{}.csv", source.stems[0]));
         let mut writer = csv::WriterBuilder::new().flexible(true).from_path(&target)?;
@@ -94,7 +106,7 @@ pub fn scale(data: &Path, out: &Path, factor: i64) -> Result<()> {
                 let donor = &records[(i + k as usize * 7919) % n];
                 match source.table {
                     "movies" => {
-                        let id_col = column("id").expect("movies have id");
+                        let id_col = column("id").context("movies have id")?;
                         let Some(id) = fields[id_col].trim().parse::<i64>().ok() else { continue };
                         fields[id_col] = (id + k * OFFSET).to_string();
                         for name in ["title", "original_title"] {
@@ -110,7 +122,7 @@ pub fn scale(data: &Path, out: &Path, factor: i64) -> Result<()> {
                         }
                     }
                     "credits" => {
-                        let id_col = column("id").expect("credits have id");
+                        let id_col = column("id").context("credits have id")?;
                         let Some(id) = shift_id(&fields[id_col], k) else { continue };
                         if donor.len() == header.len() {
                             fields = donor.iter().map(str::to_owned).collect();
@@ -118,13 +130,13 @@ pub fn scale(data: &Path, out: &Path, factor: i64) -> Result<()> {
                         fields[id_col] = id;
                     }
                     "keywords" => {
-                        let id_col = column("id").expect("keywords have id");
+                        let id_col = column("id").context("keywords have id")?;
                         let Some(id) = shift_id(&fields[id_col], k) else { continue };
                         fields[id_col] = id;
                     }
                     "links" => {
                         for name in ["movieId", "tmdbId"] {
-                            let c = column(name).expect("links columns");
+                            let c = column(name).context("links columns")?;
                             if let Some(id) = shift_id(&fields[c], k) {
                                 fields[c] = id;
                             }
@@ -132,7 +144,7 @@ pub fn scale(data: &Path, out: &Path, factor: i64) -> Result<()> {
                     }
                     "ratings" => {
                         for name in ["userId", "movieId"] {
-                            let c = column(name).expect("ratings columns");
+                            let c = column(name).context("ratings columns")?;
                             if let Some(id) = shift_id(&fields[c], k) {
                                 fields[c] = id;
                             }
@@ -151,6 +163,22 @@ pub fn scale(data: &Path, out: &Path, factor: i64) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scale_never_writes_into_a_directory_with_files() {
+        let dir = std::env::temp_dir().join(format!("marquee-scale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("movies_metadata.csv"), "precious").unwrap();
+        let err = scale(&dir, &dir, 2).unwrap_err().to_string();
+        assert!(err.contains("not empty"), "{err}");
+        assert_eq!(std::fs::read_to_string(dir.join("movies_metadata.csv")).unwrap(), "precious");
+        assert!(scale(&dir, &dir.join("new"), 0).unwrap_err().to_string().contains("at least 1"));
+        std::fs::write(dir.join("movies_metadata.csv"), "id,title\n1,x\n").unwrap();
+        std::fs::write(dir.join("credits.csv"), "cast,crew,id\n[],[],1\n").unwrap();
+        let err = scale(&dir, &dir.join("new"), 2).unwrap_err().to_string();
+        assert!(err.contains("header lacks column(s) adult"), "{err}");
+    }
 
     #[test]
     fn variations_are_deterministic_and_keep_length() {
