@@ -274,22 +274,25 @@ fn postings(m: &SparseRows) -> Postings {
     Postings { start, rows, values }
 }
 
-/// Ranking order: score desc, then popularity desc, then id asc.
+/// Ranking order: score desc, then popularity desc, then id asc. Total orders
+/// (`total_cmp`) throughout, so no float value, NaN included, can make a sort panic
+/// or depend on the input order.
 struct Ranking<'a> {
     popularity: &'a [f64],
     ids: &'a [i64],
 }
 
 impl Ranking<'_> {
-    fn before(&self, a: Neighbor, b: Neighbor) -> bool {
-        if a.score != b.score {
-            return a.score > b.score;
-        }
+    fn order(&self, a: Neighbor, b: Neighbor) -> std::cmp::Ordering {
         let (pa, pb) = (self.popularity[a.row as usize], self.popularity[b.row as usize]);
-        if pa != pb {
-            return pa > pb;
-        }
-        self.ids[a.row as usize] < self.ids[b.row as usize]
+        b.score
+            .total_cmp(&a.score)
+            .then(pb.total_cmp(&pa))
+            .then(self.ids[a.row as usize].cmp(&self.ids[b.row as usize]))
+    }
+
+    fn before(&self, a: Neighbor, b: Neighbor) -> bool {
+        self.order(a, b).is_lt()
     }
 
     /// Inserts into a best-first list capped at k.
@@ -316,10 +319,7 @@ pub fn top_k(m: &SparseRows, popularity: &[f64], ids: &[i64], k: usize) -> Vec<V
     let index = postings(m);
     let ranking = Ranking { popularity, ids };
     let mut by_popularity: Vec<u32> = (0..n as u32).collect();
-    by_popularity.sort_by(|&a, &b| {
-        let (x, y) = (Neighbor { row: a, score: 0.0 }, Neighbor { row: b, score: 0.0 });
-        if ranking.before(x, y) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater }
-    });
+    by_popularity.sort_by(|&a, &b| ranking.order(Neighbor { row: a, score: 0.0 }, Neighbor { row: b, score: 0.0 }));
     let fallback = &by_popularity[..(k + 1).min(n)];
     (0..n)
         .into_par_iter()
@@ -632,6 +632,22 @@ mod tests {
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| top_k(&m, &pop, &ids, 5));
         let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| top_k(&m, &pop, &ids, 5));
         assert_eq!(one, two);
+    }
+
+    #[test]
+    fn nan_and_infinite_popularity_rank_without_panicking() {
+        let texts = random_corpus(300, 5);
+        let m = tfidf(&texts, &VOCABULARY).unwrap();
+        let specials = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 0.0, -f64::NAN];
+        let pop: Vec<f64> = (0..300).map(|i| specials[i % specials.len()]).collect();
+        let ids: Vec<i64> = (0..300).collect();
+        let lists = top_k(&m, &pop, &ids, 5);
+        assert!(lists.iter().all(|l| l.len() == 5));
+        // The fallback ranking puts NaN (largest in the total order) first: a fixed rule.
+        let ranking = Ranking { popularity: &pop, ids: &ids };
+        let (nan, inf) = (Neighbor { row: 0, score: 0.0 }, Neighbor { row: 1, score: 0.0 });
+        assert!(ranking.before(nan, inf));
+        assert!(!ranking.before(inf, nan));
     }
 
     #[test]
