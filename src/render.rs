@@ -428,6 +428,25 @@ const FACETS: &[(&str, &str)] = &[
     ("language", "Original language"),
 ];
 
+/// Gives every page of one facet its own file: labels whose slugs collide (same words
+/// and the same 32-bit hash) are ordered by label, and all but the first get `-2`,
+/// `-3`, ... after the hash, a form `slug` never produces.
+fn disambiguate_files(values: &mut [Map<String, Value>]) {
+    let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, v) in values.iter().enumerate() {
+        if v["single"] != true {
+            by_file.entry(v["file"].as_str().unwrap_or_default().to_string()).or_default().push(i);
+        }
+    }
+    for (file, mut claimants) in by_file.into_iter().filter(|(_, c)| c.len() > 1) {
+        claimants.sort_by(|&a, &b| values[a]["label"].as_str().cmp(&values[b]["label"].as_str()));
+        let stem = file.trim_end_matches(".html").to_string();
+        for (n, &i) in claimants.iter().enumerate().skip(1) {
+            values[i].insert("file".into(), Value::String(format!("{stem}-{}.html", n + 1)));
+        }
+    }
+}
+
 async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usize, u64)> {
     let facets = rows(ctx, "page_facets").await?;
     release(ctx, &["page_facets"])?;
@@ -459,6 +478,7 @@ async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usi
     let mut summary = Vec::new();
     for (facet, title) in FACETS {
         let mut values = grouped.remove(*facet).unwrap_or_default();
+        disambiguate_files(&mut values);
         let dir = format!("browse/{facet}");
         let written: Vec<u64> = values
             .par_iter()
@@ -626,6 +646,31 @@ async fn render_report(ctx: &SessionContext, writer: &Writer<'_>, accounting: &A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two labels with the same words and the same FNV-1a hash (found by a birthday search).
+    const COLLIDING_LABELS: (&str, &str) = ("Drama,!,**", "Drama?;;!*?");
+
+    #[test]
+    fn colliding_slugs_get_distinct_files() {
+        // Found by search: the same words and the same FNV-1a hash.
+        let (a, b) = COLLIDING_LABELS;
+        assert_eq!(slug(a), slug(b), "the labels collide");
+        let value = |label: &str, single: bool| {
+            let mut m = Map::new();
+            m.insert("label".into(), json!(label));
+            m.insert("single".into(), json!(single));
+            m.insert("file".into(), json!(format!("{}.html", slug(label))));
+            m
+        };
+        let mut values = vec![value(b, false), value("Other", false), value(a, false), value(b, true)];
+        disambiguate_files(&mut values);
+        let files: Vec<&str> = values.iter().map(|v| v["file"].as_str().unwrap()).collect();
+        let (first, second) = if a < b { (2, 0) } else { (0, 2) };
+        assert_eq!(files[first], format!("{}.html", slug(a.min(b))));
+        assert_eq!(files[second], format!("{}-2.html", slug(a.min(b))));
+        assert_eq!(files[3], files[first], "single-movie values have no page of their own");
+        assert!(safe_join(Path::new("/x"), files[second]).is_ok());
+    }
 
     #[test]
     fn slugs_are_safe_and_distinct() {
