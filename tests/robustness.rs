@@ -330,6 +330,7 @@ fn a_much_smaller_build_needs_allow_shrink() {
 fn hostile_numbers_and_dates_reject_their_row_and_the_build_goes_on() {
     let dir = scratch("hostile-numbers");
     let data = sample_copy(&dir);
+    let long_title = "Long ".repeat(60_000);
     // Unparsable text and parsed-but-impossible values are both damage ("is not a
     // number" or "out of range", depending on what the float parser makes of it).
     let cases = [
@@ -343,6 +344,7 @@ fn hostile_numbers_and_dates_reject_their_row_and_the_build_goes_on() {
         ("460162", "release_date", "+10000-01-01", "release_date"),
         ("97456", "release_date", "-0001-03-01", "release_date"),
         ("122730", "id", "-122730", "id is not a positive integer"),
+        ("48810", "title", long_title.as_str(), "title too long"),
     ];
     for (id, column, value, _) in cases {
         set_movie_field(&data, id, column, value);

@@ -59,6 +59,8 @@ SELECT
         WHEN runtime IS NOT NULL AND (isnan(runtime) OR runtime < 0 OR runtime > 1e6) THEN named_struct('reason', 'runtime out of range', 'detail', concat('runtime = ', runtime_text, ' (allowed: 0 to 1e6 minutes)'))
         WHEN vote_average IS NOT NULL AND (isnan(vote_average) OR vote_average < 0 OR vote_average > 10) THEN named_struct('reason', 'vote_average out of range', 'detail', concat('vote_average = ', vote_average_text, ' (allowed: 0 to 10)'))
         WHEN vote_count IS NOT NULL AND (isnan(vote_count) OR vote_count < 0 OR vote_count > 1e9 OR vote_count <> trunc(vote_count)) THEN named_struct('reason', 'vote_count out of range', 'detail', concat('vote_count = ', vote_count_text, ' (allowed: whole numbers 0 to 1e9)'))
+        -- A title goes into many answers and pages; the longest real one has 104 characters.
+        WHEN character_length(title) > 1000 THEN named_struct('reason', 'title too long', 'detail', concat('title has ', CAST(character_length(title) AS VARCHAR), ' characters (allowed: 1000)'))
         WHEN release_date_text IS NULL THEN named_struct('reason', 'missing release_date', 'detail', 'the ETL removes movies without a release date')
         WHEN release_date IS NULL THEN named_struct('reason', 'release_date is not a date', 'detail', concat('release_date = ', release_date_text))
         -- Years outside 1870-2100 are typos or overflow (+10000-01-01, -0001-03-01).
