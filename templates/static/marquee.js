@@ -1,12 +1,20 @@
 // marquee: answers and search in the browser, from the static JSON files only.
 // The normalisation and the shard hash are the pipeline's (src/normalize.rs,
-// src/bundle.rs); api/index.json documents both.
+// src/bundle.rs); api/index.json documents both. tests/normalization/check.mjs runs
+// this file under node (no DOM) against the spec vectors the Rust side passes too.
 "use strict";
 
-const root = document.documentElement.dataset.root || ".";
+const root = typeof document !== "undefined" ? document.documentElement.dataset.root || "." : ".";
+
+// Marks, and Default_Ignorable_Code_Point of Unicode 17 spelled out (normalize.rs,
+// is_key_ignorable): byte order marks, zero-width spaces and joiners, direction marks.
+const KEY_IGNORED = /[\p{M}\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFF8\u{1BCA0}-\u{1BCA3}\u{1D173}-\u{1D17A}\u{E0000}-\u{E0FFF}]/gu;
+// Unicode White_Space (normalize.rs, is_key_space). Not \s: that adds U+FEFF and lacks U+0085.
+const KEY_SPACES = /[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/gu;
 
 function normalizeKey(text) {
-  return text.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "").trim().replace(/\s+/g, " ");
+  return text.toLowerCase().normalize("NFD").replace(KEY_IGNORED, "").replace(/\u03C2/g, "\u03C3")
+    .replace(KEY_SPACES, " ").replace(/^ | $/g, "");
 }
 
 function fnv1a32(text) {
@@ -108,5 +116,8 @@ function setUpSearch() {
   }
 }
 
-setUpQuestionForms();
-setUpSearch();
+// Under node (tests/normalization/check.mjs) there is no page to set up.
+if (typeof document !== "undefined") {
+  setUpQuestionForms();
+  setUpSearch();
+}
