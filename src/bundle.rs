@@ -11,11 +11,12 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
 
-use crate::normalize::{self, ALIASES, RECIPE};
+use crate::normalize::{self, RECIPE};
 use crate::queries::QuestionAnswers;
 use crate::questions::{self, QUESTIONS};
 
-pub const SCHEMA_VERSION: u64 = 1;
+/// 2: aliases moved from normalization.aliases into each question's entry.
+pub const SCHEMA_VERSION: u64 = 2;
 /// gzip level of bundle.json.gz: 3 takes 1.3 s less than the default 6 at full size, for a
 /// download 8% larger (25.6 against 23.7 MB on the full data).
 const DOWNLOAD_GZIP_LEVEL: u32 = 3;
@@ -110,6 +111,7 @@ fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
         "variants": q.variants,
         "input": q.input,
         "input_field": q.input_field,
+        "aliases": q.aliases.iter().map(|(alias, key)| (alias.to_string(), Value::from(*key))).collect::<Map<_, _>>(),
         "description": q.description,
         "answer_fields": fields,
         "keys": qa.by_key.len(),
@@ -166,8 +168,14 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
         "generator": crate::pipeline::GENERATOR,
         "normalization": {
             "recipe": RECIPE,
-            "aliases": ALIASES.iter().map(|(a, t)| (a.to_string(), Value::from(*t))).collect::<Map<_, _>>(),
-            "examples": [["Miércoles", normalize::lookup_key("Miércoles")], ["  SÁBADO ", normalize::lookup_key("  SÁBADO ")], ["Setiembre", normalize::lookup_key("Setiembre")], ["The  Dark Knight", normalize::lookup_key("The  Dark Knight")]],
+            "alias_rule": "after normalising, look the key up in the question's own aliases (questions[].aliases: alias key -> key) and use the key it maps to when there is one",
+            "examples": [
+                ["Miércoles", normalize::normalize_key("Miércoles")],
+                ["  SÁBADO ", normalize::normalize_key("  SÁBADO ")],
+                ["The  Dark Knight", normalize::normalize_key("The  Dark Knight")],
+                ["\u{feff}Zoë\u{a0}Ørnås\u{200b}", normalize::normalize_key("\u{feff}Zoë\u{a0}Ørnås\u{200b}")],
+                ["ΟΔΥΣΣΕΥΣ", normalize::normalize_key("ΟΔΥΣΣΕΥΣ")],
+            ],
         },
         "sharding": {
             "hash": "FNV-1a 32-bit (offset 2166136261, prime 16777619) over the UTF-8 bytes of the normalised key",
@@ -212,12 +220,13 @@ pub fn ask(out: &Path, question: &str, input: &str) -> Result<Lookup> {
     };
     let api = out.join("api");
     let index = read_json(&api.join("index.json"))?;
-    let shards = index["questions"]
+    let entry = index["questions"]
         .as_array()
         .and_then(|qs| qs.iter().find(|e| e["name"] == q.name))
-        .and_then(|e| e["shards"].as_u64())
-        .with_context(|| format!("index.json does not list {}", q.name))? as u32;
-    let key = normalize::lookup_key(input);
+        .with_context(|| format!("index.json does not list {}", q.name))?;
+    let shards = entry["shards"].as_u64().with_context(|| format!("index.json has no shard count for {}", q.name))? as u32;
+    let aliases = entry["aliases"].as_object().into_iter().flatten().filter_map(|(alias, key)| Some((alias.as_str(), key.as_str()?)));
+    let key = normalize::lookup_key(input, aliases);
     let shard = read_json(&api.join(shard_path(q.name, shard_of(&key, shards))))?;
     if let Some(answers) = shard.get(&key).and_then(Value::as_array) {
         return Ok(Lookup::Found { key, answers: answers.clone() });
@@ -275,6 +284,57 @@ mod tests {
         assert_eq!(levenshtein("", "abc"), 3);
         assert_eq!(levenshtein("sabado", "sabado"), 0);
         assert_eq!(distance("toy", "toy story"), 6);
+    }
+
+    /// A scratch output directory, removed when dropped.
+    struct Scratch(std::path::PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let dir = std::env::temp_dir().join(format!("marquee-bundle-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(dir.join("api")).unwrap();
+            Scratch(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn answers_of(question: &str, entries: &[(&str, Value)]) -> QuestionAnswers {
+        QuestionAnswers {
+            question: questions::find(question).unwrap(),
+            by_key: entries.iter().map(|(key, answers)| (key.to_string(), answers.to_string())).collect(),
+            fields: Vec::new(),
+            example: None,
+        }
+    }
+
+    fn found(out: &Path, question: &str, input: &str) -> (String, Value) {
+        match ask(out, question, input).unwrap() {
+            Lookup::Found { key, answers } => (key, answers[0]["sentence"].clone()),
+            Lookup::NotFound { key, .. } => panic!("{question}({input:?}): no answer under {key:?}"),
+        }
+    }
+
+    #[test]
+    fn month_aliases_do_not_hide_a_title() {
+        let out = Scratch::new("aliases");
+        let answers = vec![
+            answers_of("score_titulo", &[("setiembre", json!([{"titulo": "Setiembre", "sentence": "La película Setiembre"}]))]),
+            answers_of("cantidad_filmaciones_mes", &[("septiembre", json!([{"mes": "septiembre", "sentence": "30 en septiembre"}]))]),
+        ];
+        write(&out.0, None, answers, &BTreeMap::new()).unwrap();
+        assert_eq!(found(&out.0, "score_titulo", "Setiembre"), ("setiembre".to_string(), json!("La película Setiembre")));
+        assert_eq!(found(&out.0, "cantidad_filmaciones_mes", "Setiembre"), ("septiembre".to_string(), json!("30 en septiembre")));
+        assert_eq!(found(&out.0, "cantidad_filmaciones_mes", " SEPTIEMBRE"), ("septiembre".to_string(), json!("30 en septiembre")));
+        let index = read_json(&out.0.join("api/index.json")).unwrap();
+        assert_eq!(index["schema_version"], SCHEMA_VERSION);
+        assert_eq!(index["questions"][0]["aliases"], json!({}));
+        assert_eq!(index["questions"][1]["aliases"], json!({"setiembre": "septiembre"}));
     }
 
     #[test]

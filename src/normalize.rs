@@ -112,17 +112,18 @@ pub const MONTHS: [&str; 12] = [
 /// Spanish day names, Sunday first, matching date_part('dow', d).
 pub const DAYS: [&str; 7] = ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"];
 
-/// Other spellings people type, mapped to the key they mean.
-pub const ALIASES: [(&str, &str); 1] = [("setiembre", "septiembre")];
+/// Another spelling people type, mapped to the key it means: (alias, key), both keys.
+pub type Alias = (&'static str, &'static str);
 
-/// The key an input resolves to: normalised, then aliased.
-pub fn lookup_key(input: &str) -> String {
+/// Other spellings of month names (Peru, Chile and Uruguay write "setiembre"). Only the
+/// questions whose input is a month use them (Question::aliases): a movie may well be
+/// called "Setiembre".
+pub const MONTH_ALIASES: &[Alias] = &[("setiembre", "septiembre")];
+
+/// The key an input resolves to under one question's aliases: normalised, then aliased.
+pub fn lookup_key<'a>(input: &str, aliases: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let key = normalize_key(input);
-    ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == key)
-        .map(|(_, target)| target.to_string())
-        .unwrap_or(key)
+    aliases.into_iter().find(|(alias, _)| *alias == key).map_or(key, |(_, target)| target.to_string())
 }
 
 #[cfg(test)]
@@ -181,10 +182,19 @@ mod tests {
     }
 
     #[test]
-    fn aliases_resolve() {
-        assert_eq!(lookup_key("Setiembre"), "septiembre");
-        assert_eq!(lookup_key("septiembre"), "septiembre");
-        assert_eq!(lookup_key("sábado"), "sabado");
+    fn aliases_apply_only_where_given() {
+        assert_eq!(lookup_key("Setiembre", MONTH_ALIASES.iter().copied()), "septiembre");
+        assert_eq!(lookup_key("septiembre", MONTH_ALIASES.iter().copied()), "septiembre");
+        assert_eq!(lookup_key("Setiembre", []), "setiembre");
+        assert_eq!(lookup_key("sábado", MONTH_ALIASES.iter().copied()), "sabado");
+    }
+
+    #[test]
+    fn aliases_are_keys_and_point_at_months() {
+        for (alias, target) in MONTH_ALIASES {
+            assert_eq!(normalize_key(alias), *alias);
+            assert!(MONTHS.contains(target), "{target}");
+        }
     }
 
     #[test]

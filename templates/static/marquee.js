@@ -41,7 +41,8 @@ async function lookup(question, input) {
   const index = await fetchJson("api/index.json");
   const entry = index.questions.find((q) => q.name === question);
   let key = normalizeKey(input);
-  key = index.normalization.aliases[key] || key;
+  // Aliases belong to a question: "setiembre" is a month for the month questions only.
+  key = entry.aliases[key] || key;
   const shard = String(fnv1a32(key) % entry.shards).padStart(3, "0");
   const file = await fetchJson(`api/${question}/${shard}.json`);
   return { key, answers: file[key] || [] };

@@ -3,6 +3,7 @@
 //   node tests/normalization/check.mjs
 // - every vector of vectors.json: normalizeKey(input) === key, and fnv1a32(key) where given;
 // - the spelled-out whitespace and ignorable classes still equal the Unicode properties;
+// - lookup(): per-question aliases.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
@@ -11,11 +12,20 @@ import assert from "node:assert/strict";
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const vectors = JSON.parse(readFileSync(here("vectors.json"), "utf8"));
 
-const context = vm.createContext({ TextEncoder });
+// Fake files served to fetch(): name -> JSON text (parsed on each fetch, as a browser does).
+const served = new Map();
+const context = vm.createContext({
+  TextEncoder,
+  fetch: async (url) => {
+    const text = served.get(url);
+    return { ok: text !== undefined, status: text === undefined ? 404 : 200, json: async () => JSON.parse(text) };
+  },
+});
 vm.runInContext(readFileSync(here("../../templates/static/marquee.js"), "utf8"), context, { filename: "marquee.js" });
 const js = (name) => vm.runInContext(name, context);
 const normalizeKey = js("normalizeKey");
 const fnv1a32 = js("fnv1a32");
+const lookup = js("lookup");
 
 let failures = 0;
 function check(name, f) {
@@ -56,8 +66,43 @@ sameSet("whitespace is White_Space", (c) => spaces.test(c), /^\p{White_Space}$/u
 sameSet("ignorables are Default_Ignorable_Code_Point (plus marks)", (c) => ignored.test(c) && !/\p{M}/u.test(c),
   /^(?=\P{M})\p{Default_Ignorable_Code_Point}$/u);
 
+// lookup() against a fake bundle: one shard per question keeps every key findable.
+function serve(path, value) {
+  served.set(`./${path}`, typeof value === "string" ? value : JSON.stringify(value));
+}
+const titles = ["Setiembre"];
+serve("api/index.json", {
+  schema_version: 2,
+  questions: [
+    { name: "score_titulo", shards: 1, aliases: {} },
+    { name: "cantidad_filmaciones_mes", shards: 1, aliases: { setiembre: "septiembre" } },
+  ],
+});
+serve("api/score_titulo/000.json",
+  `{${titles.map((t) => `${JSON.stringify(normalizeKey(t))}:[{"titulo":${JSON.stringify(t)},"sentence":"La película ${t}"}]`).join(",")}}`);
+serve("api/cantidad_filmaciones_mes/000.json", { septiembre: [{ mes: "septiembre", sentence: "30 en septiembre" }] });
+
+const asked = [];
+const ask = (question, input, expectKey, expectSentences) => asked.push((async () => {
+  const name = `lookup ${question}(${show(input)})`;
+  try {
+    const { key, answers } = await lookup(question, input);
+    check(name, () => {
+      assert.equal(key, expectKey);
+      assert.deepEqual(Array.from(answers, (a) => a.sentence), expectSentences);
+    });
+  } catch (error) {
+    check(name, () => assert.fail(`threw ${error.message}`));
+  }
+})());
+for (const t of titles) ask("score_titulo", t, normalizeKey(t), [`La película ${t}`]);
+ask("score_titulo", "  SETIEMBRE ", "setiembre", ["La película Setiembre"]);
+ask("cantidad_filmaciones_mes", "Setiembre", "septiembre", ["30 en septiembre"]);
+ask("cantidad_filmaciones_mes", "septiembre", "septiembre", ["30 en septiembre"]);
+await Promise.all(asked);
+
 if (failures > 0) {
   console.error(`${failures} check(s) failed`);
   process.exit(1);
 }
-console.log(`marquee.js: ${vectors.length} normalisation vectors, the whitespace and ignorable classes: ok`);
+console.log(`marquee.js: ${vectors.length} normalisation vectors, the whitespace and ignorable classes, ${asked.length} lookups: ok`);
