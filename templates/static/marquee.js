@@ -26,6 +26,12 @@ function fnv1a32(text) {
   return hash >>> 0;
 }
 
+// Data picks the keys: a plain `object[key]` would answer "constructor" or "__proto__"
+// from Object.prototype, so every lookup by a data key goes through this.
+function own(object, key) {
+  return object !== null && typeof object === "object" && Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 const cache = new Map();
 function fetchJson(path) {
   if (!cache.has(path)) {
@@ -39,13 +45,20 @@ function fetchJson(path) {
 
 async function lookup(question, input) {
   const index = await fetchJson("api/index.json");
-  const entry = index.questions.find((q) => q.name === question);
-  let key = normalizeKey(input);
+  const entry = Array.isArray(index.questions) ? index.questions.find((q) => q && q.name === question) : undefined;
+  if (!entry) throw new Error(`api/index.json does not list ${question}`);
+  if (!Number.isInteger(entry.shards) || entry.shards < 1) throw new Error(`api/index.json: bad shard count for ${question}`);
   // Aliases belong to a question: "setiembre" is a month for the month questions only.
-  key = entry.aliases[key] || key;
-  const shard = String(fnv1a32(key) % entry.shards).padStart(3, "0");
-  const file = await fetchJson(`api/${question}/${shard}.json`);
-  return { key, answers: file[key] || [] };
+  const normalized = normalizeKey(input);
+  const alias = own(entry.aliases, normalized);
+  const key = typeof alias === "string" ? alias : normalized;
+  const path = `api/${question}/${String(fnv1a32(key) % entry.shards).padStart(3, "0")}.json`;
+  const file = await fetchJson(path);
+  if (file === null || typeof file !== "object" || Array.isArray(file)) throw new Error(`${path}: not a JSON object`);
+  const answers = own(file, key);
+  if (answers === undefined) return { key, answers: [] };
+  if (!Array.isArray(answers)) throw new Error(`${path}: the answers to «${key}» are not a list`);
+  return { key, answers };
 }
 
 function paragraph(text, className) {

@@ -3,7 +3,7 @@
 //   node tests/normalization/check.mjs
 // - every vector of vectors.json: normalizeKey(input) === key, and fnv1a32(key) where given;
 // - the spelled-out whitespace and ignorable classes still equal the Unicode properties;
-// - lookup(): per-question aliases.
+// - lookup(): per-question aliases, and keys that are Object.prototype names.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
@@ -70,7 +70,7 @@ sameSet("ignorables are Default_Ignorable_Code_Point (plus marks)", (c) => ignor
 function serve(path, value) {
   served.set(`./${path}`, typeof value === "string" ? value : JSON.stringify(value));
 }
-const titles = ["Setiembre"];
+const titles = ["Setiembre", "Constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
 serve("api/index.json", {
   schema_version: 2,
   questions: [
@@ -78,6 +78,7 @@ serve("api/index.json", {
     { name: "cantidad_filmaciones_mes", shards: 1, aliases: { setiembre: "septiembre" } },
   ],
 });
+// Written as text: JSON.parse makes "__proto__" an own key, as it does for a real shard.
 serve("api/score_titulo/000.json",
   `{${titles.map((t) => `${JSON.stringify(normalizeKey(t))}:[{"titulo":${JSON.stringify(t)},"sentence":"La película ${t}"}]`).join(",")}}`);
 serve("api/cantidad_filmaciones_mes/000.json", { septiembre: [{ mes: "septiembre", sentence: "30 en septiembre" }] });
@@ -99,6 +100,10 @@ for (const t of titles) ask("score_titulo", t, normalizeKey(t), [`La película $
 ask("score_titulo", "  SETIEMBRE ", "setiembre", ["La película Setiembre"]);
 ask("cantidad_filmaciones_mes", "Setiembre", "septiembre", ["30 en septiembre"]);
 ask("cantidad_filmaciones_mes", "septiembre", "septiembre", ["30 en septiembre"]);
+// Keys absent from the file and from the aliases, named like Object.prototype members.
+for (const t of ["constructor", "__proto__", "isPrototypeOf", "__defineGetter__"]) {
+  ask("cantidad_filmaciones_mes", t, normalizeKey(t), []);
+}
 await Promise.all(asked);
 
 if (failures > 0) {
