@@ -89,12 +89,20 @@ function setUpQuestionForms() {
   }
 }
 
+// Word lengths and prefixes count code points, as the Rust side's chars() does (a
+// UTF-16 slice would cut an emoji in half and pick another shard).
+function codePoints(text) {
+  return Array.from(text);
+}
+
 async function search(query) {
   const index = await fetchJson("search/index.json");
   const words = normalizeKey(query).split(" ").filter((w) => w.length > 0);
-  const anchor = words.filter((w) => w.length >= index.prefix).sort((a, b) => b.length - a.length)[0];
+  const anchor = words.filter((w) => codePoints(w).length >= index.prefix)
+    .sort((a, b) => codePoints(b).length - codePoints(a).length)[0];
   if (!anchor) return [];
-  const shard = String(fnv1a32(anchor.slice(0, index.prefix)) % index.shards).padStart(3, "0");
+  const prefix = codePoints(anchor).slice(0, index.prefix).join("");
+  const shard = String(fnv1a32(prefix) % index.shards).padStart(3, "0");
   const entries = await fetchJson(`search/${shard}.json`);
   const seen = new Set();
   return entries.filter((e) => {
