@@ -33,8 +33,10 @@ $(OUT)/manifest.json: $(BIN) $(INPUTS)
 	@if [ "$(DATA)" = "data/sample" ]; then echo "marquee: no Kaggle files in data/, building from the bundled sample in data/sample"; fi
 	$(BIN) build --data $(DATA) --out $(OUT) --timings
 
+# check.mjs runs the browser's normalisation and lookup (marquee.js) under node.
 test:
 	cargo test --locked
+	node tests/normalization/check.mjs
 
 bench: $(BIN)
 	BENCH_SETTLE=$(BENCH_SETTLE) tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT)

@@ -181,15 +181,45 @@ async fn build(opts: BuildOptions, timings: bool, timings_json: Option<PathBuf>)
     Ok(ExitCode::SUCCESS)
 }
 
+/// `text` with every control character (C0, DEL, C1: ESC, CSI, BEL...) escaped, so that
+/// what the bundle holds cannot move the cursor, recolour or retitle the terminal.
+fn terminal_safe(text: &str) -> String {
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            safe.extend(c.escape_default());
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
+}
+
+/// JSON text for the terminal: serde_json escapes C0 but writes DEL and C1 raw. They can
+/// only sit inside strings (JSON's syntax is ASCII), where `\u00XX` means the same.
+fn json_for_terminal(value: &serde_json::Value) -> anyhow::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    Ok(text.chars().fold(String::with_capacity(text.len()), |mut out, c| {
+        if c.is_control() && c >= '\u{7f}' {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+        out
+    }))
+}
+
 fn ask(out: PathBuf, question: String, input: String, json: bool) -> anyhow::Result<ExitCode> {
-    match bundle::ask(&out, &question, &input)? {
+    // Errors quote the bundle (keys, bad values): escaped like the answers.
+    let lookup = bundle::ask(&out, &question, &input).map_err(|e| anyhow::anyhow!(terminal_safe(&format!("{e:#}"))))?;
+    match lookup {
         Lookup::Found { answers, .. } => {
             if json {
                 let doc = serde_json::json!({"question": question, "input": input, "answers": answers});
-                println!("{}", serde_json::to_string_pretty(&doc)?);
+                println!("{}", json_for_terminal(&doc)?);
             } else {
                 for a in &answers {
-                    println!("{}", a["sentence"].as_str().unwrap_or_default());
+                    println!("{}", terminal_safe(a["sentence"].as_str().unwrap_or_default()));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -197,11 +227,13 @@ fn ask(out: PathBuf, question: String, input: String, json: bool) -> anyhow::Res
         Lookup::NotFound { key, suggestions } => {
             if json {
                 let doc = serde_json::json!({"question": question, "input": input, "answers": [], "did_you_mean": suggestions});
-                println!("{}", serde_json::to_string_pretty(&doc)?);
+                println!("{}", json_for_terminal(&doc)?);
             }
+            // {:?} escapes control characters already.
             eprintln!("No hay respuesta para {input:?} (clave {key:?}) en {question}.");
             if !suggestions.is_empty() {
-                eprintln!("¿Quisiste decir: {}?", suggestions.join(" | "));
+                let shown: Vec<String> = suggestions.iter().map(|s| terminal_safe(s)).collect();
+                eprintln!("¿Quisiste decir: {}?", shown.join(" | "));
             }
             Ok(ExitCode::from(1))
         }
@@ -251,6 +283,22 @@ mod tests {
         for bad in ["NaN", "nan", "inf", "-inf", "5", "-0.1", "1.0000001", "", "2%"] {
             assert!(share(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(terminal_safe("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(terminal_safe("tab\there\nnl\u{7f}\u{9b}2J\u{0}"), "tab\\there\\nnl\\u{7f}\\u{9b}2J\\u{0}");
+        assert_eq!(terminal_safe("Miércoles 日本語 \u{a0}ok"), "Miércoles 日本語 \u{a0}ok");
+    }
+
+    #[test]
+    fn json_output_escapes_del_and_c1_and_stays_the_same_json() {
+        let doc = serde_json::json!({"s": "a\u{1b}b\u{7f}c\u{9b}d\u{85}é"});
+        let text = json_for_terminal(&doc).unwrap();
+        assert!(text.chars().filter(|c| c.is_control()).all(|c| c == '\n'), "{text:?}");
+        assert!(text.contains("\\u001b") && text.contains("\\u007f") && text.contains("\\u009b") && text.contains("\\u0085"), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), doc);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::normalize::{self, Alias, MONTH_ALIASES};
+
 /// One question of the assignment.
 pub struct Question {
     pub name: &'static str,
@@ -12,6 +14,9 @@ pub struct Question {
     pub input: &'static str,
     /// The answer field that shows the input as the data spells it.
     pub input_field: &'static str,
+    /// Other spellings of the input and the key each means. Per question, because an
+    /// alias is only true of one kind of input: "setiembre" is a month, and a title too.
+    pub aliases: &'static [Alias],
     pub description: &'static str,
     /// Builds the assignment's sentence from an answer's fields.
     pub sentence: fn(&Map<String, Value>) -> String,
@@ -43,6 +48,11 @@ impl Question {
     pub fn table(&self) -> String {
         format!("q_{}", self.name)
     }
+
+    /// The key an input resolves to for this question: normalised, then aliased.
+    pub fn key(&self, input: &str) -> String {
+        normalize::lookup_key(input, self.aliases.iter().copied())
+    }
 }
 
 const JUNE: &str = "junio 2023";
@@ -55,6 +65,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "mes",
         input_field: "mes",
+        aliases: MONTH_ALIASES,
         description: "Movies released in a month (Spanish month name).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en el mes de {}", int(a, "cantidad"), text(a, "mes")),
@@ -64,6 +75,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "dia",
         input_field: "dia",
+        aliases: &[],
         description: "Movies released on a day of the week (Spanish day name).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en los días {}", int(a, "cantidad"), text(a, "dia")),
@@ -73,6 +85,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "titulo",
         input_field: "titulo",
+        aliases: &[],
         description: "Release year and popularity score of every movie with this title.",
         finish: no_lists,
         sentence: |a| {
@@ -89,6 +102,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "titulo",
         input_field: "titulo",
+        aliases: &[],
         description: "Vote count and average of every movie with this title, only for movies with at least 2000 votes.",
         finish: no_lists,
         sentence: |a| {
@@ -114,6 +128,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "nombre_actor",
         input_field: "actor",
+        aliases: &[],
         description: "Films an actor appears in (cast only), their total return and the average per film.",
         finish: no_lists,
         sentence: |a| {
@@ -131,6 +146,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "nombre_director",
         input_field: "director",
+        aliases: &[],
         description: "A director's total return, and each film's title, date, return, budget and revenue.",
         finish: films_by_date,
         sentence: |a| {
@@ -167,6 +183,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY],
         input: "idioma",
         input_field: "idioma",
+        aliases: &[],
         description: "Movies whose original language is this code (as in the data: en, fr, ja...).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en idioma {}", int(a, "cantidad"), text(a, "idioma")),
@@ -176,6 +193,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY],
         input: "pelicula",
         input_field: "pelicula",
+        aliases: &[],
         description: "Runtime (minutes) and year of every movie with this title.",
         finish: no_lists,
         sentence: |a| format!("{}. Duración: {}. Año: {}", text(a, "pelicula"), decimal(a, "duracion", 0), year(a, "anio")),
@@ -185,6 +203,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY, MAY],
         input: "franquicia",
         input_field: "franquicia",
+        aliases: &[],
         description: "Movies in a collection, their total and average revenue.",
         finish: no_lists,
         sentence: |a| {
@@ -202,6 +221,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY, MAY],
         input: "pais",
         input_field: "pais",
+        aliases: &[],
         description: "Movies produced in a country (production_countries name, as in the data).",
         finish: no_lists,
         sentence: |a| format!("Se produjeron {} películas en el país {}", int(a, "cantidad"), text(a, "pais")),
@@ -211,6 +231,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY],
         input: "productora",
         input_field: "productora",
+        aliases: &[],
         description: "Total revenue and number of movies of a production company.",
         finish: no_lists,
         sentence: |a| {
@@ -227,6 +248,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "mes",
         input_field: "mes",
+        aliases: MONTH_ALIASES,
         description: "Movies released in a month (May variant, same figures as cantidad_filmaciones_mes).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en el mes de {}", int(a, "cantidad"), text(a, "mes")),
@@ -236,6 +258,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "dia",
         input_field: "dia",
+        aliases: &[],
         description: "Movies released on a day of the week (May variant).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en los días {}", int(a, "cantidad"), text(a, "dia")),
@@ -245,6 +268,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "productora",
         input_field: "productora",
+        aliases: &[],
         description: "Total revenue (ganancia) and number of movies of a production company (May variant).",
         finish: no_lists,
         sentence: |a| {
@@ -261,6 +285,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "pelicula",
         input_field: "pelicula",
+        aliases: &[],
         description: "Budget (inversion), revenue (ganancia), return and year of every movie with this title.",
         finish: no_lists,
         sentence: |a| {
@@ -279,6 +304,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE, JULY, MAY],
         input: "titulo",
         input_field: "titulo",
+        aliases: &[],
         description: "The five most similar movies, most similar first (TF-IDF cosine over every movie).",
         finish: recommendations_by_rank,
         sentence: |a| {
@@ -383,5 +409,16 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), QUESTIONS.len());
         assert_eq!(QUESTIONS.len(), 16);
+    }
+
+    #[test]
+    fn only_month_questions_have_aliases() {
+        for q in QUESTIONS {
+            assert_eq!(!q.aliases.is_empty(), q.input == "mes", "{}", q.name);
+        }
+        assert_eq!(find("cantidad_filmaciones_mes").unwrap().key("Setiembre"), "septiembre");
+        assert_eq!(find("peliculas_mes").unwrap().key(" SETIEMBRE"), "septiembre");
+        assert_eq!(find("score_titulo").unwrap().key("Setiembre"), "setiembre");
+        assert_eq!(find("recomendacion").unwrap().key("setiembre"), "setiembre");
     }
 }

@@ -133,6 +133,7 @@ fn months_and_days_answer_with_accents_case_and_aliases() {
     assert_eq!(mes[0]["mes"], "septiembre");
     assert_eq!(mes[0]["sentence"], "30 cantidad de películas fueron estrenadas en el mes de septiembre");
     assert_eq!(answers("cantidad_filmaciones_mes", "  ENERO ")[0]["cantidad"], 24);
+    assert_eq!(answers("peliculas_mes", "SETIEMBRE")[0]["mes"], "septiembre");
     for (input, count) in [("miércoles", 33), ("Miercoles", 33), ("SÁBADO", 39), ("sabado", 39), ("lunes", 50), ("domingo", 33)] {
         let dia = answers("cantidad_filmaciones_dia", input);
         assert_eq!(dia[0]["cantidad"], count, "{input}");
@@ -263,8 +264,14 @@ fn every_movie_has_five_recommendations_never_itself() {
 #[test]
 fn shards_stay_small_and_index_describes_them() {
     let index: Value = serde_json::from_str(&std::fs::read_to_string(built().join("api/index.json")).unwrap()).unwrap();
-    assert_eq!(index["schema_version"], 1);
+    assert_eq!(index["schema_version"], 2);
     assert_eq!(index["questions"].as_array().unwrap().len(), 16);
+    // Aliases are per question: only the month questions have any.
+    for q in index["questions"].as_array().unwrap() {
+        let expected = if q["input"] == "mes" { serde_json::json!({"setiembre": "septiembre"}) } else { serde_json::json!({}) };
+        assert_eq!(q["aliases"], expected, "{}", q["name"]);
+    }
+    assert!(index["normalization"].get("aliases").is_none(), "no global aliases");
     for entry in std::fs::read_dir(built().join("api")).unwrap().flatten() {
         if entry.path().is_dir() {
             for shard in std::fs::read_dir(entry.path()).unwrap().flatten() {

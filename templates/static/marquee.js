@@ -1,12 +1,20 @@
 // marquee: answers and search in the browser, from the static JSON files only.
 // The normalisation and the shard hash are the pipeline's (src/normalize.rs,
-// src/bundle.rs); api/index.json documents both.
+// src/bundle.rs); api/index.json documents both. tests/normalization/check.mjs runs
+// this file under node (no DOM) against the spec vectors the Rust side passes too.
 "use strict";
 
-const root = document.documentElement.dataset.root || ".";
+const root = typeof document !== "undefined" ? document.documentElement.dataset.root || "." : ".";
+
+// Marks, and Default_Ignorable_Code_Point of Unicode 17 spelled out (normalize.rs,
+// is_key_ignorable): byte order marks, zero-width spaces and joiners, direction marks.
+const KEY_IGNORED = /[\p{M}\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFF8\u{1BCA0}-\u{1BCA3}\u{1D173}-\u{1D17A}\u{E0000}-\u{E0FFF}]/gu;
+// Unicode White_Space (normalize.rs, is_key_space). Not \s: that adds U+FEFF and lacks U+0085.
+const KEY_SPACES = /[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/gu;
 
 function normalizeKey(text) {
-  return text.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "").trim().replace(/\s+/g, " ");
+  return text.toLowerCase().normalize("NFD").replace(KEY_IGNORED, "").replace(/\u03C2/g, "\u03C3")
+    .replace(KEY_SPACES, " ").replace(/^ | $/g, "");
 }
 
 function fnv1a32(text) {
@@ -16,6 +24,12 @@ function fnv1a32(text) {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash >>> 0;
+}
+
+// Data picks the keys: a plain `object[key]` would answer "constructor" or "__proto__"
+// from Object.prototype, so every lookup by a data key goes through this.
+function own(object, key) {
+  return object !== null && typeof object === "object" && Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
 const cache = new Map();
@@ -31,12 +45,20 @@ function fetchJson(path) {
 
 async function lookup(question, input) {
   const index = await fetchJson("api/index.json");
-  const entry = index.questions.find((q) => q.name === question);
-  let key = normalizeKey(input);
-  key = index.normalization.aliases[key] || key;
-  const shard = String(fnv1a32(key) % entry.shards).padStart(3, "0");
-  const file = await fetchJson(`api/${question}/${shard}.json`);
-  return { key, answers: file[key] || [] };
+  const entry = Array.isArray(index.questions) ? index.questions.find((q) => q && q.name === question) : undefined;
+  if (!entry) throw new Error(`api/index.json does not list ${question}`);
+  if (!Number.isInteger(entry.shards) || entry.shards < 1) throw new Error(`api/index.json: bad shard count for ${question}`);
+  // Aliases belong to a question: "setiembre" is a month for the month questions only.
+  const normalized = normalizeKey(input);
+  const alias = own(entry.aliases, normalized);
+  const key = typeof alias === "string" ? alias : normalized;
+  const path = `api/${question}/${String(fnv1a32(key) % entry.shards).padStart(3, "0")}.json`;
+  const file = await fetchJson(path);
+  if (file === null || typeof file !== "object" || Array.isArray(file)) throw new Error(`${path}: not a JSON object`);
+  const answers = own(file, key);
+  if (answers === undefined) return { key, answers: [] };
+  if (!Array.isArray(answers)) throw new Error(`${path}: the answers to «${key}» are not a list`);
+  return { key, answers };
 }
 
 function paragraph(text, className) {
@@ -67,12 +89,20 @@ function setUpQuestionForms() {
   }
 }
 
+// Word lengths and prefixes count code points, as the Rust side's chars() does (a
+// UTF-16 slice would cut an emoji in half and pick another shard).
+function codePoints(text) {
+  return Array.from(text);
+}
+
 async function search(query) {
   const index = await fetchJson("search/index.json");
   const words = normalizeKey(query).split(" ").filter((w) => w.length > 0);
-  const anchor = words.filter((w) => w.length >= index.prefix).sort((a, b) => b.length - a.length)[0];
+  const anchor = words.filter((w) => codePoints(w).length >= index.prefix)
+    .sort((a, b) => codePoints(b).length - codePoints(a).length)[0];
   if (!anchor) return [];
-  const shard = String(fnv1a32(anchor.slice(0, index.prefix)) % index.shards).padStart(3, "0");
+  const prefix = codePoints(anchor).slice(0, index.prefix).join("");
+  const shard = String(fnv1a32(prefix) % index.shards).padStart(3, "0");
   const entries = await fetchJson(`search/${shard}.json`);
   const seen = new Set();
   return entries.filter((e) => {
@@ -108,5 +138,8 @@ function setUpSearch() {
   }
 }
 
-setUpQuestionForms();
-setUpSearch();
+// Under node (tests/normalization/check.mjs) there is no page to set up.
+if (typeof document !== "undefined") {
+  setUpQuestionForms();
+  setUpSearch();
+}
