@@ -36,9 +36,8 @@ fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+        // Each case gets its own directory, removed after loading: nothing is left behind.
         let base = std::env::temp_dir().join(format!("marquee-fuzz-etl-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
-        std::fs::create_dir_all(&base).expect("temp dir");
         let stages = std::env::var("MARQUEE_FUZZ_STAGES").unwrap_or_else(|_| "recommend,queries".into());
         let expected = std::env::var("MARQUEE_FUZZ_EXPECT")
             .map(|v| v.split('|').filter(|s| !s.is_empty()).map(str::to_owned).collect())
@@ -72,7 +71,7 @@ fn check(setup: &Setup, stage: &str, result: anyhow::Result<()>) -> bool {
 fuzz_target!(|data: &[u8]| {
     let setup = setup();
     static N: AtomicU64 = AtomicU64::new(0);
-    let dir = setup.base.join(N.fetch_add(1, Ordering::Relaxed).to_string());
+    let dir = setup.base.with_extension(N.fetch_add(1, Ordering::Relaxed).to_string());
     std::fs::create_dir_all(&dir).expect("case dir");
     let mut movies = Vec::with_capacity(data.len() + 300);
     if !looks_like_header(data) {
