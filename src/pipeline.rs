@@ -100,6 +100,20 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     }
 }
 
+/// Every stage that reads the data, without writing anything: the ETL and its
+/// accounting, then recommend and the questions. The hostile-input corpus test and the
+/// etl fuzz target run inputs through it; none may panic or abort the run.
+pub async fn dry_run(loaded: &mut [load::LoadedFile]) -> Result<Accounting> {
+    let ctx = etl::new_context();
+    etl::run(&ctx, loaded).await?;
+    let accounting = etl::account(&ctx, loaded).await?;
+    etl::release_intermediate_tables(&ctx)?;
+    etl::switch_to_deterministic_plans(&ctx);
+    crate::recommend::run(&ctx).await?;
+    crate::queries::run(&ctx).await?;
+    Ok(accounting)
+}
+
 /// Fails the build when a file has more damaged records than the configured share.
 pub fn check_reject_share(accounting: &Accounting, max_share: f64) -> Result<()> {
     let over: Vec<String> = accounting
