@@ -101,7 +101,11 @@ fn shard_count(by_key: &BTreeMap<String, String>, entries: &[(String, &str)]) ->
 }
 
 /// The text of each shard, built one at a time.
-fn shard_texts<'a>(by_key: &'a BTreeMap<String, String>, entries: &'a [(String, &'a str)], shards: u32) -> impl Iterator<Item = String> + 'a {
+fn shard_texts<'a>(
+    by_key: &'a BTreeMap<String, String>,
+    entries: &'a [(String, &'a str)],
+    shards: u32,
+) -> impl Iterator<Item = String> + 'a {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); shards as usize];
     for (i, key) in by_key.keys().enumerate() {
         members[shard_of(key, shards) as usize].push(i);
@@ -491,7 +495,8 @@ mod tests {
             ("no-version", json!({"questions": []}).to_string(), "schema_version null"),
             (
                 "alias",
-                json!({"schema_version": SCHEMA_VERSION, "questions": [{"name": "score_titulo", "shards": 1, "aliases": {"a": 1}}]}).to_string(),
+                json!({"schema_version": SCHEMA_VERSION, "questions": [{"name": "score_titulo", "shards": 1, "aliases": {"a": 1}}]})
+                    .to_string(),
                 "alias \"a\" maps to a number",
             ),
         ] {

@@ -15,8 +15,17 @@ use crate::sql;
 
 /// The clean tables, in the order they are documented and exported.
 pub const CLEAN_TABLES: &[&str] = &[
-    "movies", "movie_genres", "movie_companies", "movie_countries", "movie_languages",
-    "collections", "cast", "crew", "keywords", "links", "ratings",
+    "movies",
+    "movie_genres",
+    "movie_companies",
+    "movie_countries",
+    "movie_languages",
+    "collections",
+    "cast",
+    "crew",
+    "keywords",
+    "links",
+    "ratings",
 ];
 
 /// A session set up the way every marquee stage expects.
@@ -115,11 +124,7 @@ impl FileAccount {
     /// Rejections that mean the input is damaged, as opposed to rows the ETL rules
     /// remove on purpose (no release date, no movie to attach to).
     pub fn damaged(&self) -> u64 {
-        self.rejected_by_reason
-            .iter()
-            .filter(|(reason, _)| !RULE_REMOVALS.contains(&reason.as_str()))
-            .map(|(_, n)| n)
-            .sum()
+        self.rejected_by_reason.iter().filter(|(reason, _)| !RULE_REMOVALS.contains(&reason.as_str())).map(|(_, n)| n).sum()
     }
 }
 

@@ -27,12 +27,7 @@ pub struct Framed {
 /// A malformed record that spans several physical lines (a stray quote opens a field
 /// that swallows the next lines) is framed again line by line, so each of its lines is
 /// kept or rejected on its own and none disappears inside another.
-pub fn frame_records(
-    bytes: &[u8],
-    columns: &[&str],
-    rejoin_split_records: bool,
-    mut emit: impl FnMut(Framed),
-) -> Result<u64, FrameError> {
+pub fn frame_records(bytes: &[u8], columns: &[&str], rejoin_split_records: bool, mut emit: impl FnMut(Framed)) -> Result<u64, FrameError> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(FrameError { line: Some(1), problem: "file is empty: expected a header line".into() });
@@ -110,10 +105,7 @@ impl<'a> RecordSource<'a> {
             return Ok(Some(record));
         }
         let mut record = csv::StringRecord::new();
-        let more = self
-            .reader
-            .read_record(&mut record)
-            .map_err(|e| FrameError { line: None, problem: format!("unreadable CSV: {e}") })?;
+        let more = self.reader.read_record(&mut record).map_err(|e| FrameError { line: None, problem: format!("unreadable CSV: {e}") })?;
         if !more {
             return Ok(None);
         }
@@ -234,4 +226,3 @@ fn rejoin(mut first: Vec<String>, second: Vec<String>) -> Vec<String> {
     first.extend(rest);
     first
 }
-

@@ -29,10 +29,30 @@ pub struct Source {
 }
 
 pub const MOVIE_COLUMNS: &[&str] = &[
-    "adult", "belongs_to_collection", "budget", "genres", "homepage", "id", "imdb_id",
-    "original_language", "original_title", "overview", "popularity", "poster_path",
-    "production_companies", "production_countries", "release_date", "revenue", "runtime",
-    "spoken_languages", "status", "tagline", "title", "video", "vote_average", "vote_count",
+    "adult",
+    "belongs_to_collection",
+    "budget",
+    "genres",
+    "homepage",
+    "id",
+    "imdb_id",
+    "original_language",
+    "original_title",
+    "overview",
+    "popularity",
+    "poster_path",
+    "production_companies",
+    "production_countries",
+    "release_date",
+    "revenue",
+    "runtime",
+    "spoken_languages",
+    "status",
+    "tagline",
+    "title",
+    "video",
+    "vote_average",
+    "vote_count",
 ];
 
 pub static SOURCES: &[Source] = &[
@@ -45,13 +65,7 @@ pub static SOURCES: &[Source] = &[
     },
     Source { table: "credits", stems: &["credits"], columns: &["cast", "crew", "id"], required: true, rejoin_split_records: false },
     Source { table: "keywords", stems: &["keywords"], columns: &["id", "keywords"], required: false, rejoin_split_records: false },
-    Source {
-        table: "links",
-        stems: &["links"],
-        columns: &["movieId", "imdbId", "tmdbId"],
-        required: false,
-        rejoin_split_records: false,
-    },
+    Source { table: "links", stems: &["links"], columns: &["movieId", "imdbId", "tmdbId"], required: false, rejoin_split_records: false },
     Source {
         table: "ratings",
         stems: &["ratings_small"],
@@ -137,8 +151,7 @@ pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
         }
     }
     std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            found.iter().map(|(source, path)| scope.spawn(move || load_file(source, path))).collect();
+        let handles: Vec<_> = found.iter().map(|(source, path)| scope.spawn(move || load_file(source, path))).collect();
         handles.into_iter().map(|h| h.join().expect("loader thread panicked")).collect()
     })
 }
@@ -329,7 +342,10 @@ mod tests {
     fn file_level_errors_name_file_and_line() {
         let dir = tmp("errors");
         let empty = write(&dir, "credits.csv", b"");
-        assert_eq!(load_file(credits(), &empty).unwrap_err().to_string(), format!("{}:1: file is empty: expected a header line", empty.display()));
+        assert_eq!(
+            load_file(credits(), &empty).unwrap_err().to_string(),
+            format!("{}:1: file is empty: expected a header line", empty.display())
+        );
         let header = write(&dir, "credits.csv", b"cast,id\n[],1\n");
         let err = load_file(credits(), &header).unwrap_err();
         assert_eq!(err.line, Some(1));

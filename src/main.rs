@@ -149,10 +149,7 @@ async fn build(opts: BuildOptions, timings: bool, timings_json: Option<PathBuf>)
         );
     }
     let r = &summary.recommend;
-    eprintln!(
-        "recommend: {} movies, vocabulary {}, tf-idf {:.3} s, top-5 {:.3} s",
-        r.movies, r.vocabulary, r.tfidf_s, r.top_k_s
-    );
+    eprintln!("recommend: {} movies, vocabulary {}, tf-idf {:.3} s, top-5 {:.3} s", r.movies, r.vocabulary, r.tfidf_s, r.top_k_s);
     let b = &summary.bundle;
     eprintln!(
         "bundle: {} files, {:.1} MB, largest shard {} ({:.1} KB), download {:.1} MB",
@@ -255,7 +252,9 @@ fn main() -> ExitCode {
             Command::Ask { question, input, out, json } => ask(out, question, input, json),
             Command::Scale { data, out, factor } => marquee::scale::scale(&data, &out, factor).map(|()| ExitCode::SUCCESS),
             Command::Sql { data, query } => pipeline::query(&data, &query).await.map(|()| ExitCode::SUCCESS),
-            Command::Eval { data, json, max_df, min_docs } => pipeline::evaluate(&data, json.as_deref(), max_df, min_docs).await.map(|()| ExitCode::SUCCESS),
+            Command::Eval { data, json, max_df, min_docs } => {
+                pipeline::evaluate(&data, json.as_deref(), max_df, min_docs).await.map(|()| ExitCode::SUCCESS)
+            }
         }
     });
     match result {

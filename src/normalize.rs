@@ -104,10 +104,8 @@ pub fn normalize_key(text: &str) -> String {
 }
 
 /// Spanish month names, January first, as the questions spell them.
-pub const MONTHS: [&str; 12] = [
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "octubre", "noviembre", "diciembre",
-];
+pub const MONTHS: [&str; 12] =
+    ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"];
 
 /// Spanish day names, Sunday first, matching date_part('dow', d).
 pub const DAYS: [&str; 7] = ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"];
@@ -165,7 +163,8 @@ mod tests {
     /// when the toolchain's Unicode no longer agrees with them.
     #[test]
     fn whitespace_is_unicode_white_space() {
-        let differ: Vec<char> = (0..=char::MAX as u32).filter_map(char::from_u32).filter(|c| is_key_space(*c) != c.is_whitespace()).collect();
+        let differ: Vec<char> =
+            (0..=char::MAX as u32).filter_map(char::from_u32).filter(|c| is_key_space(*c) != c.is_whitespace()).collect();
         assert!(differ.is_empty(), "{differ:?}");
     }
 
@@ -206,4 +205,3 @@ mod tests {
         assert_eq!(normalize_key(DAYS[6]), "sabado");
     }
 }
-

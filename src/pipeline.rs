@@ -69,8 +69,8 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     drop(loaded);
     etl::release_intermediate_tables(&ctx)?;
     etl::switch_to_deterministic_plans(&ctx);
-    let checked = check_reject_share(&accounting, opts.max_reject_share)
-        .and_then(|()| check_movie_count(&accounting, previous_movies, opts));
+    let checked =
+        check_reject_share(&accounting, opts.max_reject_share).and_then(|()| check_movie_count(&accounting, previous_movies, opts));
     if let Err(refusal) = checked {
         return Err(with_rejects_beside(refusal, &accounting, &opts.out));
     }
@@ -238,13 +238,8 @@ async fn write_output(ctx: &SessionContext, accounting: &Accounting, dir: &Path)
         table_files.push(format!("data/{name}"));
     }
     write_rejects(accounting, &dir.join("rejects.csv"))?;
-    let manifest = Manifest {
-        generator: GENERATOR,
-        inputs: &accounting.inputs,
-        tables: &accounting.tables,
-        rejects_file: "rejects.csv",
-        table_files,
-    };
+    let manifest =
+        Manifest { generator: GENERATOR, inputs: &accounting.inputs, tables: &accounting.tables, rejects_file: "rejects.csv", table_files };
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     std::fs::write(dir.join("manifest.json"), json)?;
     Ok(())
@@ -274,7 +269,10 @@ pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>,
     let docs = recommend::read_documents(&ctx.table("recommend_documents").await?.collect().await?);
     let raters = recommend::raters(&ctx, &docs).await?;
     let mut report = serde_json::Map::new();
-    println!("{:<14} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>9} {:>8} {:>14}", "documents", "coll.movies", "hit@5", "rated", "lift", "jacc.recs", "jacc.random", "tfidf s", "top-5 s", "terms", "sum df^2");
+    println!(
+        "{:<14} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>9} {:>8} {:>14}",
+        "documents", "coll.movies", "hit@5", "rated", "lift", "jacc.recs", "jacc.random", "tfidf s", "top-5 s", "terms", "sum df^2"
+    );
     let vocabulary = crate::recommend::Vocabulary {
         max_df: max_df.unwrap_or(VOCABULARY.max_df),
         min_docs: min_docs.unwrap_or(VOCABULARY.min_docs),
@@ -285,7 +283,17 @@ pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>,
         let q = crate::evaluate::quality(&docs, &lists, &raters);
         println!(
             "{:<14} {:>10} {:>10.3} {:>10} {:>9.2} {:>12.4} {:>12.4} {:>9.3} {:>9.3} {:>8} {:>14}",
-            name, q.collection_movies, q.collection_hit_at_5, q.rated_movies, q.co_rating_lift, q.mean_jaccard_recommended, q.mean_jaccard_random, stats.tfidf_s, stats.top_k_s, stats.vocabulary, stats.pair_updates
+            name,
+            q.collection_movies,
+            q.collection_hit_at_5,
+            q.rated_movies,
+            q.co_rating_lift,
+            q.mean_jaccard_recommended,
+            q.mean_jaccard_random,
+            stats.tfidf_s,
+            stats.top_k_s,
+            stats.vocabulary,
+            stats.pair_updates
         );
         report.insert(name.to_string(), serde_json::json!({"quality": q, "timing": stats}));
     }

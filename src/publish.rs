@@ -209,9 +209,7 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
     let ca = CString::new(a.as_os_str().as_bytes())?;
     let cb = CString::new(b.as_os_str().as_bytes())?;
     // SAFETY: both are valid NUL-terminated paths; the call does not retain them.
-    let rc = unsafe {
-        libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE)
-    };
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
     if rc != 0 {
         let err = std::io::Error::last_os_error();
         bail!("swapping {} into {}: {err}", a.display(), b.display());
@@ -287,8 +285,7 @@ impl FileSink {
 /// Links `path` to `old` when their bytes are equal, writes it otherwise; true if linked.
 fn store(path: &Path, bytes: &[u8], old: Option<&Path>) -> Result<bool> {
     if let Some(old) = old {
-        let same = std::fs::metadata(old).is_ok_and(|m| m.len() == bytes.len() as u64)
-            && std::fs::read(old).is_ok_and(|b| b == bytes);
+        let same = std::fs::metadata(old).is_ok_and(|m| m.len() == bytes.len() as u64) && std::fs::read(old).is_ok_and(|b| b == bytes);
         if same && std::fs::hard_link(old, path).is_ok() {
             return Ok(true);
         }
@@ -300,9 +297,7 @@ fn store(path: &Path, bytes: &[u8], old: Option<&Path>) -> Result<bool> {
 /// Joins a file name made from data onto a directory, refusing anything that could
 /// leave it (separators, `..`, empty or hidden names).
 pub fn safe_join(dir: &Path, name: &str) -> Result<PathBuf> {
-    let ok = !name.is_empty()
-        && !name.starts_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let ok = !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !ok {
         bail!("refusing unsafe file name {name:?}");
     }

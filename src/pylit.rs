@@ -244,10 +244,7 @@ impl Parser {
     fn hex_char(&mut self, digits: usize) -> Result<char, ParseError> {
         let mut code: u32 = 0;
         for _ in 0..digits {
-            let d = self
-                .peek()
-                .and_then(|c| c.to_digit(16))
-                .ok_or_else(|| self.error("bad hexadecimal escape"))?;
+            let d = self.peek().and_then(|c| c.to_digit(16)).ok_or_else(|| self.error("bad hexadecimal escape"))?;
             code = code * 16 + d;
             self.pos += 1;
         }
@@ -418,9 +415,32 @@ mod tests {
     #[test]
     fn malformed_inputs_are_errors_not_panics() {
         for bad in [
-            "", "[", "]", "[1, 2", "{'a': 1", "{'a' 1}", "{'a': }", "'open", "\"open", "[1 2]",
-            "nul", "Nonesuch", "1.2.3", "--", "'\\x4'", "'\\u12'", "'\\", "[}", "{'a': 1]",
-            "@", "[1,,2]", "'a' 'b'", "{1: 2,,}", "'\\U00110000'", "1e", "+",
+            "",
+            "[",
+            "]",
+            "[1, 2",
+            "{'a': 1",
+            "{'a' 1}",
+            "{'a': }",
+            "'open",
+            "\"open",
+            "[1 2]",
+            "nul",
+            "Nonesuch",
+            "1.2.3",
+            "--",
+            "'\\x4'",
+            "'\\u12'",
+            "'\\",
+            "[}",
+            "{'a': 1]",
+            "@",
+            "[1,,2]",
+            "'a' 'b'",
+            "{1: 2,,}",
+            "'\\U00110000'",
+            "1e",
+            "+",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should fail");
         }
@@ -457,7 +477,8 @@ mod tests {
 
     #[test]
     fn never_panics_on_arbitrary_prefixes() {
-        let cell = "[{'cast_id': 14, 'character': \"Woody's (voice)\", 'gender': None, 'x': [1.5, -2, True, (3,)], 'name': 'Tom \\'T\\' Hanks'}]";
+        let cell =
+            "[{'cast_id': 14, 'character': \"Woody's (voice)\", 'gender': None, 'x': [1.5, -2, True, (3,)], 'name': 'Tom \\'T\\' Hanks'}]";
         assert!(parse(cell).is_ok());
         for (i, _) in cell.char_indices() {
             let _ = parse(&cell[..i]);

@@ -159,16 +159,11 @@ pub fn json_value(array: &dyn Array, row: usize) -> Value {
         }
         DataType::Struct(fields) => {
             let s = array.as_struct();
-            let map = fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.name().clone(), json_value(s.column(i).as_ref(), row)))
-                .collect();
+            let map = fields.iter().enumerate().map(|(i, f)| (f.name().clone(), json_value(s.column(i).as_ref(), row))).collect();
             Value::Object(map)
         }
         other => {
-            let text = datafusion::arrow::util::display::array_value_to_string(array, row)
-                .unwrap_or_else(|_| format!("<{other}>"));
+            let text = datafusion::arrow::util::display::array_value_to_string(array, row).unwrap_or_else(|_| format!("<{other}>"));
             Value::String(text)
         }
     }

@@ -39,8 +39,7 @@ pub struct Weights {
     pub keyword: usize,
 }
 
-pub const WEIGHTS: Weights =
-    Weights { overview: 1, tagline: 1, genre: 2, director: 3, actor: 2, top_cast: 3, collection: 5, keyword: 2 };
+pub const WEIGHTS: Weights = Weights { overview: 1, tagline: 1, genre: 2, director: 3, actor: 2, top_cast: 3, collection: 5, keyword: 2 };
 
 /// Only genres: what most bootcamp projects do; `marquee eval` compares against it.
 pub const GENRES_ONLY: Weights =
@@ -125,21 +124,205 @@ pub fn document_text(doc: &MovieDoc, w: &Weights) -> String {
 
 /// English stop words: function words that would otherwise link every overview.
 pub const STOP_WORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "against", "all", "almost", "along", "already", "also", "although",
-    "always", "am", "among", "an", "and", "another", "any", "anyone", "anything", "are", "around", "as", "at", "be",
-    "became", "because", "become", "becomes", "been", "before", "behind", "being", "below", "between", "both", "but",
-    "by", "can", "cannot", "could", "did", "do", "does", "doing", "down", "during", "each", "either", "else", "even",
-    "ever", "every", "few", "for", "from", "further", "get", "gets", "getting", "had", "has", "have", "having", "he",
-    "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "if", "in", "into", "is", "it",
-    "its", "itself", "just", "last", "least", "less", "many", "may", "me", "might", "more", "most", "much", "must",
-    "my", "myself", "neither", "never", "no", "nor", "not", "now", "of", "off", "often", "on", "once", "one", "only",
-    "onto", "or", "other", "others", "our", "ours", "ourselves", "out", "over", "own", "per", "rather", "same",
-    "she", "should", "since", "so", "some", "something", "soon", "still", "such", "than", "that", "the", "their",
-    "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "though", "through", "thus",
-    "to", "together", "too", "toward", "towards", "under", "until", "up", "upon", "us", "very", "via", "was", "we",
-    "well", "were", "what", "whatever", "when", "where", "whether", "which", "while", "who", "whoever", "whom",
-    "whose", "why", "will", "with", "within", "without", "would", "yet", "you", "your", "yours", "yourself",
-    "yourselves", "s", "t", "don", "ll", "re", "ve", "isn", "aren", "wasn", "weren", "won", "didn", "doesn",
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "almost",
+    "along",
+    "already",
+    "also",
+    "although",
+    "always",
+    "am",
+    "among",
+    "an",
+    "and",
+    "another",
+    "any",
+    "anyone",
+    "anything",
+    "are",
+    "around",
+    "as",
+    "at",
+    "be",
+    "became",
+    "because",
+    "become",
+    "becomes",
+    "been",
+    "before",
+    "behind",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "either",
+    "else",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "getting",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "last",
+    "least",
+    "less",
+    "many",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "neither",
+    "never",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "one",
+    "only",
+    "onto",
+    "or",
+    "other",
+    "others",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "rather",
+    "same",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "something",
+    "soon",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "together",
+    "too",
+    "toward",
+    "towards",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "we",
+    "well",
+    "were",
+    "what",
+    "whatever",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whoever",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "s",
+    "t",
+    "don",
+    "ll",
+    "re",
+    "ve",
+    "isn",
+    "aren",
+    "wasn",
+    "weren",
+    "won",
+    "didn",
+    "doesn",
 ];
 
 /// Sparse rows (CSR) with L2-normalised TF-IDF weights; columns in sorted-term order.
@@ -184,10 +367,8 @@ fn count_vectorizer(texts: &[String], vocab: &Vocabulary) -> Result<CountVectori
 /// Counts, weights and normalises every document against a linfa-learned vocabulary.
 pub fn tfidf(texts: &[String], vocab: &Vocabulary) -> Result<SparseRows> {
     let pattern = Regex::new(TOKEN_PATTERN).expect("token pattern");
-    let tokenized: Vec<Vec<String>> = texts
-        .par_iter()
-        .map(|text| pattern.find_iter(&text.to_lowercase()).map(|m| m.as_str().to_owned()).collect())
-        .collect();
+    let tokenized: Vec<Vec<String>> =
+        texts.par_iter().map(|text| pattern.find_iter(&text.to_lowercase()).map(|m| m.as_str().to_owned()).collect()).collect();
     // linfa's vocabulary only needs document frequencies: each document's distinct
     // tokens, prepared in parallel, teach it the same vocabulary for less work.
     let distinct: Vec<String> = tokenized
@@ -285,10 +466,7 @@ struct Ranking<'a> {
 impl Ranking<'_> {
     fn order(&self, a: Neighbor, b: Neighbor) -> std::cmp::Ordering {
         let (pa, pb) = (self.popularity[a.row as usize], self.popularity[b.row as usize]);
-        b.score
-            .total_cmp(&a.score)
-            .then(pb.total_cmp(&pa))
-            .then(self.ids[a.row as usize].cmp(&self.ids[b.row as usize]))
+        b.score.total_cmp(&a.score).then(pb.total_cmp(&pa)).then(self.ids[a.row as usize].cmp(&self.ids[b.row as usize]))
     }
 
     fn before(&self, a: Neighbor, b: Neighbor) -> bool {
@@ -574,16 +752,11 @@ mod tests {
 
     #[test]
     fn tiny_corpus_has_the_hand_computed_neighbours() {
-        let texts: Vec<String> = [
-            "space rocket astronaut",
-            "space rocket alien",
-            "heist bank vault",
-            "heist bank robbers",
-            "space alien invasion",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let texts: Vec<String> =
+            ["space rocket astronaut", "space rocket alien", "heist bank vault", "heist bank robbers", "space alien invasion"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
         let m = tfidf(&texts, &Vocabulary { min_docs: 1, max_df: 1.0, max_docs: usize::MAX }).unwrap();
         let lists = top_k(&m, &[1.0, 2.0, 3.0, 4.0, 5.0], &[10, 20, 30, 40, 50], 2);
         // 0 shares space+rocket with 1, only space with 4; 2 and 3 share heist+bank.
@@ -608,7 +781,11 @@ mod tests {
         let fast = top_k(&m, &popularity, &ids, 5);
         let ranking = Ranking { popularity: &popularity, ids: &ids };
         for i in 0..n {
-            let mut all: Vec<Neighbor> = (0..n).filter(|&j| j != i).map(|j| Neighbor { row: j as u32, score: dense_cosine(&m, i, j) }).filter(|nb| nb.score > 0.0).collect();
+            let mut all: Vec<Neighbor> = (0..n)
+                .filter(|&j| j != i)
+                .map(|j| Neighbor { row: j as u32, score: dense_cosine(&m, i, j) })
+                .filter(|nb| nb.score > 0.0)
+                .collect();
             let mut best = Vec::new();
             for nb in all.drain(..) {
                 ranking.offer(&mut best, 5, nb);

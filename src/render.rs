@@ -18,9 +18,9 @@ use crate::bundle::fnv1a32;
 use crate::etl::Accounting;
 use crate::normalize::normalize_key;
 use crate::publish::{FileSink, safe_join};
-use crate::stages::{trace, trace_note};
 use crate::queries::{PeopleAnswers, SortKey, compare_in_turn, int_at, json_value, str_at};
 use crate::questions::QUESTIONS;
+use crate::stages::{trace, trace_note};
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct SiteStats {
@@ -48,10 +48,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("chart.svg", include_str!("../templates/chart.svg")),
 ];
 
-const STATIC_FILES: &[(&str, &str)] = &[
-    ("marquee.js", include_str!("../templates/static/marquee.js")),
-    ("style.css", include_str!("../templates/static/style.css")),
-];
+const STATIC_FILES: &[(&str, &str)] =
+    &[("marquee.js", include_str!("../templates/static/marquee.js")), ("style.css", include_str!("../templates/static/style.css"))];
 
 /// Templates are compiled in, so the binary renders the same site wherever it runs.
 pub fn environment() -> Result<Environment<'static>> {
@@ -75,10 +73,7 @@ fn obj(key: &str, v: f64) -> Map<String, Value> {
 
 /// A file-name-safe, unique slug for a label: ascii words, then a hash of the label.
 pub fn slug(label: &str) -> String {
-    let words: String = normalize_key(label)
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
+    let words: String = normalize_key(label).chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let words: Vec<&str> = words.split('-').filter(|w| !w.is_empty()).collect();
     let mut base = words.join("-");
     base.truncate(60);
@@ -97,12 +92,8 @@ fn batches_to_rows(batches: &[RecordBatch]) -> Vec<Map<String, Value>> {
     for batch in batches {
         let schema = batch.schema();
         for row in 0..batch.num_rows() {
-            let map = schema
-                .fields()
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.name().clone(), json_value(batch.column(i).as_ref(), row)))
-                .collect();
+            let map =
+                schema.fields().iter().enumerate().map(|(i, f)| (f.name().clone(), json_value(batch.column(i).as_ref(), row))).collect();
             out.push(map);
         }
     }
@@ -222,10 +213,8 @@ async fn write_pages(
     stats.search_files = write_search_index(ctx, writer).await?;
     trace("search index", &mut clock);
 
-    let questions: Vec<Value> = QUESTIONS
-        .iter()
-        .map(|q| json!({"name": q.name, "input": q.input, "variants": q.variants, "description": q.description}))
-        .collect();
+    let questions: Vec<Value> =
+        QUESTIONS.iter().map(|q| json!({"name": q.name, "input": q.input, "variants": q.variants, "description": q.description})).collect();
     stats.bytes += writer.page("", "questions.html", "questions.html", context! { root => ".", questions => questions })?;
     render_sql(ctx, "04_report.sql").await?;
     stats.bytes += render_report(ctx, writer, accounting).await?;
@@ -483,7 +472,14 @@ async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usi
         let written: Vec<u64> = values
             .par_iter()
             .filter(|v| v["single"] != true)
-            .map(|v| writer.page(&dir, v["file"].as_str().unwrap_or_default(), "facet_value.html", context! { root => "../..", facet => facet, title => title, value => v }))
+            .map(|v| {
+                writer.page(
+                    &dir,
+                    v["file"].as_str().unwrap_or_default(),
+                    "facet_value.html",
+                    context! { root => "../..", facet => facet, title => title, value => v },
+                )
+            })
             .collect::<Result<_>>()?;
         pages += written.len();
         bytes += written.iter().sum::<u64>();
@@ -491,7 +487,12 @@ async fn render_browse(ctx: &SessionContext, writer: &Writer<'_>) -> Result<(usi
             values.sort_by(|a, b| as_i64(&b["movies"]).cmp(&as_i64(&a["movies"])).then(a["label"].as_str().cmp(&b["label"].as_str())));
         }
         let listing: Vec<Value> = values.iter().map(|v| json!({"label": v["label"], "movies": v["movies"], "file": v["file"]})).collect();
-        bytes += writer.page(&dir, "index.html", "facet.html", context! { root => "../..", facet => facet, title => title, values => listing })?;
+        bytes += writer.page(
+            &dir,
+            "index.html",
+            "facet.html",
+            context! { root => "../..", facet => facet, title => title, values => listing },
+        )?;
         pages += 1;
         summary.push(json!({"facet": facet, "title": title, "values": values.len()}));
     }
@@ -598,7 +599,9 @@ fn bar_chart(env: &Environment<'static>, title: &str, bars: &[(String, f64)]) ->
         })
         .collect();
     let height = bars.len() as f64 * (bar_height + gap) + 30.0;
-    Ok(env.get_template("chart.svg")?.render(context! { title => title, bars => items, height => height, left => left, bar_height => bar_height })?)
+    Ok(env
+        .get_template("chart.svg")?
+        .render(context! { title => title, bars => items, height => height, left => left, bar_height => bar_height })?)
 }
 
 async fn render_report(ctx: &SessionContext, writer: &Writer<'_>, accounting: &Accounting) -> Result<u64> {
@@ -608,7 +611,13 @@ async fn render_report(ctx: &SessionContext, writer: &Writer<'_>, accounting: &A
     for h in rows(ctx, "report_histograms").await? {
         let chart = h["chart"].as_str().unwrap_or_default().to_string();
         let bucket = h["bucket"].as_f64().unwrap_or_default();
-        let label = if chart.contains("power of ten") { format!("10^{bucket:.0}") } else if chart.contains("0.5") { format!("{bucket:.1}") } else { format!("{bucket:.0}") };
+        let label = if chart.contains("power of ten") {
+            format!("10^{bucket:.0}")
+        } else if chart.contains("0.5") {
+            format!("{bucket:.1}")
+        } else {
+            format!("{bucket:.0}")
+        };
         by_chart.entry(chart).or_default().push((label, h["movies"].as_f64().unwrap_or_default()));
     }
     for (title, bars) in &by_chart {
@@ -623,7 +632,8 @@ async fn render_report(ctx: &SessionContext, writer: &Writer<'_>, accounting: &A
     let mut top_charts = Vec::new();
     for (title, list) in top.iter_mut() {
         list.sort_by(|a, b| b["value"].as_i64().cmp(&a["value"].as_i64()).then(a["label"].as_str().cmp(&b["label"].as_str())));
-        let bars: Vec<(String, f64)> = list.iter().map(|t| (t["label"].as_str().unwrap_or("").to_string(), t["value"].as_f64().unwrap_or(0.0))).collect();
+        let bars: Vec<(String, f64)> =
+            list.iter().map(|t| (t["label"].as_str().unwrap_or("").to_string(), t["value"].as_f64().unwrap_or(0.0))).collect();
         top_charts.push(json!({"title": title, "svg": bar_chart(writer.env, title, &bars)?}));
     }
     writer.page(
@@ -685,7 +695,10 @@ mod tests {
     #[test]
     fn template_lists_sort_like_json_lists() {
         let cases = [
-            (json!([{"date": "2001-01-01", "id": 3}, {"date": null, "id": 9}, {"date": "1999-05-01", "id": 12}, {"date": "2001-01-01", "id": 1}]), vec!["date", "id"]),
+            (
+                json!([{"date": "2001-01-01", "id": 3}, {"date": null, "id": 9}, {"date": "1999-05-01", "id": 12}, {"date": "2001-01-01", "id": 1}]),
+                vec!["date", "id"],
+            ),
             (json!([{"rank": 3.5}, {"rank": -1}, {"rank": 10}, {"rank": null}]), vec!["rank"]),
             (json!(["Drama", "Comedy", "Ácción", "drama"]), vec![]),
         ];

@@ -103,13 +103,8 @@ pub async fn run_scripts(ctx: &SessionContext, scripts: &[(&str, &str)], stage: 
         let mut clock = std::time::Instant::now();
         let mut statement_clock = std::time::Instant::now();
         for (i, statement) in statements(script).iter().enumerate() {
-            let df = ctx
-                .sql(statement)
-                .await
-                .with_context(|| format!("sql/{stage}/{name}, statement {}: planning failed", i + 1))?;
-            df.collect()
-                .await
-                .with_context(|| format!("sql/{stage}/{name}, statement {}: execution failed", i + 1))?;
+            let df = ctx.sql(statement).await.with_context(|| format!("sql/{stage}/{name}, statement {}: planning failed", i + 1))?;
+            df.collect().await.with_context(|| format!("sql/{stage}/{name}, statement {}: execution failed", i + 1))?;
             if std::env::var_os("MARQUEE_TRACE").is_some_and(|v| v == "2") {
                 crate::stages::trace(&format!("  statement {}", i + 1), &mut statement_clock);
             }

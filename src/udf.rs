@@ -6,16 +6,12 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Builder, ListArray, StringArray, StringBuilder, StructArray,
-};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Builder, ListArray, StringArray, StringBuilder, StructArray};
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::Result;
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
-};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 use datafusion::prelude::SessionContext;
 
 use crate::normalize::normalize_key;
@@ -40,16 +36,8 @@ const ID_NAME: &[(&str, Kind)] = &[("id", Kind::Int), ("name", Kind::Text)];
 
 pub const SHAPES: &[Shape] = &[
     Shape { udf_name: "py_id_names", fields: ID_NAME, is_list: true },
-    Shape {
-        udf_name: "py_countries",
-        fields: &[("iso_3166_1", Kind::Text), ("name", Kind::Text)],
-        is_list: true,
-    },
-    Shape {
-        udf_name: "py_languages",
-        fields: &[("iso_639_1", Kind::Text), ("name", Kind::Text)],
-        is_list: true,
-    },
+    Shape { udf_name: "py_countries", fields: &[("iso_3166_1", Kind::Text), ("name", Kind::Text)], is_list: true },
+    Shape { udf_name: "py_languages", fields: &[("iso_639_1", Kind::Text), ("name", Kind::Text)], is_list: true },
     Shape {
         udf_name: "py_collection",
         fields: &[("id", Kind::Int), ("name", Kind::Text), ("poster_path", Kind::Text), ("backdrop_path", Kind::Text)],
@@ -219,12 +207,7 @@ pub fn parse_cells(shape: &Shape, cells: &StringArray) -> Result<StructArray> {
     let value: ArrayRef = if shape.is_list {
         let item = Arc::new(Field::new("item", DataType::Struct(shape.entry_fields()), true));
         let structs = entries.finish(shape, None)?;
-        Arc::new(ListArray::try_new(
-            item,
-            OffsetBuffer::new(offsets.into()),
-            Arc::new(structs),
-            Some(NullBuffer::from(valid)),
-        )?)
+        Arc::new(ListArray::try_new(item, OffsetBuffer::new(offsets.into()), Arc::new(structs), Some(NullBuffer::from(valid)))?)
     } else {
         Arc::new(entries.finish(shape, Some(NullBuffer::from(valid)))?)
     };

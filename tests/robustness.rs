@@ -19,15 +19,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn build(data: &Path, out: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_marquee"))
-        .arg("build")
-        .arg("--data")
-        .arg(data)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_marquee")).arg("build").arg("--data").arg(data).arg("--out").arg(out).args(extra).output().unwrap()
 }
 
 /// A copy of the sample to damage.
@@ -81,7 +73,8 @@ fn assert_fails_cleanly(dir: &Path, data: &Path, expected: &[&str]) {
     }
     assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), manifest);
     assert!(tree(&out) == before, "output changed");
-    let leftovers: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().contains("staging")).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().contains("staging")).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -151,7 +144,11 @@ fn garbage_numbers_beyond_the_limit_fail_the_build() {
             .collect::<Vec<_>>()
             .join("\n")
     });
-    assert_fails_cleanly(&dir, &data, &["movies_metadata.csv", "rejected as damaged", "runtime is not a number", "first rejected records:", "output.rejects.csv"]);
+    assert_fails_cleanly(
+        &dir,
+        &data,
+        &["movies_metadata.csv", "rejected as damaged", "runtime is not a number", "first rejected records:", "output.rejects.csv"],
+    );
     // The refused build's rejects are beside the output, which it left alone.
     let beside = std::fs::read_to_string(dir.join("output.rejects.csv")).unwrap();
     assert!(beside.starts_with("file,line,key,reason,detail\n"));
@@ -222,7 +219,8 @@ fn a_killed_build_leaves_the_previous_output_intact() {
     }
     // The next build clears the killed builds' staging directories.
     assert!(build(&sample(), &out, &["--max-reject-share", "0.05"]).status.success());
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("staging")).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("staging")).collect();
     assert!(leftovers.is_empty());
 }
 
@@ -407,7 +405,9 @@ fn control_characters_never_reach_pages_or_the_terminal() {
     let dir = scratch("controls");
     let data = sample_copy(&dir);
     set_movie_field(&data, "309733", "title", "The Little\u{1b}[2J Dragon\u{0}\u{7}");
-    edit(&data.join("movies_metadata.csv"), |t| t.replacen("'name': 'Granite Hill Media'", "'name': 'Granite\\x1b[31m Hill\\x00 Media'", 1));
+    edit(&data.join("movies_metadata.csv"), |t| {
+        t.replacen("'name': 'Granite Hill Media'", "'name': 'Granite\\x1b[31m Hill\\x00 Media'", 1)
+    });
     let out = dir.join("output");
     let result = build(&data, &out, &[]);
     assert!(result.status.success(), "{}", stderr_of(&result));
@@ -419,7 +419,11 @@ fn control_characters_never_reach_pages_or_the_terminal() {
     let page = std::fs::read_to_string(out.join("movies/309733.html")).unwrap();
     assert!(page.contains("The Little[2J Dragon"));
     assert!(page.contains("Granite[31m Hill Media"));
-    let asked = Command::new(env!("CARGO_BIN_EXE_marquee")).args(["ask", "score_titulo", "the little[2j dragon", "--out"]).arg(&out).output().unwrap();
+    let asked = Command::new(env!("CARGO_BIN_EXE_marquee"))
+        .args(["ask", "score_titulo", "the little[2j dragon", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(asked.status.success(), "{}", stderr_of(&asked));
     assert!(!asked.stdout.contains(&0x1b));
 }
