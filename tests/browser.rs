@@ -32,13 +32,7 @@ fn sample_site_in_headless_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let work = std::env::temp_dir().join(format!("marquee-browser-{}", std::process::id()));
     let out = work.join("output");
-    let status = marquee()
-        .args(["build", "--max-reject-share", "0.05", "--data"])
-        .arg(root.join("data/sample"))
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .unwrap();
+    let status = marquee().args(["build", "--data"]).arg(root.join("data/sample")).arg("--out").arg(&out).status().unwrap();
     assert!(status.success());
 
     // One input per question: the bundle's own example, plus accented and aliased spellings.

@@ -54,7 +54,7 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 /// Builds the sample into `dir/output` as "the previous, good output".
 fn good_output(dir: &Path) -> (PathBuf, Vec<u8>) {
     let out = dir.join("output");
-    let built = build(&sample(), &out, &["--max-reject-share", "0.05"]);
+    let built = build(&sample(), &out, &[]);
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
     let manifest = std::fs::read(out.join("manifest.json")).unwrap();
     (out, manifest)
@@ -136,7 +136,7 @@ fn truncated_gzip() {
 fn garbage_numbers_beyond_the_limit_fail_the_build() {
     let dir = scratch("garbage");
     let data = sample_copy(&dir);
-    // Every tenth movie gets a runtime of "104.0x": far more than 1% of the file.
+    // Every tenth movie gets a runtime of "104.0x": far more than the 2% default.
     edit(&data.join("movies_metadata.csv"), |t| {
         t.split('\n')
             .enumerate()
@@ -160,11 +160,11 @@ fn one_unparsable_nested_cell_is_rejected_and_the_build_goes_on() {
     let dir = scratch("nested");
     let data = sample_copy(&dir);
     let out = dir.join("output");
-    let baseline = build(&data, &out, &["--max-reject-share", "0.05"]);
+    let baseline = build(&data, &out, &[]);
     assert!(baseline.status.success());
     let rejects_before = std::fs::read_to_string(out.join("rejects.csv")).unwrap().lines().count();
     edit(&data.join("keywords.csv"), |t| t.replacen("[{'id': ", "[{'id' ", 1));
-    let result = build(&data, &out, &["--max-reject-share", "0.05"]);
+    let result = build(&data, &out, &[]);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
     assert_eq!(rejects.lines().count(), rejects_before + 1);
@@ -177,10 +177,10 @@ fn two_builds_are_byte_identical() {
     let dir = scratch("determinism");
     let a = dir.join("a");
     let b = dir.join("b");
-    assert!(build(&sample(), &a, &["--max-reject-share", "0.05"]).status.success());
+    assert!(build(&sample(), &a, &[]).status.success());
     let two_threads = Command::new(env!("CARGO_BIN_EXE_marquee"))
         .env("RAYON_NUM_THREADS", "1")
-        .args(["build", "--max-reject-share", "0.05", "--data"])
+        .args(["build", "--data"])
         .arg(sample())
         .arg("--out")
         .arg(&b)
@@ -202,7 +202,7 @@ fn a_killed_build_leaves_the_previous_output_intact() {
     let before = tree(&out);
     for delay_ms in [5u64, 40, 120, 250, 400, 700] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_marquee"))
-            .args(["build", "--max-reject-share", "0.05", "--data"])
+            .args(["build", "--data"])
             .arg(sample())
             .arg("--out")
             .arg(&out)
@@ -218,7 +218,7 @@ fn a_killed_build_leaves_the_previous_output_intact() {
         assert!(now == before, "output changed after a kill at {delay_ms} ms");
     }
     // The next build clears the killed builds' staging directories.
-    assert!(build(&sample(), &out, &["--max-reject-share", "0.05"]).status.success());
+    assert!(build(&sample(), &out, &[]).status.success());
     let leftovers: Vec<_> =
         std::fs::read_dir(&dir).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("staging")).collect();
     assert!(leftovers.is_empty());

@@ -21,7 +21,6 @@ fn built() -> &'static Path {
             .arg(sample_dir())
             .arg("--out")
             .arg(&out)
-            .args(["--max-reject-share", "0.05"])
             .status()
             .expect("run marquee build");
         assert!(status.success(), "sample build failed");
