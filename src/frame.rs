@@ -75,10 +75,17 @@ fn field_count_problem(record: &RawRecord, width: usize) -> String {
 /// C1 range): they have no meaning in a title or a name and must not reach a page or a
 /// terminal. Text without them is returned as it is.
 pub fn without_controls(text: String) -> String {
-    if !text.chars().any(is_stripped_control) {
+    if !text.bytes().any(may_start_control) {
         return text;
     }
     text.chars().filter(|c| !is_stripped_control(*c)).collect()
+}
+
+/// A byte scan first, so the 190 MB of credits are not decoded char by char: C0 and DEL
+/// are single bytes, and every C1 control is encoded as 0xC2 then 0x80-0x9F (0xC2 also
+/// leads U+00A0-U+00BF, which the char check then keeps).
+fn may_start_control(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2
 }
 
 fn is_stripped_control(c: char) -> bool {

@@ -416,6 +416,7 @@ mod tests {
         assert_eq!(column(&f, "cast")[0].as_deref(), Some("ab[31mc\td"));
         assert_eq!(column(&f, "id")[0].as_deref(), Some("1"));
         assert_eq!(crate::frame::without_controls("e\u{85}\u{9b}f\n".into()), "ef\n");
+        assert_eq!(crate::frame::without_controls("¿Qué?\u{a0}°\t".into()), "¿Qué?\u{a0}°\t");
     }
 
     #[test]
