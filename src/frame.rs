@@ -71,25 +71,39 @@ fn field_count_problem(record: &RawRecord, width: usize) -> String {
     format!("record has {} fields, the header has {}{hint}", record.fields.len(), width)
 }
 
-/// Removes control characters other than tab and line breaks (NUL, BEL, ESC, DEL, the
-/// C1 range): they have no meaning in a title or a name and must not reach a page or a
-/// terminal. Text without them is returned as it is.
+/// Cleans control characters out of a field: they have no meaning in a title or a name
+/// and must not reach a page or a terminal. C0 controls other than tab and line breaks,
+/// and DEL, are removed. C1 controls (U+0080-U+009F) are what Windows-1252 text read as
+/// Latin-1 looks like (the real movies file has `Lietuvi\x9akai`): each becomes its
+/// Windows-1252 character (`š`), and the five that code page leaves undefined are
+/// removed. Text without any is returned as it is.
 pub fn without_controls(text: String) -> String {
     if !text.bytes().any(may_start_control) {
         return text;
     }
-    text.chars().filter(|c| !is_stripped_control(*c)).collect()
+    text.chars().filter_map(cleaned).collect()
 }
 
 /// A byte scan first, so the 190 MB of credits are not decoded char by char: C0 and DEL
 /// are single bytes, and every C1 control is encoded as 0xC2 then 0x80-0x9F (0xC2 also
-/// leads U+00A0-U+00BF, which the char check then keeps).
+/// leads U+00A0-U+00BF, which `cleaned` keeps).
 fn may_start_control(b: u8) -> bool {
     (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2
 }
 
-fn is_stripped_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+/// Windows-1252's characters for bytes 0x80-0x9F ('\0' where it defines none).
+const WINDOWS_1252_HIGH: [char; 32] = [
+    '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', //
+    '\0', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\0', 'ž', 'Ÿ',
+];
+
+fn cleaned(c: char) -> Option<char> {
+    match c {
+        '\t' | '\n' | '\r' => Some(c),
+        '\u{80}'..='\u{9f}' => Some(WINDOWS_1252_HIGH[c as usize - 0x80]).filter(|&w| w != '\0'),
+        _ if c.is_control() => None,
+        _ => Some(c),
+    }
 }
 
 /// CSV records in file order, with their physical lines and byte spans; records put

@@ -322,10 +322,12 @@ mod tests {
 
     #[test]
     fn control_characters_written_as_python_escapes_are_removed() {
-        let cells = StringArray::from(vec![Some("[{'id': 1, 'name': 'Evil\\x1b[2J\\x00 Name\\x07'}]")]);
+        let cells =
+            StringArray::from(vec![Some("[{'id': 1, 'name': 'Evil\\x1b[2J\\x00 Name\\x07'}, {'id': 2, 'name': 'Lietuvi\\x9akai'}]")]);
         let out = parse_cells(shape("py_id_names"), &cells).unwrap();
         let entries = out.column(0).as_list::<i32>().value(0);
         assert_eq!(entries.as_struct().column(1).as_string::<i32>().value(0), "Evil[2J Name");
+        assert_eq!(entries.as_struct().column(1).as_string::<i32>().value(1), "Lietuviškai", "the real file's mojibake");
     }
 
     #[test]
