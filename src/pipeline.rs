@@ -168,8 +168,7 @@ pub fn check_movie_count(accounting: &Accounting, previous: Option<u64>, opts: &
 
 /// How many movies the build published in `out` says it has, if there is one.
 fn previous_movie_count(out: &Path) -> Option<u64> {
-    let text = std::fs::read_to_string(out.join("manifest.json")).ok()?;
-    serde_json::from_str::<serde_json::Value>(&text).ok()?["tables"]["movies"].as_u64()
+    crate::publish::published_manifest(out)?["tables"]["movies"].as_u64()
 }
 
 fn reasons_text(account: &etl::FileAccount) -> String {

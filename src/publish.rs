@@ -66,9 +66,17 @@ fn is_marquee_tree(dir: &Path) -> bool {
 }
 
 fn has_marquee_manifest(dir: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else { return false };
-    serde_json::from_str::<serde_json::Value>(&text)
-        .is_ok_and(|m| m["generator"].as_str().is_some_and(|g| g.starts_with("marquee ")) && m["inputs"].is_object())
+    published_manifest(dir).is_some_and(|m| m["generator"].as_str().is_some_and(|g| g.starts_with("marquee ")) && m["inputs"].is_object())
+}
+
+/// The manifest.json of an output directory, when it holds a readable one.
+pub fn published_manifest(dir: &Path) -> Option<serde_json::Value> {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).ok()?).ok()
+}
+
+/// What a build may replace or delete: an empty directory, or one marquee wrote.
+fn is_ours_to_replace(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none()) || is_marquee_tree(dir)
 }
 
 /// Refuses an output path whose replacement would destroy something marquee did not
@@ -86,8 +94,7 @@ pub fn check_replaceable(target: &Path) -> Result<()> {
     if !meta.is_dir() {
         bail!("refusing to publish to {}: it exists and is not a directory; marquee only replaces a directory it wrote", target.display());
     }
-    let empty = std::fs::read_dir(target).with_context(|| format!("reading {}", target.display()))?.next().is_none();
-    if !empty && !is_marquee_tree(target) {
+    if !is_ours_to_replace(target) {
         bail!(
             "refusing to publish to {}: the directory is not empty and was not written by marquee (it has no {MARKER} file). \
              A build replaces its output directory whole, so pass a new or empty directory as --out",
@@ -151,7 +158,7 @@ pub fn purge(dir: &Path) -> Result<()> {
     let Some((target, _)) = leftover_parts(name) else {
         bail!("{} is not a marquee staging or previous-output directory", dir.display());
     };
-    if !is_marquee_tree(dir) && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+    if !is_ours_to_replace(dir) {
         bail!("{} has no {MARKER} file: not a tree marquee wrote, left alone", dir.display());
     }
     let mine = sibling(&parent_of(dir), target, OLD, std::process::id());
@@ -198,7 +205,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
             continue;
         }
         let alive = Path::new(&format!("/proc/{pid}")).exists();
-        if !alive && is_marquee_tree(&entry.path()) {
+        if !alive && is_ours_to_replace(&entry.path()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
