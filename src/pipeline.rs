@@ -59,16 +59,8 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     crate::publish::check_data_outside(&opts.out, &opts.data)?;
     let previous_movies = previous_movie_count(&opts.out);
     let mut loaded = watch.time("load", async { load::load_all(&opts.data) }).await?;
-    let ctx = etl::new_context();
-    let accounting = watch
-        .time("etl", async {
-            etl::run(&ctx, &mut loaded).await?;
-            etl::account(&ctx, &loaded).await
-        })
-        .await?;
+    let (ctx, accounting) = watch.time("etl", clean(&mut loaded)).await?;
     drop(loaded);
-    etl::release_intermediate_tables(&ctx)?;
-    etl::switch_to_deterministic_plans(&ctx);
     let checked =
         check_reject_share(&accounting, opts.max_reject_share).and_then(|()| check_movie_count(&accounting, previous_movies, opts));
     if let Err(refusal) = checked {
@@ -100,15 +92,22 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     }
 }
 
-/// Every stage that reads the data, without writing anything: the ETL and its
-/// accounting, then recommend and the questions. The hostile-input corpus test and the
-/// etl fuzz target run inputs through it; none may panic or abort the run.
-pub async fn dry_run(loaded: &mut [load::LoadedFile]) -> Result<Accounting> {
+/// The ETL and its row accounting, after which only the clean tables stay in memory,
+/// planned deterministically: what every later stage starts from.
+async fn clean(loaded: &mut [load::LoadedFile]) -> Result<(SessionContext, Accounting)> {
     let ctx = etl::new_context();
     etl::run(&ctx, loaded).await?;
     let accounting = etl::account(&ctx, loaded).await?;
     etl::release_intermediate_tables(&ctx)?;
     etl::switch_to_deterministic_plans(&ctx);
+    Ok((ctx, accounting))
+}
+
+/// Every stage that reads the data, without writing anything: the ETL and its
+/// accounting, then recommend and the questions. The hostile-input corpus test and the
+/// etl fuzz target run inputs through it; none may panic or abort the run.
+pub async fn dry_run(loaded: &mut [load::LoadedFile]) -> Result<Accounting> {
+    let (ctx, accounting) = clean(loaded).await?;
     crate::recommend::run(&ctx).await?;
     crate::queries::run(&ctx).await?;
     Ok(accounting)
@@ -258,12 +257,7 @@ fn write_rejects(accounting: &Accounting, path: &Path) -> Result<()> {
 /// the genres-only baseline side by side.
 pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>, min_docs: Option<usize>) -> Result<()> {
     use crate::recommend::{self, GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K, VOCABULARY, WEIGHTS};
-    let mut loaded = load::load_all(data)?;
-    let ctx = etl::new_context();
-    etl::run(&ctx, &mut loaded).await?;
-    drop(loaded);
-    etl::release_intermediate_tables(&ctx)?;
-    etl::switch_to_deterministic_plans(&ctx);
+    let (ctx, _) = clean(&mut load::load_all(data)?).await?;
     crate::sql::run_scripts(&ctx, crate::sql::RECOMMEND, "recommend").await?;
     let docs = recommend::read_documents(&ctx.table("recommend_documents").await?.collect().await?);
     let raters = recommend::raters(&ctx, &docs).await?;
