@@ -122,7 +122,7 @@ fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
         "variants": q.variants,
         "input": q.input,
         "input_field": q.input_field,
-        "aliases": q.aliases.iter().map(|(alias, key)| (alias.to_string(), Value::from(*key))).collect::<Map<_, _>>(),
+        "aliases": q.aliases().iter().map(|(alias, key)| (alias.to_string(), Value::from(*key))).collect::<Map<_, _>>(),
         "description": q.description,
         "answer_fields": fields,
         "keys": qa.by_key.len(),

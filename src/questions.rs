@@ -14,9 +14,6 @@ pub struct Question {
     pub input: &'static str,
     /// The answer field that shows the input as the data spells it.
     pub input_field: &'static str,
-    /// Other spellings of the input and the key each means. Per question, because an
-    /// alias is only true of one kind of input: "setiembre" is a month, and a title too.
-    pub aliases: &'static [Alias],
     pub description: &'static str,
     /// Builds the assignment's sentence from an answer's fields.
     pub sentence: fn(&Map<String, Value>) -> String,
@@ -49,9 +46,15 @@ impl Question {
         format!("q_{}", self.name)
     }
 
+    /// Other spellings of the input and the key each means. They belong to a kind of
+    /// input, not to every question: "setiembre" is a month, and may be a title too.
+    pub fn aliases(&self) -> &'static [Alias] {
+        if self.input == "mes" { MONTH_ALIASES } else { &[] }
+    }
+
     /// The key an input resolves to for this question: normalised, then aliased.
     pub fn key(&self, input: &str) -> String {
-        normalize::lookup_key(input, self.aliases.iter().copied())
+        normalize::lookup_key(input, self.aliases().iter().copied())
     }
 }
 
@@ -65,7 +68,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "mes",
         input_field: "mes",
-        aliases: MONTH_ALIASES,
         description: "Movies released in a month (Spanish month name).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en el mes de {}", int(a, "cantidad"), text(a, "mes")),
@@ -75,7 +77,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "dia",
         input_field: "dia",
-        aliases: &[],
         description: "Movies released on a day of the week (Spanish day name).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en los días {}", int(a, "cantidad"), text(a, "dia")),
@@ -85,7 +86,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "titulo",
         input_field: "titulo",
-        aliases: &[],
         description: "Release year and popularity score of every movie with this title.",
         finish: no_lists,
         sentence: |a| {
@@ -102,7 +102,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "titulo",
         input_field: "titulo",
-        aliases: &[],
         description: "Vote count and average of every movie with this title, only for movies with at least 2000 votes.",
         finish: no_lists,
         sentence: |a| {
@@ -128,7 +127,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "nombre_actor",
         input_field: "actor",
-        aliases: &[],
         description: "Films an actor appears in (cast only), their total return and the average per film.",
         finish: no_lists,
         sentence: |a| {
@@ -146,7 +144,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "nombre_director",
         input_field: "director",
-        aliases: &[],
         description: "A director's total return, and each film's title, date, return, budget and revenue.",
         finish: films_by_date,
         sentence: |a| {
@@ -183,7 +180,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY],
         input: "idioma",
         input_field: "idioma",
-        aliases: &[],
         description: "Movies whose original language is this code (as in the data: en, fr, ja...).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en idioma {}", int(a, "cantidad"), text(a, "idioma")),
@@ -193,7 +189,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY],
         input: "pelicula",
         input_field: "pelicula",
-        aliases: &[],
         description: "Runtime (minutes) and year of every movie with this title.",
         finish: no_lists,
         sentence: |a| format!("{}. Duración: {}. Año: {}", text(a, "pelicula"), decimal(a, "duracion", 0), year(a, "anio")),
@@ -203,7 +198,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY, MAY],
         input: "franquicia",
         input_field: "franquicia",
-        aliases: &[],
         description: "Movies in a collection, their total and average revenue.",
         finish: no_lists,
         sentence: |a| {
@@ -221,7 +215,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY, MAY],
         input: "pais",
         input_field: "pais",
-        aliases: &[],
         description: "Movies produced in a country (production_countries name, as in the data).",
         finish: no_lists,
         sentence: |a| format!("Se produjeron {} películas en el país {}", int(a, "cantidad"), text(a, "pais")),
@@ -231,7 +224,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY],
         input: "productora",
         input_field: "productora",
-        aliases: &[],
         description: "Total revenue and number of movies of a production company.",
         finish: no_lists,
         sentence: |a| {
@@ -248,7 +240,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "mes",
         input_field: "mes",
-        aliases: MONTH_ALIASES,
         description: "Movies released in a month (May variant, same figures as cantidad_filmaciones_mes).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en el mes de {}", int(a, "cantidad"), text(a, "mes")),
@@ -258,7 +249,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "dia",
         input_field: "dia",
-        aliases: &[],
         description: "Movies released on a day of the week (May variant).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en los días {}", int(a, "cantidad"), text(a, "dia")),
@@ -268,7 +258,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "productora",
         input_field: "productora",
-        aliases: &[],
         description: "Total revenue (ganancia) and number of movies of a production company (May variant).",
         finish: no_lists,
         sentence: |a| {
@@ -285,7 +274,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "pelicula",
         input_field: "pelicula",
-        aliases: &[],
         description: "Budget (inversion), revenue (ganancia), return and year of every movie with this title.",
         finish: no_lists,
         sentence: |a| {
@@ -304,7 +292,6 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE, JULY, MAY],
         input: "titulo",
         input_field: "titulo",
-        aliases: &[],
         description: "The five most similar movies, most similar first (TF-IDF cosine over every movie).",
         finish: recommendations_by_rank,
         sentence: |a| {
@@ -414,7 +401,7 @@ mod tests {
     #[test]
     fn only_month_questions_have_aliases() {
         for q in QUESTIONS {
-            assert_eq!(!q.aliases.is_empty(), q.input == "mes", "{}", q.name);
+            assert_eq!(!q.aliases().is_empty(), q.input == "mes", "{}", q.name);
         }
         assert_eq!(find("cantidad_filmaciones_mes").unwrap().key("Setiembre"), "septiembre");
         assert_eq!(find("peliculas_mes").unwrap().key(" SETIEMBRE"), "septiembre");
