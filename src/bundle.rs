@@ -314,7 +314,8 @@ pub fn ask(out: &Path, question: &str, input: &str) -> Result<Lookup> {
     let index_path = api.join("index.json");
     let entry = index_entry(&read_json(&index_path)?, &index_path, q.name)?;
     let key = normalize::lookup_key(input, entry.aliases.iter().map(|(alias, key)| (alias.as_str(), key.as_str())));
-    let mut shard = read_shard(&api.join(shard_path(q.name, shard_of(&key, entry.shards))))?;
+    let home = shard_of(&key, entry.shards);
+    let mut shard = read_shard(&api.join(shard_path(q.name, home)))?;
     if let Some(Value::Array(answers)) = shard.remove(&key) {
         return Ok(Lookup::Found { key, answers });
     }
@@ -322,7 +323,9 @@ pub fn ask(out: &Path, question: &str, input: &str) -> Result<Lookup> {
     // be suggested: reading every shard for suggestions does not care where keys sit.
     let mut candidates: Vec<(usize, String, String)> = Vec::new();
     for s in 0..entry.shards {
-        for (k, answers) in read_shard(&api.join(shard_path(q.name, s)))? {
+        // The key's own shard was read above; the others are read now.
+        let file = if s == home { std::mem::take(&mut shard) } else { read_shard(&api.join(shard_path(q.name, s)))? };
+        for (k, answers) in file {
             let display = answers.get(0).and_then(|a| a.get(q.input_field)).and_then(Value::as_str).unwrap_or(&k).to_string();
             candidates.push((distance(&key, &k), k, display));
         }
