@@ -84,6 +84,11 @@ pub fn without_controls(text: String) -> String {
     text.chars().filter_map(cleaned).collect()
 }
 
+/// A record's fields as owned text, control characters cleaned out.
+fn cleaned_fields(record: &csv::StringRecord) -> Vec<String> {
+    record.iter().map(|f| without_controls(f.to_owned())).collect()
+}
+
 /// A byte scan first, so the 190 MB of credits are not decoded char by char: C0 and DEL
 /// are single bytes, and every C1 control is encoded as 0xC2 then 0x80-0x9F (0xC2 also
 /// leads U+00A0-U+00BF, which `cleaned` keeps).
@@ -137,7 +142,7 @@ impl<'a> RecordSource<'a> {
         }
         let end = (self.reader.position().byte() as usize).clamp(start, self.text.len());
         let line = self.lines.line_at(self.text, start);
-        let fields = record.iter().map(|f| without_controls(f.to_owned())).collect();
+        let fields = cleaned_fields(&record);
         Ok(Some(RawRecord { line, fields, span: start..end, reframed: false }))
     }
 
@@ -163,7 +168,7 @@ impl<'a> RecordSource<'a> {
             }
             let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line);
             let fields = match reader.records().next() {
-                Some(Ok(r)) => r.iter().map(|f| without_controls(f.to_owned())).collect(),
+                Some(Ok(r)) => cleaned_fields(&r),
                 // Unreadable on its own: kept as one field, so it is rejected, not lost.
                 _ => vec![String::from_utf8_lossy(line).into_owned()],
             };
