@@ -26,6 +26,11 @@ function fnv1a32(text) {
   return hash >>> 0;
 }
 
+// The shard a text is filed under, as its 3-digit file name (src/bundle.rs, shard_path).
+function shardName(text, shards) {
+  return String(fnv1a32(text) % shards).padStart(3, "0");
+}
+
 // Data picks the keys: a plain `object[key]` would answer "constructor" or "__proto__"
 // from Object.prototype, so every lookup by a data key goes through this.
 function own(object, key) {
@@ -52,7 +57,7 @@ async function lookup(question, input) {
   const normalized = normalizeKey(input);
   const alias = own(entry.aliases, normalized);
   const key = typeof alias === "string" ? alias : normalized;
-  const path = `api/${question}/${String(fnv1a32(key) % entry.shards).padStart(3, "0")}.json`;
+  const path = `api/${question}/${shardName(key, entry.shards)}.json`;
   const file = await fetchJson(path);
   if (file === null || typeof file !== "object" || Array.isArray(file)) throw new Error(`${path}: not a JSON object`);
   const answers = own(file, key);
@@ -102,7 +107,7 @@ async function search(query) {
     .sort((a, b) => codePoints(b).length - codePoints(a).length)[0];
   if (!anchor) return [];
   const prefix = codePoints(anchor).slice(0, index.prefix).join("");
-  const shard = String(fnv1a32(prefix) % index.shards).padStart(3, "0");
+  const shard = shardName(prefix, index.shards);
   const entries = await fetchJson(`search/${shard}.json`);
   const seen = new Set();
   return entries.filter((e) => {
