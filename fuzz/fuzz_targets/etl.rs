@@ -6,12 +6,11 @@
 //! with `adult`, after an optional BOM). credits.csv is fixed: three valid rows (ids
 //! 363552, 316210, 26706) taken from data/sample/credits.csv.
 //!
-//! Invariants: nothing panics; when load_all succeeds, etl::run and etl::account succeed,
-//! every file's accounting adds up to the loader's record count, `movies` holds exactly
-//! the kept movie records, and the later stages succeed too.
+//! Invariants: nothing panics; when load_all succeeds, `pipeline::dry_run` (ETL,
+//! accounting, recommend, questions) succeeds, every file's accounting adds up to the
+//! loader's record count, and `movies` holds exactly the kept movie records.
 //!
-//! MARQUEE_FUZZ_STAGES (comma list, default "recommend,queries") picks the stages after
-//! the ETL. MARQUEE_FUZZ_EXPECT="text1|text2" makes errors whose chain contains one of
+//! MARQUEE_FUZZ_EXPECT="text1|text2" makes errors whose chain contains one of
 //! the texts expected, to explore past a known finding; never set it in committed code.
 #![no_main]
 
@@ -20,15 +19,13 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use libfuzzer_sys::fuzz_target;
-use marquee::{etl, load};
+use marquee::{load, pipeline};
 
 const CREDITS: &str = include_str!("../etl_credits.csv");
 
 struct Setup {
     runtime: tokio::runtime::Runtime,
     base: PathBuf,
-    recommend: bool,
-    queries: bool,
     expected: Vec<String>,
 }
 
@@ -38,17 +35,10 @@ fn setup() -> &'static Setup {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
         // Each case gets its own directory, removed after loading: nothing is left behind.
         let base = std::env::temp_dir().join(format!("marquee-fuzz-etl-{}", std::process::id()));
-        let stages = std::env::var("MARQUEE_FUZZ_STAGES").unwrap_or_else(|_| "recommend,queries".into());
         let expected = std::env::var("MARQUEE_FUZZ_EXPECT")
             .map(|v| v.split('|').filter(|s| !s.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default();
-        Setup {
-            runtime,
-            base,
-            recommend: stages.split(',').any(|s| s == "recommend"),
-            queries: stages.split(',').any(|s| s == "queries"),
-            expected,
-        }
+        Setup { runtime, base, expected }
     })
 }
 
@@ -56,16 +46,6 @@ fn looks_like_header(data: &[u8]) -> bool {
     let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
     let first = first.strip_prefix("\u{feff}".as_bytes()).unwrap_or(first);
     first.starts_with(b"adult") || first.windows(12).any(|w| w == b"release_date")
-}
-
-/// Fails the run unless the error is one MARQUEE_FUZZ_EXPECT names.
-fn check(setup: &Setup, stage: &str, result: anyhow::Result<()>) -> bool {
-    let Err(e) = result else { return true };
-    let text = format!("{e:#}");
-    if setup.expected.iter().any(|x| text.contains(x.as_str())) {
-        return false;
-    }
-    panic!("{stage} failed on input that loaded: {text}");
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -87,39 +67,23 @@ fuzz_target!(|data: &[u8]| {
     let Ok(mut loaded) = loaded else { return };
     let counts: Vec<(String, u64)> = loaded.iter().map(|f| (f.source.table.to_string(), f.records)).collect();
 
-    setup.runtime.block_on(async {
-        let ctx = etl::new_context();
-        let accounting = async {
-            etl::run(&ctx, &mut loaded).await?;
-            etl::account(&ctx, &loaded).await
-        }
-        .await;
-        let accounting = match accounting {
-            Ok(a) => a,
-            Err(e) => {
-                check(setup, "etl", Err(e));
-                return;
-            }
-        };
-        for (table, records) in &counts {
-            let account = accounting.inputs.get(table).unwrap_or_else(|| panic!("no account for {table}"));
-            assert!(account.adds_up(), "{table} does not add up: {account:?}");
-            assert_eq!(account.records_read, *records, "{table}: records_read is not the loader's count");
-        }
-        let movies = &accounting.inputs["movies"];
-        assert_eq!(accounting.tables.get("movies").copied(), Some(movies.kept), "movies table vs kept records");
-        let rejected: u64 = accounting.inputs.values().map(|a| a.rejected).sum();
-        assert_eq!(accounting.rejects.len() as u64, rejected, "rejects listed vs rejected counted");
-        drop(loaded);
-        if !check(setup, "release", etl::release_intermediate_tables(&ctx)) {
+    // The same stages as a build, up to the questions, without writing anything.
+    let accounting = match setup.runtime.block_on(pipeline::dry_run(&mut loaded)) {
+        Ok(accounting) => accounting,
+        Err(e) => {
+            // Only an error MARQUEE_FUZZ_EXPECT names may end the case quietly.
+            let text = format!("{e:#}");
+            assert!(setup.expected.iter().any(|x| text.contains(x.as_str())), "a stage failed on input that loaded: {text}");
             return;
         }
-        etl::switch_to_deterministic_plans(&ctx);
-        if setup.recommend && !check(setup, "recommend", marquee::recommend::run(&ctx).await.map(|_| ())) {
-            return;
-        }
-        if setup.queries {
-            check(setup, "queries", marquee::queries::run(&ctx).await.map(|_| ()));
-        }
-    });
+    };
+    for (table, records) in &counts {
+        let account = accounting.inputs.get(table).unwrap_or_else(|| panic!("no account for {table}"));
+        assert!(account.adds_up(), "{table} does not add up: {account:?}");
+        assert_eq!(account.records_read, *records, "{table}: records_read is not the loader's count");
+    }
+    let movies = &accounting.inputs["movies"];
+    assert_eq!(accounting.tables.get("movies").copied(), Some(movies.kept), "movies table vs kept records");
+    let rejected: u64 = accounting.inputs.values().map(|a| a.rejected).sum();
+    assert_eq!(accounting.rejects.len() as u64, rejected, "rejects listed vs rejected counted");
 });
