@@ -11,9 +11,9 @@ BENCH_DATA ?= ../shared/data/full
 BENCH_SCALES ?= 1 2 4
 BENCH_OUT ?= /tmp/marquee-bench
 BENCH_SETTLE ?= 10
-# release for `make` and `make bench`; CI benches the debug binary on the sample.
-PROFILE ?= release
-BIN := $(CARGO_TARGET_DIR)/$(PROFILE)/marquee
+# One cargo profile (dev, optimised in Cargo.toml) for make, tests, bench and CI:
+# the dependencies compile once.
+BIN := $(CARGO_TARGET_DIR)/debug/marquee
 
 SOURCES := Cargo.toml Cargo.lock $(shell find src sql templates -type f 2>/dev/null)
 INPUTS := $(shell find $(DATA) -maxdepth 1 -type f -name '*.csv*' 2>/dev/null)
@@ -25,7 +25,7 @@ all: site
 site: $(OUT)/manifest.json
 
 $(BIN): $(SOURCES)
-	cargo build $(if $(filter release,$(PROFILE)),--release) --locked
+	cargo build --locked
 	@touch $@
 
 # Rebuilt only when the inputs, the SQL, the templates or the code change.
