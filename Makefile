@@ -15,7 +15,7 @@ BENCH_SETTLE ?= 10
 # the dependencies compile once.
 BIN := $(CARGO_TARGET_DIR)/debug/marquee
 
-SOURCES := Cargo.toml Cargo.lock $(shell find src sql templates -type f 2>/dev/null)
+SOURCES := Cargo.toml Cargo.lock $(shell find src sql templates crates -type f 2>/dev/null)
 INPUTS := $(shell find $(DATA) -maxdepth 1 -type f -name '*.csv*' 2>/dev/null)
 
 .PHONY: all site test bench clean sample browser-test
@@ -35,7 +35,7 @@ $(OUT)/manifest.json: $(BIN) $(INPUTS)
 
 # check.mjs runs the browser's normalisation and lookup (marquee.js) under node.
 test:
-	cargo test --locked
+	cargo test --locked --workspace
 	node tests/normalization/check.mjs
 
 bench: $(BIN)

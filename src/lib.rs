@@ -1,24 +1,20 @@
 //! marquee: The Movies Dataset, answered ahead of time.
 //!
-//! Stages, one module each: [`load`] (files to raw tables), [`etl`] (sql/etl),
-//! [`recommend`] (TF-IDF top-5 for every movie), [`queries`] (sql/queries, every
-//! question for every input), [`render`] (the static site), [`bundle`] (the JSON
-//! lookup bundle), [`publish`] (staging and atomic swap); [`pipeline`] runs them.
+//! The tree is the pipeline, and dependencies point down only (a test checks it):
+//!
+//! - [`commands`] and `main.rs`: the command line, on top;
+//! - [`pipeline`]: runs the stages in order and refuses builds that should not publish;
+//! - [`stages`]: one folder per stage, in the order they run: [`stages::load`],
+//!   [`stages::etl`], [`stages::recommend`], [`stages::questions`], [`stages::bundle`],
+//!   [`stages::site`], [`stages::publish`]; a stage may use those before it;
+//! - [`foundation`]: what every stage stands on (engine, tables, cells, formatting,
+//!   published contracts, output writer, timing);
+//! - [`settings`]: every tunable, at the bottom;
+//! - the `marquee-parse` crate (crates/parse): CSV framing and Python literals, no
+//!   DataFusion.
 
-pub mod bundle;
-pub mod etl;
-pub mod evaluate;
-pub mod frame;
-pub mod load;
-pub mod normalize;
+pub mod commands;
+pub mod foundation;
 pub mod pipeline;
-pub mod publish;
-pub mod pylit;
-pub mod queries;
-pub mod questions;
-pub mod recommend;
-pub mod render;
-pub mod scale;
-pub mod sql;
+pub mod settings;
 pub mod stages;
-pub mod udf;

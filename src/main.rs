@@ -25,10 +25,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use marquee::bundle::{self, Lookup};
-use marquee::pipeline::{self, BuildOptions, DEFAULT_MAX_REJECT_SHARE};
-use marquee::publish::Cleanup;
-use marquee::stages::Stopwatch;
+use marquee::commands;
+use marquee::foundation::timing::Stopwatch;
+use marquee::pipeline::{self, BuildOptions};
+use marquee::settings::{DEFAULT_MAX_REJECT_SHARE, DEFAULT_MIN_MOVIE_SHARE};
+use marquee::stages::bundle::{self, Lookup};
+use marquee::stages::publish::Cleanup;
 
 /// marquee: The Movies Dataset, cleaned, queried and recommended ahead of time,
 /// published as a static site and a JSON lookup bundle.
@@ -60,7 +62,7 @@ enum Command {
         max_reject_share: f64,
         /// Refuse to replace a previous build unless the new one keeps at least this
         /// share of its movies (0 to 1).
-        #[arg(long, default_value_t = 0.5, value_parser = share)]
+        #[arg(long, default_value_t = DEFAULT_MIN_MOVIE_SHARE, value_parser = share)]
         min_movie_share: f64,
         /// Publish even when the new build keeps fewer movies than --min-movie-share of
         /// the previous one (a deliberate cut of the input).
@@ -248,12 +250,12 @@ fn main() -> ExitCode {
                 let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, cleanup };
                 build(opts, timings, timings_json).await
             }
-            Command::Purge { dir } => marquee::publish::purge(&dir).map(|()| ExitCode::SUCCESS),
+            Command::Purge { dir } => marquee::stages::publish::purge(&dir).map(|()| ExitCode::SUCCESS),
             Command::Ask { question, input, out, json } => ask(out, question, input, json),
-            Command::Scale { data, out, factor } => marquee::scale::scale(&data, &out, factor).map(|()| ExitCode::SUCCESS),
-            Command::Sql { data, query } => pipeline::query(&data, &query).await.map(|()| ExitCode::SUCCESS),
+            Command::Scale { data, out, factor } => commands::scale::scale(&data, &out, factor).map(|()| ExitCode::SUCCESS),
+            Command::Sql { data, query } => commands::query::run(&data, &query).await.map(|()| ExitCode::SUCCESS),
             Command::Eval { data, json, max_df, min_docs } => {
-                pipeline::evaluate(&data, json.as_deref(), max_df, min_docs).await.map(|()| ExitCode::SUCCESS)
+                commands::eval::run(&data, json.as_deref(), max_df, min_docs).await.map(|()| ExitCode::SUCCESS)
             }
         }
     });

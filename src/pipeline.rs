@@ -1,17 +1,18 @@
-//! The whole build, stage by stage: load, etl, recommend, questions, render, bundle,
+//! The whole build, stage by stage: load, etl, recommend, questions, bundle, site,
 //! publish. Nothing reaches the output directory until every stage has succeeded.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::prelude::SessionContext;
-use serde::Serialize;
 
-use crate::etl::{self, Accounting};
-use crate::load;
-use crate::publish::{Staging, safe_join};
-use crate::stages::Stopwatch;
+use crate::foundation::engine;
+use crate::foundation::tables;
+use crate::foundation::timing::Stopwatch;
+use crate::settings::REJECTS_SHOWN;
+use crate::stages::etl::{self, Accounting};
+use crate::stages::publish::{self, Staging};
+use crate::stages::{bundle, load, questions, recommend, site};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -24,39 +25,22 @@ pub struct BuildOptions {
     /// Publish even when the new build keeps fewer movies than `min_movie_share` allows.
     pub allow_shrink: bool,
     /// How the previous output is removed after the swap.
-    pub cleanup: crate::publish::Cleanup,
+    pub cleanup: publish::Cleanup,
 }
-
-/// The default largest share of damaged records per file: the real files have none
-/// beyond the three split records (which are rejoined), and the bundled sample, which
-/// carries every kind of damage on purpose, stays under it.
-pub const DEFAULT_MAX_REJECT_SHARE: f64 = 0.02;
-
-/// What `output/manifest.json` holds. No timestamps: same input, same bytes.
-#[derive(Debug, Serialize)]
-pub struct Manifest<'a> {
-    pub generator: &'static str,
-    pub inputs: &'a std::collections::BTreeMap<String, etl::FileAccount>,
-    pub tables: &'a std::collections::BTreeMap<String, u64>,
-    pub rejects_file: &'static str,
-    pub table_files: Vec<String>,
-}
-
-pub const GENERATOR: &str = concat!("marquee ", env!("CARGO_PKG_VERSION"));
 
 /// What a finished build reports.
 pub struct BuildSummary {
     pub accounting: Accounting,
-    pub recommend: crate::recommend::RecommendStats,
-    pub bundle: crate::bundle::BundleStats,
-    pub site: crate::render::SiteStats,
+    pub recommend: recommend::RecommendStats,
+    pub bundle: bundle::BundleStats,
+    pub site: site::SiteStats,
 }
 
 /// Builds `opts.out` from `opts.data`; on any error the previous output stays as it was.
 pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSummary> {
     // Before any work: a build that cannot publish should say so at once.
-    crate::publish::check_replaceable(&opts.out)?;
-    crate::publish::check_data_outside(&opts.out, &opts.data)?;
+    publish::check_replaceable(&opts.out)?;
+    publish::check_data_outside(&opts.out, &opts.data)?;
     let previous_movies = previous_movie_count(&opts.out);
     let mut loaded = watch.time("load", async { load::load_all(&opts.data) }).await?;
     let (ctx, accounting) = watch.time("etl", clean(&mut loaded)).await?;
@@ -66,17 +50,17 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     if let Err(refusal) = checked {
         return Err(with_rejects_beside(refusal, &accounting, &opts.out));
     }
-    let recs = watch.time("recommend", crate::recommend::run(&ctx)).await?;
-    let (answers, people_answers) = watch.time("questions", crate::queries::run(&ctx)).await?;
+    let recs = watch.time("recommend", recommend::run(&ctx)).await?;
+    let (answers, people_answers) = watch.time("questions", questions::run(&ctx)).await?;
     let staging = Staging::create(&opts.out)?;
     // Unchanged files are hard-linked from the output being replaced.
     let previous = Some(opts.out.as_path());
     let written = async {
         // The bundle goes first: it drops the answers as it writes them, so they are not
         // held through the render's memory peak.
-        let bundle = watch.time("bundle", async { crate::bundle::write(&staging.dir, previous, answers, &accounting.tables) }).await?;
-        let site = watch.time("render", crate::render::site(&ctx, &accounting, &people_answers, &staging.dir, previous)).await?;
-        watch.time("publish", write_output(&ctx, &accounting, &staging.dir)).await?;
+        let bundle = watch.time("bundle", async { bundle::write(&staging.dir, previous, answers, &accounting.tables) }).await?;
+        let site = watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, previous)).await?;
+        watch.time("publish", publish::write_tables_and_manifest(&ctx, &accounting, &staging.dir)).await?;
         anyhow::Ok((site, bundle))
     }
     .await;
@@ -94,12 +78,12 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
 
 /// The ETL and its row accounting, after which only the clean tables stay in memory,
 /// planned deterministically: what every later stage starts from.
-async fn clean(loaded: &mut [load::LoadedFile]) -> Result<(SessionContext, Accounting)> {
-    let ctx = etl::new_context();
+pub async fn clean(loaded: &mut [load::LoadedFile]) -> Result<(SessionContext, Accounting)> {
+    let ctx = engine::new_context();
     etl::run(&ctx, loaded).await?;
     let accounting = etl::account(&ctx, loaded).await?;
     etl::release_intermediate_tables(&ctx)?;
-    etl::switch_to_deterministic_plans(&ctx);
+    engine::switch_to_deterministic_plans(&ctx);
     Ok((ctx, accounting))
 }
 
@@ -108,8 +92,8 @@ async fn clean(loaded: &mut [load::LoadedFile]) -> Result<(SessionContext, Accou
 /// etl fuzz target run inputs through it; none may panic or abort the run.
 pub async fn dry_run(loaded: &mut [load::LoadedFile]) -> Result<Accounting> {
     let (ctx, accounting) = clean(loaded).await?;
-    crate::recommend::run(&ctx).await?;
-    crate::queries::run(&ctx).await?;
+    recommend::run(&ctx).await?;
+    questions::run(&ctx).await?;
     Ok(accounting)
 }
 
@@ -141,7 +125,7 @@ pub fn check_reject_share(accounting: &Accounting, max_share: f64) -> Result<()>
 /// `min_movie_share` of the previous build's movies (unless `allow_shrink`): a truncated
 /// download or a broken export should not silently replace a good site.
 pub fn check_movie_count(accounting: &Accounting, previous: Option<u64>, opts: &BuildOptions) -> Result<()> {
-    let Some(movies) = accounting.inputs.get("movies") else { bail!("no movies file was loaded") };
+    let Some(movies) = accounting.inputs.get(tables::MOVIES) else { bail!("no movies file was loaded") };
     if movies.kept == 0 {
         bail!(
             "{}: no movie kept out of {} records; refusing to publish an empty site. What happened to the records:\n{}",
@@ -167,7 +151,7 @@ pub fn check_movie_count(accounting: &Accounting, previous: Option<u64>, opts: &
 
 /// How many movies the build published in `out` says it has, if there is one.
 fn previous_movie_count(out: &Path) -> Option<u64> {
-    crate::publish::published_manifest(out)?["tables"]["movies"].as_u64()
+    publish::published_manifest(out)?["tables"][tables::MOVIES].as_u64()
 }
 
 fn reasons_text(account: &etl::FileAccount) -> String {
@@ -177,14 +161,11 @@ fn reasons_text(account: &etl::FileAccount) -> String {
     account.rejected_by_reason.iter().map(|(r, n)| format!("  {n:>7}  {r}")).collect::<Vec<_>>().join("\n")
 }
 
-/// How many rejected records a refused build prints (all of them go to the file).
-const REJECTS_SHOWN: usize = 10;
-
 /// A refused build writes its rejects.csv beside the output (the output itself is left
 /// as it was) and names it, with the first rejected records, in the error.
 fn with_rejects_beside(refusal: anyhow::Error, accounting: &Accounting, out: &Path) -> anyhow::Error {
     // Damaged records first: they are what usually needs fixing.
-    let damaged = |r: &&etl::Reject| !etl::RULE_REMOVALS.contains(&r.reason.as_str());
+    let damaged = |r: &&etl::Reject| !etl::RuleRemoval::is_rule(&r.reason);
     let first: Vec<String> = accounting
         .rejects
         .iter()
@@ -213,97 +194,6 @@ fn rejects_beside(out: &Path) -> Option<std::path::PathBuf> {
 
 fn write_rejects_atomically(accounting: &Accounting, path: &Path) -> Result<()> {
     let partial = path.with_extension(format!("csv.partial-{}", std::process::id()));
-    write_rejects(accounting, &partial)?;
+    publish::write_rejects(accounting, &partial)?;
     std::fs::rename(&partial, path).with_context(|| format!("renaming {}", partial.display()))
-}
-
-async fn write_output(ctx: &SessionContext, accounting: &Accounting, dir: &Path) -> Result<()> {
-    let data_dir = dir.join("data");
-    std::fs::create_dir_all(&data_dir)?;
-    let mut table_files = Vec::new();
-    for table in etl::CLEAN_TABLES.iter().chain(&["recommendations"]) {
-        let name = format!("{table}.parquet");
-        let path = safe_join(&data_dir, &name)?;
-        ctx.table(*table)
-            .await?
-            .write_parquet(
-                path.to_str().context("output path is not UTF-8")?,
-                DataFrameWriteOptions::new().with_single_file_output(true),
-                None,
-            )
-            .await
-            .with_context(|| format!("writing {}", path.display()))?;
-        table_files.push(format!("data/{name}"));
-    }
-    write_rejects(accounting, &dir.join("rejects.csv"))?;
-    let manifest =
-        Manifest { generator: GENERATOR, inputs: &accounting.inputs, tables: &accounting.tables, rejects_file: "rejects.csv", table_files };
-    let json = serde_json::to_string_pretty(&manifest)? + "\n";
-    std::fs::write(dir.join("manifest.json"), json)?;
-    Ok(())
-}
-
-fn write_rejects(accounting: &Accounting, path: &Path) -> Result<()> {
-    let mut writer = csv::Writer::from_path(path)?;
-    writer.write_record(["file", "line", "key", "reason", "detail"])?;
-    for r in &accounting.rejects {
-        writer.write_record([r.file.as_str(), &r.line.to_string(), &r.key, &r.reason, &r.detail])?;
-    }
-    writer.flush()?;
-    Ok(())
-}
-
-/// `marquee eval`: loads and cleans `data`, then scores marquee's recommendations and
-/// the genres-only baseline side by side.
-pub async fn evaluate(data: &Path, json_out: Option<&Path>, max_df: Option<f32>, min_docs: Option<usize>) -> Result<()> {
-    use crate::recommend::{self, GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K, VOCABULARY, WEIGHTS};
-    let (ctx, _) = clean(&mut load::load_all(data)?).await?;
-    crate::sql::run_scripts(&ctx, crate::sql::RECOMMEND, "recommend").await?;
-    let docs = recommend::read_documents(&ctx.table("recommend_documents").await?.collect().await?);
-    let raters = recommend::raters(&ctx, &docs).await?;
-    let mut report = serde_json::Map::new();
-    println!(
-        "{:<14} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>9} {:>8} {:>14}",
-        "documents", "coll.movies", "hit@5", "rated", "lift", "jacc.recs", "jacc.random", "tfidf s", "top-5 s", "terms", "sum df^2"
-    );
-    let vocabulary = crate::recommend::Vocabulary {
-        max_df: max_df.unwrap_or(VOCABULARY.max_df),
-        min_docs: min_docs.unwrap_or(VOCABULARY.min_docs),
-        max_docs: if max_df.is_some() { usize::MAX } else { VOCABULARY.max_docs },
-    };
-    for (name, weights, vocab) in [("marquee", WEIGHTS, vocabulary), ("genres-only", GENRES_ONLY, GENRES_ONLY_VOCABULARY)] {
-        let (lists, stats) = recommend::recommend(&docs, &weights, &vocab, TOP_K)?;
-        let q = crate::evaluate::quality(&docs, &lists, &raters);
-        println!(
-            "{:<14} {:>10} {:>10.3} {:>10} {:>9.2} {:>12.4} {:>12.4} {:>9.3} {:>9.3} {:>8} {:>14}",
-            name,
-            q.collection_movies,
-            q.collection_hit_at_5,
-            q.rated_movies,
-            q.co_rating_lift,
-            q.mean_jaccard_recommended,
-            q.mean_jaccard_random,
-            stats.tfidf_s,
-            stats.top_k_s,
-            stats.vocabulary,
-            stats.pair_updates
-        );
-        report.insert(name.to_string(), serde_json::json!({"quality": q, "timing": stats}));
-    }
-    if let Some(path) = json_out {
-        std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")?;
-    }
-    Ok(())
-}
-
-/// `marquee sql`: the clean tables of `data`, queried ad hoc.
-pub async fn query(data: &Path, statement: &str) -> Result<()> {
-    let mut loaded = load::load_all(data)?;
-    let ctx = etl::new_context();
-    etl::run(&ctx, &mut loaded).await?;
-    etl::switch_to_deterministic_plans(&ctx);
-    let started = std::time::Instant::now();
-    ctx.sql(statement).await?.show().await?;
-    eprintln!("query: {:.3} s", started.elapsed().as_secs_f64());
-    Ok(())
 }

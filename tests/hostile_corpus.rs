@@ -6,7 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use marquee::{load, pipeline};
+use marquee::pipeline;
+use marquee::stages::load;
 
 fn fuzz_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")

@@ -48,6 +48,19 @@ fn answers(question: &str, input: &str) -> Vec<Value> {
     json["answers"].as_array().unwrap().clone()
 }
 
+/// Every question gives, on the sample, the answers its registry entry promises:
+/// adding a question to the registry adds its check here.
+#[test]
+fn every_question_answers_its_registered_samples() {
+    for question in marquee::stages::questions::QUESTIONS {
+        for (input, sentence) in question.sample {
+            let sentences: Vec<String> =
+                answers(question.name, input).iter().map(|a| a["sentence"].as_str().unwrap_or_default().to_string()).collect();
+            assert!(sentences.iter().any(|s| s == sentence), "{} {input:?}: expected {sentence:?}, got {sentences:?}", question.name);
+        }
+    }
+}
+
 #[test]
 fn table_counts_match_an_independent_reading() {
     let m = manifest();
@@ -264,7 +277,7 @@ fn every_movie_has_five_recommendations_never_itself() {
 fn shards_stay_small_and_index_describes_them() {
     let index: Value = serde_json::from_str(&std::fs::read_to_string(built().join("api/index.json")).unwrap()).unwrap();
     assert_eq!(index["schema_version"], 2);
-    assert_eq!(index["questions"].as_array().unwrap().len(), 16);
+    assert_eq!(index["questions"].as_array().unwrap().len(), marquee::stages::questions::QUESTIONS.len());
     // Aliases are per question: only the month questions have any.
     for q in index["questions"].as_array().unwrap() {
         let expected = if q["input"] == "mes" { serde_json::json!({"setiembre": "septiembre"}) } else { serde_json::json!({}) };
@@ -296,7 +309,7 @@ fn parquet_rows(table: &str, sql: &str) -> Vec<Value> {
                     .fields()
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| (f.name().clone(), marquee::queries::json_value(b.column(i).as_ref(), r)))
+                    .map(|(i, f)| (f.name().clone(), marquee::foundation::cells::json_value(b.column(i).as_ref(), r)))
                     .collect();
                 rows.push(Value::Object(row));
             }

@@ -19,7 +19,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use libfuzzer_sys::fuzz_target;
-use marquee::{load, pipeline};
+use marquee::pipeline;
+use marquee::stages::load;
 
 const CREDITS: &str = include_str!("../etl_credits.csv");
 

@@ -3,9 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../src/frame.rs"]
-#[allow(dead_code)]
-mod frame;
+use marquee_parse::frame;
 
 const COLUMNS: &[&str] = &["a", "b", "c"];
 

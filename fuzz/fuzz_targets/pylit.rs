@@ -3,9 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../src/pylit.rs"]
-#[allow(dead_code)]
-mod pylit;
+use marquee_parse::pylit;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

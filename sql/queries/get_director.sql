@@ -1,4 +1,4 @@
--- Directors are crew with job = 'Director'; each film once. src/questions.rs puts the
+-- Directors are crew with job = 'Director'; each film once. src/stages/questions/registry.rs puts the
 -- films in date order (array_agg keeps no order).
 CREATE TABLE q_get_director AS
 SELECT

@@ -1,6 +1,6 @@
 -- `recommendations` is registered by the recommend stage: five rows per movie with their
 -- rank. The list is put in rank order, and "lista recomendada" derived from it, in
--- src/questions.rs (array_agg keeps no order).
+-- src/stages/questions/registry.rs (array_agg keeps no order).
 CREATE TABLE q_recomendacion AS
 SELECT
     norm_key(m.title) AS key,

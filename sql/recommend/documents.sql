@@ -1,4 +1,4 @@
--- One row per movie with everything the recommender reads; src/recommend.rs turns it
+-- One row per movie with everything the recommender reads; src/stages/recommend turns it
 -- into a weighted document (see Weights there). array_agg keeps no order: the cast
 -- carries its billing order and is sorted in Rust.
 

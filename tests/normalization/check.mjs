@@ -1,5 +1,5 @@
 // Runs the browser's key derivation (templates/static/marquee.js) under node, without a
-// DOM, against the spec the Rust side passes too (src/normalize.rs reads the same file):
+// DOM, against the spec the Rust side passes too (src/foundation/published/normalize.rs reads the same file):
 //   node tests/normalization/check.mjs
 // - every vector of vectors.json: normalizeKey(input) === key, and fnv1a32(key) where given;
 // - the spelled-out whitespace and ignorable classes still equal the Unicode properties;

@@ -1,0 +1,142 @@
+//! Writing the build's files: one writer thread, unchanged files hard-linked from the
+//! previous output, and file names made from data checked before they are joined.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// Writes files on one thread of its own, fed by the render and bundle stages.
+///
+/// One writer, because threads creating files in the same directory only contend on
+/// the directory's lock. A file whose bytes equal the same path in the previous output
+/// is hard-linked from it instead: no new inode, which on ext4 without a journal is the
+/// expensive part (it skips inodes deleted in the last seconds, one lookup each).
+pub struct FileSink {
+    sender: std::sync::mpsc::SyncSender<(PathBuf, Vec<u8>)>,
+    thread: std::thread::JoinHandle<Result<SinkStats>>,
+}
+
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct SinkStats {
+    pub written: usize,
+    pub linked: usize,
+    /// Seconds the writer spent storing files (not waiting for them).
+    pub busy_s: f64,
+}
+
+impl FileSink {
+    /// Files go under `root`; `previous` is the output being replaced, if any.
+    pub fn start(root: &Path, previous: Option<&Path>) -> FileSink {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(256);
+        let root = root.to_path_buf();
+        let previous = previous.filter(|p| p.is_dir()).map(Path::to_path_buf);
+        let thread = std::thread::spawn(move || {
+            let mut stats = SinkStats::default();
+            let mut failure = None;
+            // Two pages claiming one file would silently lose one of them.
+            let mut claimed = std::collections::HashSet::new();
+            for (path, bytes) in receiver {
+                if failure.is_some() {
+                    continue;
+                }
+                if !claimed.insert(path.clone()) {
+                    failure = Some(anyhow::anyhow!("two files of the build claim {}", path.display()));
+                    continue;
+                }
+                let old = previous.as_ref().and_then(|p| path.strip_prefix(&root).ok().map(|rel| p.join(rel)));
+                let started = std::time::Instant::now();
+                let stored = store(&path, &bytes, old.as_deref());
+                stats.busy_s += started.elapsed().as_secs_f64();
+                match stored {
+                    Ok(true) => stats.linked += 1,
+                    Ok(false) => stats.written += 1,
+                    Err(e) => failure = Some(e),
+                }
+            }
+            failure.map_or(Ok(stats), Err)
+        });
+        FileSink { sender, thread }
+    }
+
+    /// Queues a file; errors surface in `finish`.
+    pub fn send(&self, path: PathBuf, bytes: Vec<u8>) -> Result<()> {
+        self.sender.send((path, bytes)).map_err(|_| anyhow::anyhow!("the file writer stopped"))
+    }
+
+    /// Waits for every queued file; the first error, if any.
+    pub fn finish(self) -> Result<SinkStats> {
+        drop(self.sender);
+        self.thread.join().map_err(|_| anyhow::anyhow!("the file writer panicked"))?
+    }
+}
+
+/// Links `path` to `old` when their bytes are equal, writes it otherwise; true if linked.
+fn store(path: &Path, bytes: &[u8], old: Option<&Path>) -> Result<bool> {
+    if let Some(old) = old {
+        let same = std::fs::metadata(old).is_ok_and(|m| m.len() == bytes.len() as u64) && std::fs::read(old).is_ok_and(|b| b == bytes);
+        if same && std::fs::hard_link(old, path).is_ok() {
+            return Ok(true);
+        }
+    }
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(false)
+}
+
+/// Joins a file name made from data onto a directory, refusing anything that could
+/// leave it (separators, `..`, empty or hidden names).
+pub fn safe_join(dir: &Path, name: &str) -> Result<PathBuf> {
+    let ok = !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        bail!("refusing unsafe file name {name:?}");
+    }
+    Ok(dir.join(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("marquee-output-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn sink_links_unchanged_files_and_writes_the_rest() {
+        let root = tmp("sink");
+        let (old, new) = (root.join("old"), root.join("new"));
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(old.join("same.html"), "same").unwrap();
+        std::fs::write(old.join("changed.html"), "before").unwrap();
+        let sink = FileSink::start(&new, Some(&old));
+        for (name, text) in [("same.html", "same"), ("changed.html", "after"), ("added.html", "new")] {
+            sink.send(new.join(name), text.as_bytes().to_vec()).unwrap();
+        }
+        let stats = sink.finish().unwrap();
+        assert_eq!((stats.linked, stats.written), (1, 2));
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(std::fs::metadata(new.join("same.html")).unwrap().ino(), std::fs::metadata(old.join("same.html")).unwrap().ino());
+        assert_eq!(std::fs::read_to_string(new.join("changed.html")).unwrap(), "after");
+        assert_eq!(std::fs::read_to_string(old.join("changed.html")).unwrap(), "before");
+        assert_eq!(std::fs::read_to_string(new.join("added.html")).unwrap(), "new");
+        let twice = FileSink::start(&new, None);
+        twice.send(new.join("one.html"), b"a".to_vec()).unwrap();
+        twice.send(new.join("one.html"), b"b".to_vec()).unwrap();
+        assert!(twice.finish().unwrap_err().to_string().contains("two files of the build claim"));
+        let failing = FileSink::start(&new, None);
+        failing.send(new.join("missing-dir/x.html"), b"x".to_vec()).unwrap();
+        assert!(failing.finish().unwrap_err().to_string().contains("missing-dir/x.html"));
+    }
+
+    #[test]
+    fn unsafe_names_are_refused() {
+        let dir = Path::new("/tmp/out");
+        for bad in ["", "..", "../x", "a/b", ".hidden", "a\\b", "é"] {
+            assert!(safe_join(dir, bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(safe_join(dir, "movie-12.html").unwrap(), dir.join("movie-12.html"));
+    }
+}

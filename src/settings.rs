@@ -1,0 +1,92 @@
+//! Every tunable of the build, in one place, each with why it has its value.
+//! Command-line flags override the first group; the rest are fixed so that the same
+//! input gives the same output.
+
+// ---- Publishing: what a build must satisfy to replace the previous one ----
+
+/// The default largest share of damaged records per file: the real files have none
+/// beyond the three split records (which are rejoined), and the bundled sample, which
+/// carries every kind of damage on purpose, stays under it. (`--max-reject-share`)
+pub const DEFAULT_MAX_REJECT_SHARE: f64 = 0.02;
+
+/// The default smallest share of the previous build's movies a new build must keep
+/// to replace it: a truncated download should not replace a good site.
+/// (`--min-movie-share`)
+pub const DEFAULT_MIN_MOVIE_SHARE: f64 = 0.5;
+
+/// How many rejected records a refused build prints (all of them go to the file).
+pub const REJECTS_SHOWN: usize = 10;
+
+// ---- Recommend ----
+
+/// Recommendations per movie.
+pub const TOP_K: usize = 5;
+
+/// How much each part of a movie counts, as the number of times it is repeated in the
+/// document (TF-IDF multiplies term frequency, so repetition is weight).
+#[derive(Debug, Clone, Copy)]
+pub struct Weights {
+    pub overview: usize,
+    pub tagline: usize,
+    pub genre: usize,
+    pub director: usize,
+    /// Top-billed actors: the first `top_cast` names of the cast.
+    pub actor: usize,
+    pub top_cast: usize,
+    pub collection: usize,
+    pub keyword: usize,
+}
+
+pub const WEIGHTS: Weights = Weights { overview: 1, tagline: 1, genre: 2, director: 3, actor: 2, top_cast: 3, collection: 5, keyword: 2 };
+
+/// Only genres: what most bootcamp projects do; `marquee eval` compares against it.
+pub const GENRES_ONLY: Weights =
+    Weights { overview: 0, tagline: 0, genre: 1, director: 0, actor: 0, top_cast: 0, collection: 0, keyword: 0 };
+
+/// Vocabulary limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Vocabulary {
+    /// A term must appear in at least this many documents (a term in one document
+    /// relates it to nothing).
+    pub min_docs: usize,
+    /// A term in more than this share of documents is dropped: it says little and
+    /// costs the most (the top-k cost grows with the square of document frequency).
+    pub max_df: f32,
+    /// The same cap in documents, whatever the corpus size: with it the top-k cost
+    /// grows about linearly with the number of movies instead of quadratically.
+    pub max_docs: usize,
+}
+
+pub const VOCABULARY: Vocabulary = Vocabulary { min_docs: 2, max_df: 0.05, max_docs: 2500 };
+pub const GENRES_ONLY_VOCABULARY: Vocabulary = Vocabulary { min_docs: 1, max_df: 1.0, max_docs: usize::MAX };
+
+/// `marquee eval` scores co-rating only on movies with at least this many raters.
+pub const MIN_RATERS: usize = 20;
+
+// ---- Bundle (output/api) ----
+
+/// gzip level of bundle.json.gz: 3 takes 1.3 s less than the default 6 at full size, for a
+/// download 8% larger (25.6 against 23.7 MB on the full data).
+pub const DOWNLOAD_GZIP_LEVEL: u32 = 3;
+/// No shard file may be larger than this: a lookup fetches one shard.
+pub const MAX_SHARD_BYTES: usize = 256 * 1024;
+/// The most shards a question may have, written or read: the full data needs hundreds
+/// and a 4x copy a few thousand, while a corrupt count must not send `ask` through
+/// billions of files (or wrap around u32).
+pub const MAX_SHARDS: u32 = 1 << 16;
+
+// ---- Site ----
+
+/// How many leading characters of a word pick its search shard.
+pub const SEARCH_PREFIX: usize = 2;
+/// Search shards: a search fetches one.
+pub const SEARCH_SHARDS: u32 = 512;
+/// Most results the search box shows (read by marquee.js from search/index.json).
+pub const SEARCH_RESULTS: usize = 50;
+/// Bar charts: bar height, gap, label column and bar area width, in SVG pixels.
+pub const CHART_BAR_HEIGHT: f64 = 18.0;
+pub const CHART_BAR_GAP: f64 = 4.0;
+pub const CHART_LABEL_WIDTH: f64 = 150.0;
+pub const CHART_BAR_WIDTH: f64 = 420.0;
+/// Chart labels longer than this are cut with an ellipsis.
+pub const CHART_LABEL_CHARS: usize = 24;

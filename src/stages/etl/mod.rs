@@ -1,0 +1,76 @@
+//! ETL stage: registers the raw tables, runs every source's sql/etl scripts (each
+//! after the scripts whose tables it reads), and reads the row accounting back out
+//! of SQL.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+
+use crate::foundation::engine::{self, scripts};
+use crate::stages::load::{self, LoadedFile, SOURCES};
+
+mod accounting;
+
+pub use accounting::{Accounting, FileAccount, Outcome, Reject, RuleRemoval, account};
+
+/// Deals a file's batches round-robin into one partition per core, so the parsing UDFs
+/// run on every core (the SQL orders by line number wherever order matters).
+fn spread(batches: Vec<datafusion::arrow::array::RecordBatch>) -> Vec<Vec<datafusion::arrow::array::RecordBatch>> {
+    let partitions = engine::cores();
+    let mut out = vec![Vec::new(); partitions];
+    for (i, batch) in batches.into_iter().enumerate() {
+        out[i % partitions].push(batch);
+    }
+    out
+}
+
+/// Registers `raw_<table>` for every source; a missing optional file becomes an empty table.
+/// The batches move into the tables, so a script that drops a raw table frees its text.
+pub fn register_raw(ctx: &SessionContext, loaded: &mut [LoadedFile]) -> Result<()> {
+    for source in SOURCES {
+        let table = match loaded.iter_mut().find(|f| f.source.table == source.table) {
+            Some(file) => MemTable::try_new(file.schema.clone(), spread(std::mem::take(&mut file.batches)))?,
+            None => MemTable::try_new(load::raw_schema(source), vec![vec![]])?,
+        };
+        ctx.register_table(format!("raw_{}", source.table), Arc::new(table))?;
+    }
+    Ok(())
+}
+
+/// Runs the ETL scripts of every source.
+pub async fn run(ctx: &SessionContext, loaded: &mut [LoadedFile]) -> Result<()> {
+    register_raw(ctx, loaded)?;
+    let etl: Vec<scripts::Script> = SOURCES.iter().flat_map(|s| s.etl.iter().copied()).collect();
+    scripts::run_scripts(ctx, &etl).await
+}
+
+/// Drops the raw and per-record working tables once the accounting has been read,
+/// so the later stages run with only the clean tables in memory.
+pub fn release_intermediate_tables(ctx: &SessionContext) -> Result<()> {
+    let names = ctx.catalog("datafusion").and_then(|c| c.schema("public")).map(|s| s.table_names()).unwrap_or_default();
+    for name in names {
+        let working = name.starts_with("raw_") || ["_rows", "_checks", "_outcomes"].iter().any(|s| name.ends_with(s));
+        if working {
+            ctx.deregister_table(name.as_str())?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_etl_script_belongs_to_one_source() {
+        let mut claimed: Vec<&str> = SOURCES.iter().flat_map(|s| s.etl.iter().map(|e| e.path)).collect();
+        claimed.push(accounting::ACCOUNTING.path);
+        claimed.sort();
+        let before = claimed.len();
+        claimed.dedup();
+        assert_eq!(claimed.len(), before, "a script claimed twice");
+        assert_eq!(claimed, scripts::files_on_disk("etl"), "sql/etl: each file is one source's (src/stages/load/sources.rs)");
+    }
+}

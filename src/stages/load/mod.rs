@@ -1,0 +1,381 @@
+//! Load stage: find the input files, read them (plain or gzipped), and hand each one to
+//! DataFusion as an all-text table with the physical line of every record.
+//!
+//! Rust does only what SQL cannot: byte-level checks (gzip, UTF-8, header), CSV
+//! framing with line numbers, and re-joining the records the real file splits in two.
+//! Typing, cleaning and rejecting happen in sql/etl.
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, Int64Builder, RecordBatch, StringBuilder};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+
+use marquee_parse::frame;
+
+pub mod sources;
+
+pub use sources::{Copies, MOVIE_COLUMNS, SOURCES, Source};
+
+/// A problem with an input file that stops the build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub file: PathBuf,
+    pub line: Option<u64>,
+    pub problem: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file.display(), line, self.problem),
+            None => write!(f, "{}: {}", self.file.display(), self.problem),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn input_error(file: &Path, line: Option<u64>, problem: impl Into<String>) -> InputError {
+    InputError { file: file.to_path_buf(), line, problem: problem.into() }
+}
+
+/// A source file read into record batches.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub source: &'static Source,
+    pub path: PathBuf,
+    /// Physical CSV records after the header.
+    pub records: u64,
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+/// Finds the file for a source: `stem.csv` or `stem.csv.gz`. Two candidates present
+/// at once (`credits.csv` and `credits.csv.gz`, or `movies_metadata.csv` and
+/// `movies_dataset.csv`) are an error: which one the user meant cannot be guessed.
+pub fn find_source_file(dir: &Path, source: &Source) -> Result<Option<PathBuf>, InputError> {
+    let present: Vec<PathBuf> = source
+        .stems
+        .iter()
+        .flat_map(|stem| [format!("{stem}.csv"), format!("{stem}.csv.gz")])
+        .map(|name| dir.join(name))
+        .filter(|path| path.is_file())
+        .collect();
+    match present.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        [first, ..] => {
+            let names: Vec<String> = present.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+            Err(input_error(first, None, format!("found {} for the {} input: keep only one of them", names.join(" and "), source.table)))
+        }
+    }
+}
+
+/// Reads every source present in `dir`, in parallel; a required one missing is an error.
+pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
+    if !dir.is_dir() {
+        return Err(input_error(dir, None, "data directory does not exist"));
+    }
+    let mut found = Vec::new();
+    for source in SOURCES {
+        match find_source_file(dir, source)? {
+            Some(path) => found.push((source, path)),
+            None if source.required => {
+                let names: Vec<String> = source.stems.iter().map(|s| format!("{s}.csv[.gz]")).collect();
+                return Err(input_error(
+                    &dir.join(format!("{}.csv", source.stems[0])),
+                    None,
+                    format!("missing required input file (looked for {})", names.join(" or ")),
+                ));
+            }
+            None => {}
+        }
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = found.iter().map(|(source, path)| scope.spawn(move || load_file(source, path))).collect();
+        handles.into_iter().map(|h| h.join().expect("loader thread panicked")).collect()
+    })
+}
+
+/// Reads one file into raw text batches.
+pub fn load_file(source: &'static Source, path: &Path) -> Result<LoadedFile, InputError> {
+    let bytes = read_bytes(path)?;
+    check_utf8(path, &bytes)?;
+    parse_records(source, path, &bytes)
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
+    let raw = std::fs::read(path).map_err(|e| input_error(path, None, format!("cannot read: {e}")))?;
+    if !path.extension().is_some_and(|e| e == "gz") {
+        return Ok(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() * 5);
+    flate2::read::MultiGzDecoder::new(&raw[..])
+        .read_to_end(&mut out)
+        .map_err(|e| input_error(path, None, format!("corrupt or truncated gzip data: {e}")))?;
+    Ok(out)
+}
+
+fn check_utf8(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        return Err(input_error(path, Some(line), format!("invalid UTF-8 at byte {at}")));
+    }
+    Ok(())
+}
+
+/// The raw table's schema: every declared column as text, then bookkeeping columns.
+pub fn raw_schema(source: &Source) -> SchemaRef {
+    let mut fields: Vec<Field> = source.columns.iter().map(|c| Field::new(*c, DataType::Utf8, true)).collect();
+    fields.push(Field::new("_line", DataType::Int64, false));
+    fields.push(Field::new("_records", DataType::Int64, false));
+    fields.push(Field::new("_problem", DataType::Utf8, true));
+    Arc::new(Schema::new(fields))
+}
+
+/// Record batches of a few thousand rows keep memory steady and let DataFusion stream.
+const BATCH_ROWS: usize = 8192;
+
+struct BatchWriter {
+    schema: SchemaRef,
+    columns: Vec<StringBuilder>,
+    line: Int64Builder,
+    records: Int64Builder,
+    problem: StringBuilder,
+    rows: usize,
+    batches: Vec<RecordBatch>,
+}
+
+impl BatchWriter {
+    fn new(schema: SchemaRef, width: usize) -> Self {
+        BatchWriter {
+            schema,
+            columns: (0..width).map(|_| StringBuilder::new()).collect(),
+            line: Int64Builder::new(),
+            records: Int64Builder::new(),
+            problem: StringBuilder::new(),
+            rows: 0,
+            batches: Vec::new(),
+        }
+    }
+
+    /// Appends one row; `fields[i]` lands in declared column `i` (empty text is NULL).
+    fn push(&mut self, fields: &[Option<String>], line: u64, records: i64, problem: Option<&str>) {
+        for (i, builder) in self.columns.iter_mut().enumerate() {
+            match fields.get(i).and_then(|f| f.as_deref()) {
+                Some(text) if !text.is_empty() => builder.append_value(text),
+                _ => builder.append_null(),
+            }
+        }
+        self.line.append_value(line as i64);
+        self.records.append_value(records);
+        self.problem.append_option(problem);
+        self.rows += 1;
+        if self.rows == BATCH_ROWS {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.rows == 0 {
+            return;
+        }
+        let mut arrays: Vec<ArrayRef> = self.columns.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef).collect();
+        arrays.push(Arc::new(self.line.finish()));
+        arrays.push(Arc::new(self.records.finish()));
+        arrays.push(Arc::new(self.problem.finish()));
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays).expect("raw batch matches its schema");
+        self.batches.push(batch);
+        self.rows = 0;
+    }
+}
+
+fn parse_records(source: &'static Source, path: &Path, bytes: &[u8]) -> Result<LoadedFile, InputError> {
+    let schema = raw_schema(source);
+    let mut writer = BatchWriter::new(schema.clone(), source.columns.len());
+    let records = frame::frame_records(bytes, source.columns, source.rejoin_split_records, |record| {
+        writer.push(&record.fields, record.line, record.records as i64, record.problem.as_deref());
+    })
+    .map_err(|e| input_error(path, e.line, e.problem))?;
+    writer.flush();
+    Ok(LoadedFile { source, path: path.to_path_buf(), records, schema, batches: writer.batches })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::AsArray;
+
+    fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    fn tmp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("marquee-load-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn credits() -> &'static Source {
+        &SOURCES[1]
+    }
+
+    fn column(file: &LoadedFile, name: &str) -> Vec<Option<String>> {
+        let idx = file.schema.index_of(name).unwrap();
+        file.batches
+            .iter()
+            .flat_map(|b| b.column(idx).as_string::<i32>().iter().map(|v| v.map(str::to_owned)).collect::<Vec<_>>())
+            .collect()
+    }
+
+    #[test]
+    fn crlf_quoted_newlines_and_line_numbers() {
+        let dir = tmp("crlf");
+        let p = write(&dir, "credits.csv", b"cast,crew,id\r\n\"[{'name': \"\"A\"\"}]\",[],1\r\n\"x\ny\",[],2\r\n[],[],3\r\n");
+        let f = load_file(credits(), &p).unwrap();
+        assert_eq!(f.records, 3);
+        assert_eq!(column(&f, "id"), vec![Some("1".into()), Some("2".into()), Some("3".into())]);
+        assert_eq!(column(&f, "cast")[0].as_deref(), Some("[{'name': \"A\"}]"));
+        assert_eq!(column(&f, "cast")[1].as_deref(), Some("x\ny"));
+        let lines: Vec<i64> = f.batches[0].column(3).as_primitive::<datafusion::arrow::datatypes::Int64Type>().values().to_vec();
+        assert_eq!(lines, vec![2, 3, 5]);
+    }
+
+    #[test]
+    fn columns_are_found_by_name_in_any_order() {
+        let dir = tmp("order");
+        let p = write(&dir, "credits.csv", b"id,crew,cast\n7,[],[x]\n");
+        let f = load_file(credits(), &p).unwrap();
+        assert_eq!(column(&f, "cast"), vec![Some("[x]".into())]);
+        assert_eq!(column(&f, "id"), vec![Some("7".into())]);
+    }
+
+    #[test]
+    fn bad_field_count_is_a_row_problem() {
+        let dir = tmp("fields");
+        let p = write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n[],2\n");
+        let f = load_file(credits(), &p).unwrap();
+        assert_eq!(column(&f, "_problem")[1].as_deref(), Some("record has 2 fields, the header has 3"));
+    }
+
+    #[test]
+    fn split_record_is_rejoined() {
+        let dir = tmp("split");
+        let header = MOVIE_COLUMNS.join(",");
+        let first = "False,,0,[],,82663,tt1,en,Midnight Man,Part one.";
+        let second = " - Written by X,0.06,/p.jpg,[],[],1997-08-20,0,104.0,[],Released,,Midnight Man,False,6.0,1";
+        let p = write(&dir, "movies_metadata.csv", format!("{header}\n{first}\n{second}\n").as_bytes());
+        let f = load_file(&SOURCES[0], &p).unwrap();
+        assert_eq!(f.records, 2);
+        assert_eq!(f.batches[0].num_rows(), 1);
+        assert_eq!(column(&f, "id"), vec![Some("82663".into())]);
+        assert_eq!(column(&f, "overview"), vec![Some("Part one. - Written by X".into())]);
+        assert_eq!(column(&f, "release_date"), vec![Some("1997-08-20".into())]);
+        let records = f.batches[0].column(f.schema.index_of("_records").unwrap());
+        assert_eq!(records.as_primitive::<datafusion::arrow::datatypes::Int64Type>().value(0), 2);
+    }
+
+    #[test]
+    fn file_level_errors_name_file_and_line() {
+        let dir = tmp("errors");
+        let empty = write(&dir, "credits.csv", b"");
+        assert_eq!(
+            load_file(credits(), &empty).unwrap_err().to_string(),
+            format!("{}:1: file is empty: expected a header line", empty.display())
+        );
+        let header = write(&dir, "credits.csv", b"cast,id\n[],1\n");
+        let err = load_file(credits(), &header).unwrap_err();
+        assert_eq!(err.line, Some(1));
+        assert!(err.problem.contains("header lacks column(s) crew"), "{err}");
+        let utf8 = write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n[],\xff[],2\n");
+        let err = load_file(credits(), &utf8).unwrap_err();
+        assert_eq!((err.line, err.problem.as_str()), (Some(3), "invalid UTF-8 at byte 24"));
+        let gz = write(&dir, "credits.csv.gz", &gzip(b"cast,crew,id\n[],[],1\n")[..20]);
+        let err = load_file(credits(), &gz).unwrap_err();
+        assert!(err.problem.starts_with("corrupt or truncated gzip"), "{err}");
+        let missing = tmp("missing");
+        let err = load_all(&missing).unwrap_err();
+        assert!(err.problem.contains("missing required input file"), "{err}");
+    }
+
+    #[test]
+    fn two_files_for_one_input_are_an_error() {
+        let dir = tmp("both");
+        write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n");
+        assert_eq!(find_source_file(&dir, credits()).unwrap(), Some(dir.join("credits.csv")));
+        write(&dir, "credits.csv.gz", &gzip(b"cast,crew,id\n[],[],1\n"));
+        let err = find_source_file(&dir, credits()).unwrap_err();
+        assert!(err.problem.contains("found credits.csv and credits.csv.gz for the credits input"), "{err}");
+        write(&dir, "movies_metadata.csv", b"x");
+        write(&dir, "movies_dataset.csv", b"x");
+        let err = load_all(&dir).unwrap_err();
+        assert!(err.problem.contains("movies_metadata.csv and movies_dataset.csv"), "{err}");
+    }
+
+    #[test]
+    fn a_repeated_header_column_is_an_error() {
+        let dir = tmp("repeat");
+        let p = write(&dir, "credits.csv", b"cast,crew,id,cast\n[],[],1,[]\n");
+        let err = load_file(credits(), &p).unwrap_err();
+        assert_eq!(err.line, Some(1));
+        assert!(err.problem.contains("header repeats column(s) cast (columns 1, 4)"), "{err}");
+        // A column marquee does not read may repeat.
+        let p = write(&dir, "credits.csv", b"cast,x,crew,id,x\n[],a,[],1,b\n");
+        assert_eq!(load_file(credits(), &p).unwrap().records, 1);
+    }
+
+    #[test]
+    fn a_stray_quote_costs_one_line_not_the_lines_it_swallows() {
+        let dir = tmp("stray");
+        // Line 3 opens a quote that runs into lines 4 and 5; line 6 closes nothing.
+        let text = "cast,crew,id\n[],[],1\n\"[],[],2\n[],[],3\n[],[],4\n[],[],5\n";
+        let p = write(&dir, "credits.csv", text.as_bytes());
+        let f = load_file(credits(), &p).unwrap();
+        assert_eq!(f.records, 5, "one record per physical line");
+        let ids = column(&f, "id");
+        let problems = column(&f, "_problem");
+        let lines: Vec<i64> = f.batches[0].column(3).as_primitive::<datafusion::arrow::datatypes::Int64Type>().values().to_vec();
+        assert_eq!(lines, vec![2, 3, 4, 5, 6]);
+        assert_eq!(ids[0].as_deref(), Some("1"));
+        assert!(problems[1].as_deref().is_some_and(|p| p.contains("unbalanced quote")), "{problems:?}");
+        assert_eq!(&ids[2..], &[Some("3".into()), Some("4".into()), Some("5".into())]);
+        assert!(problems[2..].iter().all(Option::is_none));
+        // A quoted newline in a well-formed record stays one record.
+        let p = write(&dir, "credits.csv", b"cast,crew,id\n\"a\nb\",[],1\n[],[],2\n");
+        assert_eq!(load_file(credits(), &p).unwrap().records, 2);
+    }
+
+    #[test]
+    fn control_characters_are_removed_from_fields() {
+        let dir = tmp("controls");
+        let p = write(&dir, "credits.csv", b"cast,crew,id\n\"a\x00b\x1b[31mc\x07\td\",[],1\x7f\n");
+        let f = load_file(credits(), &p).unwrap();
+        assert_eq!(column(&f, "cast")[0].as_deref(), Some("ab[31mc\td"));
+        assert_eq!(column(&f, "id")[0].as_deref(), Some("1"));
+        // C1 controls are Windows-1252 read as Latin-1: mapped back, undefined ones dropped.
+        assert_eq!(frame::without_controls("Lietuvi\u{9a}kai\u{85}\u{81}\u{9d}\n".into()), "Lietuviškai…\n");
+        assert_eq!(frame::without_controls("¿Qué?\u{a0}°\t".into()), "¿Qué?\u{a0}°\t");
+    }
+
+    #[test]
+    fn gzip_input_reads_like_plain() {
+        let dir = tmp("gz");
+        let p = write(&dir, "credits.csv.gz", &gzip(b"cast,crew,id\n[],[],1\n"));
+        let f = load_file(credits(), &p).unwrap();
+        assert_eq!(column(&f, "id"), vec![Some("1".into())]);
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+}

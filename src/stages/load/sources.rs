@@ -1,0 +1,123 @@
+//! The registry of input files. A source owns everything about one kind of file:
+//! its names, its columns, how it is read, the sql/etl scripts that clean it, the
+//! table where each of its records gets an outcome (for the row accounting), and how
+//! `marquee scale` copies its records. Adding an input is one entry here plus its
+//! ETL script.
+
+use crate::foundation::engine::scripts::Script;
+use crate::sql;
+
+/// One kind of input file.
+#[derive(Debug)]
+pub struct Source {
+    /// Table name the raw rows are registered under (`raw_<table>`), and the source's
+    /// name in the manifest and rejects.csv.
+    pub table: &'static str,
+    /// Accepted file stems, in order of preference.
+    pub stems: &'static [&'static str],
+    pub columns: &'static [&'static str],
+    pub required: bool,
+    /// Whether a record split in two (fewer fields, then the rest) is re-joined.
+    pub rejoin_split_records: bool,
+    /// The sql/etl scripts that turn `raw_<table>` into clean tables.
+    pub etl: &'static [Script],
+    /// The table those scripts leave with one row per record: line, records, id_text,
+    /// outcome ('kept', 'duplicate' or 'rejected') and rejection {reason, detail}.
+    pub outcomes: &'static str,
+    /// How `marquee scale` makes its copies.
+    pub copies: Copies,
+}
+
+/// How `marquee scale` makes the extra copies of a source's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copies {
+    /// A new movie per copy: id shifted, titles, overview and collection varied.
+    Movie,
+    /// Credits for the copied movie (id shifted), with the cast and crew of another
+    /// record, so name frequencies keep their distribution.
+    CreditsFromDonor,
+    /// These id columns shifted; a record whose first one is not a number is not copied.
+    KeyedBy(&'static [&'static str]),
+    /// These id columns shifted where they are numbers.
+    Ids(&'static [&'static str]),
+}
+
+pub const MOVIE_COLUMNS: &[&str] = &[
+    "adult",
+    "belongs_to_collection",
+    "budget",
+    "genres",
+    "homepage",
+    "id",
+    "imdb_id",
+    "original_language",
+    "original_title",
+    "overview",
+    "popularity",
+    "poster_path",
+    "production_companies",
+    "production_countries",
+    "release_date",
+    "revenue",
+    "runtime",
+    "spoken_languages",
+    "status",
+    "tagline",
+    "title",
+    "video",
+    "vote_average",
+    "vote_count",
+];
+
+pub static SOURCES: &[Source] = &[
+    Source {
+        table: "movies",
+        stems: &["movies_metadata", "movies_dataset"],
+        columns: MOVIE_COLUMNS,
+        required: true,
+        rejoin_split_records: true,
+        etl: &[sql!("etl/movies.sql"), sql!("etl/movie_lists.sql")],
+        outcomes: "movie_outcomes",
+        copies: Copies::Movie,
+    },
+    Source {
+        table: "credits",
+        stems: &["credits"],
+        columns: &["cast", "crew", "id"],
+        required: true,
+        rejoin_split_records: false,
+        etl: &[sql!("etl/credits.sql")],
+        outcomes: "credit_outcomes",
+        copies: Copies::CreditsFromDonor,
+    },
+    Source {
+        table: "keywords",
+        stems: &["keywords"],
+        columns: &["id", "keywords"],
+        required: false,
+        rejoin_split_records: false,
+        etl: &[sql!("etl/keywords.sql")],
+        outcomes: "keyword_outcomes",
+        copies: Copies::KeyedBy(&["id"]),
+    },
+    Source {
+        table: "links",
+        stems: &["links"],
+        columns: &["movieId", "imdbId", "tmdbId"],
+        required: false,
+        rejoin_split_records: false,
+        etl: &[sql!("etl/links.sql")],
+        outcomes: "link_outcomes",
+        copies: Copies::Ids(&["movieId", "tmdbId"]),
+    },
+    Source {
+        table: "ratings",
+        stems: &["ratings_small"],
+        columns: &["userId", "movieId", "rating", "timestamp"],
+        required: false,
+        rejoin_split_records: false,
+        etl: &[sql!("etl/ratings.sql")],
+        outcomes: "rating_outcomes",
+        copies: Copies::Ids(&["userId", "movieId"]),
+    },
+];

@@ -1,0 +1,115 @@
+//! Questions stage: runs every question's SQL (every input at once, set-based) and
+//! turns each answer table into JSON answers grouped by lookup key.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context, Result};
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::prelude::SessionContext;
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::foundation::cells::json_value;
+use crate::foundation::engine::scripts::{self, Script};
+use crate::foundation::tables;
+
+pub mod registry;
+
+pub use registry::{QUESTIONS, Question, Role, SHARED, find};
+
+/// Every answer of one question, by lookup key, as JSON text (a list: a title shared
+/// by several movies has several answers, in the SQL's order). Kept as text because
+/// the full dataset has ~400k keys: parsed values would take gigabytes.
+pub struct QuestionAnswers {
+    pub question: &'static Question,
+    /// Normalised key -> JSON array of answers.
+    pub by_key: BTreeMap<String, String>,
+    /// Field names of an answer, sorted.
+    pub fields: Vec<String>,
+    /// The first key and its first answer, for the bundle manifest.
+    pub example: Option<(String, Value)>,
+}
+
+/// The get_actor and get_director answers by person id, for the person pages, as JSON
+/// text (210k answers: parsed values would weigh hundreds of MB through the render).
+#[derive(Default)]
+pub struct PeopleAnswers {
+    pub actors: HashMap<i64, String>,
+    pub directors: HashMap<i64, String>,
+}
+
+pub async fn run(ctx: &SessionContext) -> Result<(Vec<QuestionAnswers>, PeopleAnswers)> {
+    let queries: Vec<Script> = std::iter::once(SHARED).chain(QUESTIONS.iter().map(|q| q.sql)).collect();
+    scripts::run_scripts(ctx, &queries).await?;
+    let mut answer_tables = Vec::new();
+    for question in QUESTIONS {
+        let table = tables::answers(question.name);
+        let batches =
+            ctx.table(table.as_str()).await.with_context(|| format!("sql/{} must create {table}", question.sql.path))?.collect().await?;
+        // The answers live on as JSON text; the Arrow copy is not needed again.
+        ctx.deregister_table(table.as_str())?;
+        answer_tables.push((question, batches));
+    }
+    // Turning rows into sentences and JSON is the costly part: one question per thread.
+    let converted: Vec<(QuestionAnswers, HashMap<i64, String>)> =
+        answer_tables.into_par_iter().map(|(question, batches)| answers_as_text(question, &batches)).collect();
+    let mut out = Vec::new();
+    let mut people = PeopleAnswers::default();
+    for (answers, by_person) in converted {
+        match answers.question.person_page {
+            Some(Role::Actor) => people.actors = by_person,
+            Some(Role::Director) => people.directors = by_person,
+            None => {}
+        }
+        out.push(answers);
+    }
+    Ok((out, people))
+}
+
+/// Every answer of a question as JSON text, grouped by key, each serialised as soon as
+/// it is complete; plus, for get_actor and get_director, the answers by person id.
+fn answers_as_text(question: &'static Question, batches: &[RecordBatch]) -> (QuestionAnswers, HashMap<i64, String>) {
+    let by_person = question.person_page.is_some();
+    let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut people = HashMap::new();
+    let mut fields = Vec::new();
+    for_each_answer(question, batches, |key, answer| {
+        if fields.is_empty() {
+            fields = answer.keys().cloned().collect();
+        }
+        let text = serde_json::to_string(&answer).expect("answers serialise");
+        if let Some(id) = answer.get("person_id").and_then(Value::as_i64).filter(|_| by_person) {
+            people.insert(id, text.clone());
+        }
+        grouped.entry(key.to_string()).or_default().push(text);
+    });
+    fields.sort();
+    let example = grouped.iter().next().map(|(k, v)| (k.clone(), serde_json::from_str(&v[0]).expect("own JSON")));
+    let by_key = grouped.into_iter().map(|(k, v)| (k, format!("[{}]", v.join(",")))).collect();
+    (QuestionAnswers { question, by_key, fields, example }, people)
+}
+
+/// Calls `each(key, answer)` for every row with a key, in row order; the answer has
+/// the row's fields (the key aside), finished, with its sentence.
+fn for_each_answer(question: &Question, batches: &[RecordBatch], mut each: impl FnMut(&str, Map<String, Value>)) {
+    for batch in batches {
+        let schema = batch.schema();
+        let key_index = schema.index_of("key").expect("answer tables have a key column");
+        let keys = batch.column(key_index).as_string::<i32>();
+        for row in 0..batch.num_rows() {
+            if keys.is_null(row) || keys.value(row).is_empty() {
+                continue;
+            }
+            let mut answer = Map::new();
+            for (i, field) in schema.fields().iter().enumerate() {
+                if i != key_index {
+                    answer.insert(field.name().clone(), json_value(batch.column(i).as_ref(), row));
+                }
+            }
+            (question.finish)(&mut answer);
+            let sentence = (question.sentence)(&answer);
+            answer.insert("sentence".to_string(), Value::String(sentence));
+            each(keys.value(row), answer);
+        }
+    }
+}

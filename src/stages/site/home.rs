@@ -1,0 +1,28 @@
+//! The top-level pages: index.html and questions.html.
+
+use anyhow::Result;
+use minijinja::context;
+use serde_json::{Value, json};
+
+use super::{Site, SiteStats, Written};
+use crate::stages::questions::QUESTIONS;
+
+/// questions.html: every question, answered in the browser from the bundle.
+pub async fn questions(site: &Site<'_>) -> Result<Written> {
+    let questions: Vec<Value> =
+        QUESTIONS.iter().map(|q| json!({"name": q.name, "input": q.input, "variants": q.variants, "description": q.description})).collect();
+    let bytes = site.writer.page("", "questions.html", "questions.html", context! { root => ".", questions => questions })?;
+    Ok(Written { pages: 1, bytes, other_files: 0 })
+}
+
+/// index.html: what was built, from what, and where to go next.
+pub async fn index(site: &Site<'_>, so_far: &SiteStats) -> Result<Written> {
+    let accounting = site.accounting;
+    let bytes = site.writer.page(
+        "",
+        "index.html",
+        "index.html",
+        context! { root => ".", tables => &accounting.tables, inputs => &accounting.inputs, people_pages => so_far.pages_of("people") },
+    )?;
+    Ok(Written { pages: 1, bytes, other_files: 0 })
+}

@@ -1,0 +1,62 @@
+//! Movie pages: movies/<id>.html, one per movie.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Result;
+use minijinja::{Value as Mj, context};
+
+use super::values::{PageRow, as_i64, column, rows, sorted_items, template_value};
+use super::{Site, Written, render_rows};
+use crate::foundation::cells::int_at;
+use crate::foundation::tables;
+
+/// How a movie's lists are put in display order (SQL aggregates them unordered).
+const MOVIE_LIST_ORDER: &[(&str, &[&str])] = &[
+    ("genres", &[]),
+    ("companies", &[]),
+    ("countries", &[]),
+    ("languages", &[]),
+    ("directors", &["person_id", "name"]),
+    ("top_cast", &["billing"]),
+    ("recommendations", &["rank"]),
+];
+
+pub async fn render(site: &Site<'_>) -> Result<Written> {
+    let ctx = site.ctx;
+    let paged: HashSet<i64> = rows(ctx, tables::PAGED_PEOPLE).await?.iter().map(|p| as_i64(&p["person_id"])).collect();
+    let mut collections: HashMap<i64, Vec<Mj>> = HashMap::new();
+    for batch in ctx.table(tables::PAGE_COLLECTIONS).await?.collect().await? {
+        let (ids, members) = (column(&batch, "collection_id")?, column(&batch, "members")?);
+        for row in 0..batch.num_rows() {
+            let Some(id) = int_at(ids, row) else { continue };
+            collections.insert(id, sorted_items(&template_value(members, row), &["date", "id"]));
+        }
+    }
+    render_rows(site, tables::PAGE_MOVIES, "movies", "movie.html", |mut m| {
+        m.sort_lists(MOVIE_LIST_ORDER);
+        let id = m.int("id");
+        let members: Vec<Mj> = m
+            .get("collection_id")
+            .as_i64()
+            .and_then(|c| collections.get(&c))
+            .map(|list| list.iter().filter(|x| x.get_attr("id").ok().and_then(|v| v.as_i64()) != Some(id)).cloned().collect())
+            .unwrap_or_default();
+        let paged = paged_flags(&m, &paged);
+        (id, context! { root => "..", movie => m.into_value(), collection_members => members, paged => paged })
+    })
+    .await
+}
+
+/// Which of a movie's people have pages of their own (the others are plain text).
+fn paged_flags(movie: &PageRow<'_>, paged: &HashSet<i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ["directors", "top_cast"]
+        .iter()
+        .filter_map(|k| movie.get(k).try_iter().ok())
+        .flatten()
+        .filter_map(|p| p.get_attr("person_id").ok().and_then(|v| v.as_i64()))
+        .filter(|id| paged.contains(id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
