@@ -2,7 +2,7 @@
 //! and src/. A table only SQL touches needs no name here.
 
 /// The clean tables (sql/etl), in the order they are documented and exported as
-/// output/data/<table>.parquet.
+/// `output/data/<table>.parquet`.
 pub const CLEAN: &[&str] = &[
     MOVIES,
     "movie_genres",
@@ -44,7 +44,7 @@ pub const REPORT_CORRELATIONS: &str = "report_correlations";
 pub const REPORT_OUTLIERS: &str = "report_outliers";
 pub const REPORT_TOP: &str = "report_top";
 
-/// The answer table of a question: q_<name> (sql/queries/<name>.sql).
+/// The answer table of a question: `q_<name>` (`sql/queries/<name>.sql`).
 pub fn answers(question: &str) -> String {
     format!("q_{question}")
 }

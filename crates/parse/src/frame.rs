@@ -48,16 +48,17 @@ pub fn frame_records(bytes: &[u8], columns: &[&str], rejoin_split_records: bool,
             emit(Framed { line: record.line, records: 1, fields: select(&record.fields, &positions), problem: None });
             continue;
         }
-        if rejoin_split_records && record.fields.len() < width {
-            if let Some(next) = records.next()? {
-                if record.fields.len() + next.fields.len() - 1 == width {
-                    count += 1;
-                    let joined = rejoin(record.fields, next.fields);
-                    emit(Framed { line: record.line, records: 2, fields: select(&joined, &positions), problem: None });
-                    continue;
-                }
-                records.put_back(next);
+        if rejoin_split_records
+            && record.fields.len() < width
+            && let Some(next) = records.next()?
+        {
+            if record.fields.len() + next.fields.len() - 1 == width {
+                count += 1;
+                let joined = rejoin(record.fields, next.fields);
+                emit(Framed { line: record.line, records: 2, fields: select(&joined, &positions), problem: None });
+                continue;
             }
+            records.put_back(next);
         }
         let problem = field_count_problem(&record, width);
         emit(Framed { line: record.line, records: 1, fields: select(&record.fields, &positions), problem: Some(problem) });

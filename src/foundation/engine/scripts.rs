@@ -102,7 +102,7 @@ fn named_table(statement: &str, verb: &str) -> Option<String> {
     while ["if", "not", "exists"].iter().any(|w| name.eq_ignore_ascii_case(w)) {
         name = words.next()?;
     }
-    let name = name.trim_end_matches(|c: char| c == '(' || c == ';');
+    let name = name.trim_end_matches(['(', ';']);
     Some(match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
         Some(quoted) => quoted.to_string(),
         None => name.to_lowercase(),

@@ -1,7 +1,7 @@
 //! The JSON lookup bundle under output/api/: the precomputed API.
 //!
 //! index.json describes the questions, the key normalisation and the shard scheme;
-//! api/<question>/<NNN>.json maps keys to answers, so a client fetches one small file
+//! `api/<question>/<NNN>.json` maps keys to answers, so a client fetches one small file
 //! per lookup; bundle.json.gz holds everything in one download.
 
 use std::collections::BTreeMap;

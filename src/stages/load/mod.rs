@@ -109,7 +109,7 @@ pub fn load_file(source: &'static Source, path: &Path) -> Result<LoadedFile, Inp
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
     let raw = std::fs::read(path).map_err(|e| input_error(path, None, format!("cannot read: {e}")))?;
-    if !path.extension().is_some_and(|e| e == "gz") {
+    if path.extension().is_none_or(|e| e != "gz") {
         return Ok(raw);
     }
     let mut out = Vec::with_capacity(raw.len() * 5);

@@ -23,7 +23,7 @@ pub struct Manifest<'a> {
     pub table_files: Vec<String>,
 }
 
-/// Writes data/<table>.parquet for every clean table and the recommendations, then
+/// Writes `data/<table>.parquet` for every clean table and the recommendations, then
 /// rejects.csv and manifest.json.
 pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accounting, dir: &Path) -> Result<()> {
     let data_dir = dir.join("data");

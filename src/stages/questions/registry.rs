@@ -1,5 +1,5 @@
 //! The registry of questions. A question owns everything about itself: the SQL that
-//! answers it for every input (sql/queries/<name>.sql, creating q_<name>), its input,
+//! answers it for every input (`sql/queries/<name>.sql`, creating `q_<name>`), its input,
 //! its sentence, and the answers it must give on the bundled sample (checked by
 //! tests/sample.rs). Adding a question is its SQL file plus one entry here.
 
@@ -15,7 +15,7 @@ use crate::sql;
 /// One question of the assignment.
 pub struct Question {
     pub name: &'static str,
-    /// sql/queries/<name>.sql: creates q_<name> with a `key` column and the answer's fields.
+    /// `sql/queries/<name>.sql`: creates `q_<name>` with a `key` column and the answer's fields.
     pub sql: Script,
     /// Assignment variants that ask it.
     pub variants: &'static [&'static str],

@@ -1,4 +1,4 @@
-//! Browse pages: browse/<facet>/ for release year, genre, country, company,
+//! Browse pages: `browse/<facet>/` for release year, genre, country, company,
 //! collection and language, each value a page listing its movies.
 
 use std::collections::BTreeMap;

@@ -201,7 +201,6 @@ pub async fn site(
     let sink = FileSink::start(out, previous);
     let site = Site { ctx, accounting, people_answers, writer: Writer { env: &env, out, sink: &sink } };
     let mut stats = render_kinds(&site).await?;
-    drop(site);
     let files = sink.finish()?;
     trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked));
     (stats.files_written, stats.files_linked) = (files.written, files.linked);

@@ -1,4 +1,4 @@
-//! Movie pages: movies/<id>.html, one per movie.
+//! Movie pages: `movies/<id>.html`, one per movie.
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,4 +1,4 @@
-//! Person pages: people/<id>.html, for the people sql/render/people.sql pages,
+//! Person pages: `people/<id>.html`, for the people sql/render/people.sql pages,
 //! with their get_actor and get_director answers.
 
 use std::collections::HashMap;

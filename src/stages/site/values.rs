@@ -54,10 +54,10 @@ impl<'a> PageRow<'a> {
 
     pub fn sort_lists(&mut self, order: &[(&str, &[&str])]) {
         for (field, keys) in order {
-            if let Some(i) = self.names.iter().position(|n| n == field) {
-                if !(self.values[i].is_none() || self.values[i].is_undefined()) {
-                    self.values[i] = Mj::from(sorted_items(&self.values[i], keys));
-                }
+            if let Some(i) = self.names.iter().position(|n| n == field)
+                && !(self.values[i].is_none() || self.values[i].is_undefined())
+            {
+                self.values[i] = Mj::from(sorted_items(&self.values[i], keys));
             }
         }
     }
