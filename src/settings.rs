@@ -17,6 +17,21 @@ pub const DEFAULT_MIN_MOVIE_SHARE: f64 = 0.5;
 /// How many rejected records a refused build prints (all of them go to the file).
 pub const REJECTS_SHOWN: usize = 10;
 
+// ---- Values the SQL reads as `@name` ----
+
+/// The assignment's rule for votos_titulo: votes are only returned for movies with
+/// at least this many (the answer's sentence says 2000, as the assignment does).
+pub const MIN_VOTES: i64 = 2000;
+/// Top-billed cast a movie page lists; the full cast is in cast.parquet.
+pub const MOVIE_PAGE_CAST: i64 = 15;
+/// An actor gets a person page from this many films (a director from one): below it,
+/// names stay plain text and the site keeps a page count a browser can handle.
+pub const PERSON_PAGE_MIN_FILMS: i64 = 5;
+
+/// The variables every session registers, as the SQL names them (`@min_votes`).
+pub const SQL_VARIABLES: &[(&str, i64)] =
+    &[("min_votes", MIN_VOTES), ("movie_page_cast", MOVIE_PAGE_CAST), ("person_page_min_films", PERSON_PAGE_MIN_FILMS)];
+
 // ---- Recommend ----
 
 /// Recommendations per movie.

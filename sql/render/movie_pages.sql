@@ -18,9 +18,9 @@ LEFT JOIN (
     GROUP BY movie_id
 ) d ON d.movie_id = m.id
 LEFT JOIN (
-    -- Pages list the top-billed 15; the full cast is in cast.parquet.
+    -- Pages list the top-billed @movie_page_cast; the full cast is in cast.parquet.
     SELECT movie_id,
-           array_agg(named_struct('billing', billing, 'person_id', person_id, 'name', name, 'character', character)) FILTER (WHERE billing <= 15) AS top_cast,
+           array_agg(named_struct('billing', billing, 'person_id', person_id, 'name', name, 'character', character)) FILTER (WHERE billing <= @movie_page_cast) AS top_cast,
            COUNT(*) AS cast_size
     FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY movie_id ORDER BY "order", person_id, character) AS billing FROM "cast")
     GROUP BY movie_id

@@ -16,7 +16,7 @@ CREATE TABLE paged_people AS
 SELECT person_id FROM person_credits
 GROUP BY person_id
 HAVING SUM(CASE WHEN role = 'director' THEN 1 ELSE 0 END) > 0
-    OR SUM(CASE WHEN role = 'actor' THEN 1 ELSE 0 END) >= 5
+    OR SUM(CASE WHEN role = 'actor' THEN 1 ELSE 0 END) >= @person_page_min_films
 ORDER BY person_id;
 
 CREATE TABLE page_people AS

@@ -1,7 +1,14 @@
 //! The DataFusion session every stage runs in, the SQL scripts of sql/ and the UDFs
 //! they call.
 
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::logical_expr::var_provider::{VarProvider, VarType};
 use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::settings::SQL_VARIABLES;
 
 pub mod scripts;
 pub mod udf;
@@ -15,7 +22,33 @@ pub fn new_context() -> SessionContext {
         .set_bool("datafusion.execution.parquet.schema_force_view_types", false);
     let ctx = SessionContext::new_with_config(config);
     udf::register_all(&ctx);
+    ctx.register_variable(VarType::UserDefined, Arc::new(Settings));
     ctx
+}
+
+/// `@name` in SQL: the tunables of `settings::SQL_VARIABLES`, so the SQL holds no
+/// magic numbers and Rust and SQL read the same value.
+#[derive(Debug)]
+struct Settings;
+
+impl Settings {
+    fn lookup(names: &[String]) -> Option<i64> {
+        let [name] = names else { return None };
+        let name = name.strip_prefix('@')?;
+        SQL_VARIABLES.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+}
+
+impl VarProvider for Settings {
+    fn get_value(&self, names: Vec<String>) -> datafusion::error::Result<ScalarValue> {
+        Settings::lookup(&names)
+            .map(|v| ScalarValue::Int64(Some(v)))
+            .ok_or_else(|| datafusion::error::DataFusionError::Plan(format!("unknown setting {}", names.join("."))))
+    }
+
+    fn get_type(&self, names: &[String]) -> Option<DataType> {
+        Settings::lookup(names).map(|_| DataType::Int64)
+    }
 }
 
 /// How many partitions parallel plans use: one per core.
@@ -35,4 +68,33 @@ pub fn set_target_partitions(ctx: &SessionContext, partitions: usize) {
     let state = ctx.state_ref();
     let mut state = state.write();
     state.config_mut().options_mut().execution.target_partitions = partitions.max(1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sql_reads_the_settings_as_variables() {
+        let ctx = new_context();
+        let batches = ctx.sql("SELECT @movie_page_cast + 0 AS n").await.unwrap().collect().await.unwrap();
+        let n = crate::foundation::cells::int_at(batches[0].column(0).as_ref(), 0);
+        assert_eq!(n, Some(crate::settings::MOVIE_PAGE_CAST));
+        let unknown = ctx.sql("SELECT @no_such_setting").await;
+        assert!(unknown.is_err(), "an unknown setting is an error, not null");
+    }
+
+    #[test]
+    fn every_sql_variable_is_used_by_some_script() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
+        let mut sql = String::new();
+        for dir in ["etl", "queries", "recommend", "render"] {
+            for file in scripts::files_on_disk(dir) {
+                sql += &std::fs::read_to_string(root.join(file)).unwrap();
+            }
+        }
+        for (name, _) in SQL_VARIABLES {
+            assert!(sql.contains(&format!("@{name}")), "settings::SQL_VARIABLES has {name}, which no script reads");
+        }
+    }
 }

@@ -10,6 +10,7 @@ use crate::foundation::cells::sort_list;
 use crate::foundation::engine::scripts::Script;
 use crate::foundation::format;
 use crate::foundation::published::normalize::{self, Alias, MONTH_ALIASES};
+use crate::settings::MIN_VOTES;
 use crate::sql;
 
 /// One question of the assignment.
@@ -158,7 +159,7 @@ pub const QUESTIONS: &[Question] = &[
                 )
             } else {
                 format!(
-                    "La película {} ({}) no cumple la condición de tener al menos 2000 valoraciones, por lo que no se devuelve ningún valor",
+                    "La película {} ({}) no cumple la condición de tener al menos {MIN_VOTES} valoraciones, por lo que no se devuelve ningún valor",
                     text(a, "titulo"),
                     year(a, "anio")
                 )

@@ -9,6 +9,7 @@ use super::values::{PageRow, as_i64, column, rows, sorted_items, template_value}
 use super::{Site, Written, render_rows};
 use crate::foundation::cells::int_at;
 use crate::foundation::tables;
+use crate::settings::MOVIE_PAGE_CAST;
 
 /// How a movie's lists are put in display order (SQL aggregates them unordered).
 const MOVIE_LIST_ORDER: &[(&str, &[&str])] = &[
@@ -42,7 +43,7 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
             .map(|list| list.iter().filter(|x| x.get_attr("id").ok().and_then(|v| v.as_i64()) != Some(id)).cloned().collect())
             .unwrap_or_default();
         let paged = paged_flags(&m, &paged);
-        (id, context! { root => "..", movie => m.into_value(), collection_members => members, paged => paged })
+        (id, context! { root => "..", movie => m.into_value(), collection_members => members, paged => paged, cast_shown => MOVIE_PAGE_CAST })
     })
     .await
 }
