@@ -120,12 +120,6 @@ enum Command {
     Eval {
         #[arg(long, default_value = "data")]
         data: PathBuf,
-        /// Drop terms found in more than this share of documents (default: the build's).
-        #[arg(long)]
-        max_df: Option<f32>,
-        /// Drop terms found in fewer documents than this (default: the build's).
-        #[arg(long)]
-        min_docs: Option<usize>,
         /// Also write the figures as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -254,9 +248,7 @@ fn main() -> ExitCode {
             Command::Ask { question, input, out, json } => ask(out, question, input, json),
             Command::Scale { data, out, factor } => commands::scale::scale(&data, &out, factor).map(|()| ExitCode::SUCCESS),
             Command::Sql { data, query } => commands::query::run(&data, &query).await.map(|()| ExitCode::SUCCESS),
-            Command::Eval { data, json, max_df, min_docs } => {
-                commands::eval::run(&data, json.as_deref(), max_df, min_docs).await.map(|()| ExitCode::SUCCESS)
-            }
+            Command::Eval { data, json } => commands::eval::run(&data, json.as_deref()).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {

@@ -75,8 +75,37 @@ pub struct Vocabulary {
 pub const VOCABULARY: Vocabulary = Vocabulary { min_docs: 2, max_df: 0.05, max_docs: 2500 };
 pub const GENRES_ONLY_VOCABULARY: Vocabulary = Vocabulary { min_docs: 1, max_df: 1.0, max_docs: usize::MAX };
 
-/// `marquee eval` scores co-rating only on movies with at least this many raters.
-pub const MIN_RATERS: usize = 20;
+/// Candidates per movie from its TF-IDF neighbours, and from its co-rated movies.
+pub const CONTENT_CANDIDATES: usize = 30;
+pub const CO_RATED_CANDIDATES: usize = 30;
+/// The most-voted movies (TMDB votes), candidates for every movie.
+pub const POPULAR_CANDIDATES: usize = 30;
+/// Co-rater cosine is shrunk by co / (co + CF_SHRINK): a few shared raters are noise.
+pub const CF_SHRINK: f64 = 10.0;
+/// Top-billed actors two movies are compared on.
+pub const SHARED_CAST: usize = 5;
+/// A rating from this up counts as liking the movie (MovieLens stars, 0.5 to 5).
+pub const HIGH_RATING: f32 = 4.0;
+
+/// `marquee eval` holds out one user in HELD_OUT_EVERY (by a hash of the id); of the
+/// rest, one in LABEL_EVERY gives the ranker its labels and the others its features.
+pub const HELD_OUT_EVERY: u32 = 5;
+pub const LABEL_EVERY: u32 = 4;
+/// A movie teaches the ranker when at least this many label users rated it; its
+/// LABEL_POSITIVES most co-rated candidates are the positives.
+pub const MIN_LABEL_RATERS: usize = 5;
+pub const LABEL_POSITIVES: usize = 5;
+/// L2 penalty and iteration cap of the logistic regression.
+pub const RANKER_ALPHA: f64 = 1.0;
+pub const RANKER_ITERATIONS: u64 = 50;
+
+/// Reasons: how many shared keywords to name, and from how many shared raters
+/// "quienes la vieron también vieron esta" is said.
+pub const REASON_KEYWORDS: usize = 3;
+pub const REASON_CO_RATERS: usize = 5;
+
+/// `marquee eval` scores co-rating on movies with at least this many held-out raters.
+pub const MIN_HELD_OUT_RATERS: usize = 5;
 
 // ---- Bundle (output/api) ----
 

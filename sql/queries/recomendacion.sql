@@ -6,7 +6,7 @@ SELECT
     norm_key(m.title) AS key,
     m.title AS titulo,
     m.release_year AS anio,
-    array_agg(named_struct('rank', r.rank, 'movie_id', r.recommended_id, 'titulo', r2.title, 'anio', r2.release_year, 'score', r.score)) AS detalle,
+    array_agg(named_struct('rank', r.rank, 'movie_id', r.recommended_id, 'titulo', r2.title, 'anio', r2.release_year, 'score', r.score, 'razones', r.reasons)) AS detalle,
     m.id AS movie_id
 FROM movies m
 JOIN recommendations r ON r.movie_id = m.id

@@ -26,7 +26,7 @@ LEFT JOIN (
     GROUP BY movie_id
 ) c ON c.movie_id = m.id
 LEFT JOIN (
-    SELECT r.movie_id, array_agg(named_struct('rank', r.rank, 'id', r.recommended_id, 'title', m2.title, 'year', m2.release_year, 'score', r.score)) AS recommendations
+    SELECT r.movie_id, array_agg(named_struct('rank', r.rank, 'id', r.recommended_id, 'title', m2.title, 'year', m2.release_year, 'score', r.score, 'reasons', r.reasons)) AS recommendations
     FROM recommendations r JOIN movies m2 ON m2.id = r.recommended_id
     GROUP BY r.movie_id
 ) r ON r.movie_id = m.id

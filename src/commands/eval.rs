@@ -1,52 +1,129 @@
-//! `marquee eval`: the recommendations scored against baselines.
+//! `marquee eval`: the recommender against baselines, judged on held-out users.
+//!
+//! A fifth of the MovieLens users (by a hash of their id, see
+//! `stages::recommend::ratings::part_of`) are held out: nothing trained or ranked here
+//! reads their ratings; every figure is measured on them.
 
 use std::path::Path;
 
 use anyhow::Result;
 
-use crate::foundation::engine::scripts;
-use crate::foundation::tables;
 use crate::pipeline;
-use crate::settings::{GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K, VOCABULARY, Vocabulary, WEIGHTS};
-use crate::stages::{load, recommend};
+use crate::settings::{CF_SHRINK, GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K, VOCABULARY, WEIGHTS};
+use crate::stages::load;
+use crate::stages::recommend::evaluate::{HeldOut, Quality, XorShift, quality};
+use crate::stages::recommend::{self, MovieDoc, Part, Rating, ranker, ratings};
 
-/// `marquee eval`: loads and cleans `data`, then scores marquee's recommendations and
-/// the genres-only baseline side by side.
-pub async fn run(data: &Path, json_out: Option<&Path>, max_df: Option<f32>, min_docs: Option<usize>) -> Result<()> {
-    let (ctx, _) = pipeline::clean(&mut load::load_all(data)?).await?;
-    scripts::run_scripts(&ctx, scripts::RECOMMEND).await?;
-    let docs = recommend::read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
-    let raters = recommend::raters(&ctx, &docs).await?;
-    let mut report = serde_json::Map::new();
-    println!(
-        "{:<14} {:>10} {:>10} {:>10} {:>9} {:>12} {:>12} {:>9} {:>9} {:>8} {:>14}",
-        "documents", "coll.movies", "hit@5", "rated", "lift", "jacc.recs", "jacc.random", "tfidf s", "top-5 s", "terms", "sum df^2"
-    );
-    let vocabulary = Vocabulary {
-        max_df: max_df.unwrap_or(VOCABULARY.max_df),
-        min_docs: min_docs.unwrap_or(VOCABULARY.min_docs),
-        max_docs: if max_df.is_some() { usize::MAX } else { VOCABULARY.max_docs },
+/// Five random other movies per movie (a fixed seed).
+fn random_lists(n: usize) -> Vec<Vec<u32>> {
+    let mut rng = XorShift(0x2545F4914F6CDD1D);
+    (0..n)
+        .map(|i| {
+            let mut list = Vec::new();
+            while list.len() < TOP_K.min(n.saturating_sub(1)) {
+                let j = rng.next(n) as u32;
+                if j as usize != i && !list.contains(&j) {
+                    list.push(j);
+                }
+            }
+            list
+        })
+        .collect()
+}
+
+/// The movies the most training users rated, in that order (ties by row).
+fn most_rated(training_raters: &[Vec<u32>]) -> Vec<u32> {
+    let mut rows: Vec<u32> = (0..training_raters.len() as u32).collect();
+    rows.sort_by(|&a, &b| training_raters[b as usize].len().cmp(&training_raters[a as usize].len()).then(a.cmp(&b)));
+    rows.truncate(TOP_K + 1);
+    rows
+}
+
+/// `list`, topped up from `fill` (skipping `i` and repeats) to five.
+fn topped_up(i: usize, mut list: Vec<u32>, fill: &[u32]) -> Vec<u32> {
+    for &j in fill {
+        if list.len() >= TOP_K {
+            break;
+        }
+        if j as usize != i && !list.contains(&j) {
+            list.push(j);
+        }
+    }
+    list
+}
+
+/// Every system's lists, by name.
+/// A system's name and its list of rows for every movie.
+type Lists = Vec<(&'static str, Vec<Vec<u32>>)>;
+
+fn systems(docs: &[MovieDoc], ratings: &[Rating]) -> Result<(Lists, recommend::Models)> {
+    let training = ratings::raters(ratings, docs.len(), |r| ratings::part_of(r.user, true) != Part::HeldOut);
+    let popular = most_rated(&training);
+    let neighbours = |lists: Vec<Vec<recommend::Neighbor>>| -> Vec<Vec<u32>> {
+        lists.into_iter().map(|l| l.into_iter().map(|n| n.row).collect()).collect()
     };
-    for (name, weights, vocab) in [("marquee", WEIGHTS, vocabulary), ("genres-only", GENRES_ONLY, GENRES_ONLY_VOCABULARY)] {
-        let (lists, stats) = recommend::recommend(&docs, &weights, &vocab, TOP_K)?;
-        let q = recommend::evaluate::quality(&docs, &lists, &raters);
-        println!(
-            "{:<14} {:>10} {:>10.3} {:>10} {:>9.2} {:>12.4} {:>12.4} {:>9.3} {:>9.3} {:>8} {:>14}",
+    let (genres_only, _) = recommend::recommend(docs, &GENRES_ONLY, &GENRES_ONLY_VOCABULARY, TOP_K)?;
+    let (content, _) = recommend::recommend(docs, &WEIGHTS, &VOCABULARY, TOP_K)?;
+    let co_rated = ratings::item_item(&training, TOP_K, CF_SHRINK);
+    let item_item = co_rated.into_iter().enumerate().map(|(i, l)| topped_up(i, l.into_iter().map(|n| n.row).collect(), &popular)).collect();
+    let built = recommend::build(docs, ratings, true)?;
+    let rows = |lists: &[Vec<recommend::Ranked>]| -> Vec<Vec<u32>> { lists.iter().map(|l| l.iter().map(|r| r.row).collect()).collect() };
+    let hybrid = rows(&built.lists);
+    let content_only = rows(&ranker::rank(&built.signals, &built.models, |_| false, TOP_K));
+    Ok((
+        vec![
+            ("random", random_lists(docs.len())),
+            ("most-rated", (0..docs.len()).map(|i| topped_up(i, Vec::new(), &popular)).collect()),
+            ("genres-only", neighbours(genres_only)),
+            ("content tf-idf", neighbours(content)),
+            ("item-item cf", item_item),
+            ("ranker, no ratings", content_only),
+            ("ranker (hybrid)", hybrid),
+        ],
+        built.models,
+    ))
+}
+
+pub fn table(rows: &[(&str, Quality)]) -> String {
+    let mut out = format!(
+        "{:<20} {:>7} {:>8} {:>11} {:>8} {:>11} {:>9} {:>10}\n",
+        "system", "lift", "movies", "next-watch", "users", "collection", "coverage", "pop. rank"
+    );
+    for (name, q) in rows {
+        out += &format!(
+            "{:<20} {:>7.2} {:>8} {:>11.3} {:>8} {:>11.3} {:>9.3} {:>10.0}\n",
             name,
-            q.collection_movies,
-            q.collection_hit_at_5,
-            q.rated_movies,
             q.co_rating_lift,
-            q.mean_jaccard_recommended,
-            q.mean_jaccard_random,
-            stats.tfidf_s,
-            stats.top_k_s,
-            stats.vocabulary,
-            stats.pair_updates
+            q.lift_movies,
+            q.next_watch_hit_at_5,
+            q.next_watch_users,
+            q.collection_hit_at_5,
+            q.coverage,
+            q.median_popularity_rank
         );
-        report.insert(name.to_string(), serde_json::json!({"quality": q, "timing": stats}));
+    }
+    out
+}
+
+pub async fn run(data: &Path, json_out: Option<&Path>) -> Result<()> {
+    let (ctx, _) = pipeline::clean(&mut load::load_all(data)?).await?;
+    let (docs, ratings) = recommend::read_inputs(&ctx).await?;
+    let held = HeldOut::new(&ratings, docs.len());
+    let (lists, models) = systems(&docs, &ratings)?;
+    let judged: Vec<(&str, Quality)> = lists.iter().map(|(name, l)| (*name, quality(&docs, l, &held))).collect();
+    print!("{}", table(&judged));
+    println!(
+        "held-out users with a movie rated 4+: {}; ranker trained on {} pairs ({} positive); its weights:",
+        held.liked_in_order.len(),
+        models.training_pairs,
+        models.positives
+    );
+    for (feature, weight) in models.hybrid.describe() {
+        println!("  {weight:>8.3}  {feature}");
     }
     if let Some(path) = json_out {
+        let report: serde_json::Map<String, serde_json::Value> =
+            judged.iter().map(|(name, q)| (name.to_string(), serde_json::to_value(q).expect("serialises"))).collect();
         std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")?;
     }
     Ok(())

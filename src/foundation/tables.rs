@@ -27,7 +27,7 @@ pub const REJECTS: &str = "rejects";
 
 /// The recommend stage: its input (sql/recommend) and its output, also exported.
 pub const RECOMMEND_DOCUMENTS: &str = "recommend_documents";
-pub const MOVIE_RATERS: &str = "movie_raters";
+pub const MOVIE_RATINGS: &str = "movie_ratings";
 pub const RECOMMENDATIONS: &str = "recommendations";
 
 /// Page tables (sql/render), each dropped once its pages are written.

@@ -385,7 +385,7 @@ pub const QUESTIONS: &[Question] = &[
         person_page: None,
         sample: &[(
             "Home Comeback",
-            "Películas recomendadas para Home Comeback (1986): Winning Lap, Last Mile, Winning Punch, The Golden Round, Final Match",
+            "Películas recomendadas para Home Comeback (1986): The Riverside Lap, Last Round, Winning Comeback, The Inside Heist, The Second Season",
         )],
         variants: &[JUNE, JULY, MAY],
         input: "titulo",

@@ -3,7 +3,7 @@
 use datafusion::arrow::array::{Array, AsArray, Float64Array, Int64Array, ListArray, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::Float64Type;
 
-use crate::foundation::cells::{json_value, sort_list};
+use crate::foundation::cells::{int_at, json_value, sort_list};
 use crate::foundation::published::normalize::normalize_key;
 use crate::settings::Weights;
 
@@ -19,6 +19,12 @@ pub struct MovieDoc {
     pub directors: Vec<String>,
     pub cast: Vec<String>,
     pub keywords: Vec<String>,
+    pub release_year: Option<i64>,
+    /// Minutes.
+    pub runtime: Option<f64>,
+    /// TMDB's votes (not MovieLens ratings): known for every movie.
+    pub vote_count: f64,
+    pub vote_average: f64,
 }
 
 /// A name as one token: `genre_science_fiction`, `cast_jose_nunez`.
@@ -270,6 +276,12 @@ pub const STOP_WORDS: &[&str] = &[
     "doesn",
 ];
 
+/// A floating-point cell, if it is one and finite.
+fn float(array: &dyn Array, row: usize) -> Option<f64> {
+    let values = array.as_primitive_opt::<Float64Type>()?;
+    (!values.is_null(row)).then(|| values.value(row)).filter(|v| v.is_finite())
+}
+
 /// Reads `recommend_documents` (sql/recommend/documents.sql) into documents.
 pub fn read_documents(batches: &[RecordBatch]) -> Vec<MovieDoc> {
     let mut docs = Vec::new();
@@ -309,6 +321,10 @@ pub fn read_documents(batches: &[RecordBatch]) -> Vec<MovieDoc> {
                 directors: list("directors", row),
                 cast: cast(row),
                 keywords: list("keywords", row),
+                release_year: int_at(col("release_year").as_ref(), row),
+                runtime: float(col("runtime").as_ref(), row),
+                vote_count: int_at(col("vote_count").as_ref(), row).unwrap_or(0) as f64,
+                vote_average: float(col("vote_average").as_ref(), row).unwrap_or(0.0),
             });
         }
     }

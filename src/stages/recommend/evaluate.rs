@@ -1,29 +1,58 @@
-//! Recommendation quality, measured on the data: collection hit@5 and co-rating lift,
-//! for marquee's documents and for a genres-only baseline.
+//! How good a set of recommendation lists is, judged on held-out users only (users the
+//! model never read, see ratings.rs):
+//!
+//! - co-rating lift: for movies with `MIN_HELD_OUT_RATERS`+ held-out raters, the mean
+//!   Jaccard overlap of the movie's held-out raters with each recommendation's, over
+//!   the same for five random movies that have held-out raters;
+//! - next watch hit@5: for each held-out user with two or more movies rated 4+, is the
+//!   last of them (by time) among the five recommendations of the one before?
+//! - collection hit@5: of movies in a collection of 2+, the share whose list holds
+//!   another member;
+//! - coverage: distinct recommended movies over all movies;
+//! - median popularity rank of the recommended movies (1 = the most popular).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::{MovieDoc, Neighbor};
-use crate::settings::MIN_RATERS;
+use super::MovieDoc;
+use super::ratings::{Part, Rating, high_ratings_in_order, part_of, raters};
+use crate::settings::MIN_HELD_OUT_RATERS;
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Quality {
-    /// Movies whose collection has 2+ members.
-    pub collection_movies: usize,
-    /// Share of those whose top-5 holds another member of their collection.
-    pub collection_hit_at_5: f64,
-    /// Movies with 20+ raters (ratings_small through links).
-    pub rated_movies: usize,
-    pub mean_jaccard_recommended: f64,
-    pub mean_jaccard_random: f64,
-    /// mean_jaccard_recommended / mean_jaccard_random.
     pub co_rating_lift: f64,
+    /// Movies the lift is measured on.
+    pub lift_movies: usize,
+    pub next_watch_hit_at_5: f64,
+    pub next_watch_users: usize,
+    pub collection_hit_at_5: f64,
+    pub collection_movies: usize,
+    pub coverage: f64,
+    pub median_popularity_rank: f64,
 }
 
-/// Share of movies in multi-member collections whose top-5 holds a fellow member.
-pub fn collection_hit_rate(docs: &[MovieDoc], lists: &[Vec<Neighbor>]) -> (usize, f64) {
+/// What the held-out users did.
+pub struct HeldOut {
+    /// Per movie row, the sorted held-out users who rated it.
+    pub raters: Vec<Vec<u32>>,
+    /// Per held-out user, the rows they rated 4+, oldest first.
+    pub liked_in_order: Vec<(u32, Vec<u32>)>,
+    /// Rows with at least one held-out rater: where random movies are drawn from.
+    pub pool: Vec<u32>,
+}
+
+impl HeldOut {
+    pub fn new(ratings: &[Rating], rows: usize) -> HeldOut {
+        let held = |user: u32| part_of(user, true) == Part::HeldOut;
+        let raters = raters(ratings, rows, |r| held(r.user));
+        let pool = (0..rows as u32).filter(|&i| !raters[i as usize].is_empty()).collect();
+        HeldOut { raters, liked_in_order: high_ratings_in_order(ratings, held), pool }
+    }
+}
+
+/// Share of movies in multi-member collections whose list holds a fellow member.
+pub fn collection_hit_rate(docs: &[MovieDoc], lists: &[Vec<u32>]) -> (usize, f64) {
     let mut sizes: HashMap<&str, usize> = HashMap::new();
     for d in docs {
         if let Some(c) = &d.collection {
@@ -38,7 +67,7 @@ pub fn collection_hit_rate(docs: &[MovieDoc], lists: &[Vec<Neighbor>]) -> (usize
             continue;
         }
         eligible += 1;
-        if lists[i].iter().any(|n| docs[n.row as usize].collection.as_deref() == Some(c)) {
+        if lists[i].iter().any(|&j| docs[j as usize].collection.as_deref() == Some(c)) {
             hits += 1;
         }
     }
@@ -49,26 +78,15 @@ fn jaccard(a: &[u32], b: &[u32]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 0.0;
     }
-    let (mut i, mut j, mut both) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                both += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let both = super::ratings::shared(a, b);
     both as f64 / (a.len() + b.len() - both) as f64
 }
 
-/// A fixed-seed generator: the random baseline is the same on every run.
-struct XorShift(u64);
+/// A fixed-seed generator: random draws are the same on every run.
+pub struct XorShift(pub u64);
 
 impl XorShift {
-    fn next(&mut self, bound: usize) -> usize {
+    pub fn next(&mut self, bound: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -76,26 +94,23 @@ impl XorShift {
     }
 }
 
-/// Mean rater overlap between a movie and its recommendations, against random movies.
-/// `raters[i]` is the sorted user ids who rated row i.
-pub fn co_rating(raters: &[Vec<u32>], lists: &[Vec<Neighbor>]) -> (usize, f64, f64) {
-    let n = raters.len();
+/// (movies measured, mean Jaccard with the recommendations, mean Jaccard with random).
+pub fn co_rating(held: &HeldOut, lists: &[Vec<u32>]) -> (usize, f64, f64) {
     let mut rng = XorShift(0x9E3779B97F4A7C15);
     let (mut eligible, mut recommended, mut random) = (0usize, 0.0, 0.0);
-    for i in 0..n {
-        if raters[i].len() < MIN_RATERS {
+    for (i, list) in lists.iter().enumerate() {
+        if held.raters[i].len() < MIN_HELD_OUT_RATERS || held.pool.len() < 2 {
             continue;
         }
         eligible += 1;
-        let recs = &lists[i];
-        recommended += recs.iter().map(|nb| jaccard(&raters[i], &raters[nb.row as usize])).sum::<f64>() / recs.len().max(1) as f64;
+        recommended += list.iter().map(|&j| jaccard(&held.raters[i], &held.raters[j as usize])).sum::<f64>() / list.len().max(1) as f64;
         let mut total = 0.0;
         for _ in 0..5 {
-            let mut j = rng.next(n);
-            while j == i && n > 1 {
-                j = rng.next(n);
+            let mut j = held.pool[rng.next(held.pool.len())];
+            while j as usize == i {
+                j = held.pool[rng.next(held.pool.len())];
             }
-            total += jaccard(&raters[i], &raters[j]);
+            total += jaccard(&held.raters[i], &held.raters[j as usize]);
         }
         random += total / 5.0;
     }
@@ -105,16 +120,47 @@ pub fn co_rating(raters: &[Vec<u32>], lists: &[Vec<Neighbor>]) -> (usize, f64, f
     (eligible, recommended / eligible as f64, random / eligible as f64)
 }
 
-pub fn quality(docs: &[MovieDoc], lists: &[Vec<Neighbor>], raters: &[Vec<u32>]) -> Quality {
+/// (users, share whose last liked movie is recommended for the one liked before it).
+pub fn next_watch(held: &HeldOut, lists: &[Vec<u32>]) -> (usize, f64) {
+    let mut users = 0;
+    let mut hits = 0;
+    for (_, liked) in &held.liked_in_order {
+        let [.., before, last] = liked.as_slice() else { continue };
+        users += 1;
+        if lists[*before as usize].contains(last) {
+            hits += 1;
+        }
+    }
+    (users, if users == 0 { 0.0 } else { hits as f64 / users as f64 })
+}
+
+pub fn quality(docs: &[MovieDoc], lists: &[Vec<u32>], held: &HeldOut) -> Quality {
     let (collection_movies, collection_hit_at_5) = collection_hit_rate(docs, lists);
-    let (rated_movies, rec, rand) = co_rating(raters, lists);
+    let (lift_movies, rec, rand) = co_rating(held, lists);
+    let (next_watch_users, next_watch_hit_at_5) = next_watch(held, lists);
+    let distinct: HashSet<u32> = lists.iter().flatten().copied().collect();
+    let mut by_popularity: Vec<usize> = (0..docs.len()).collect();
+    by_popularity.sort_by(|&a, &b| docs[b].popularity.total_cmp(&docs[a].popularity).then(docs[a].id.cmp(&docs[b].id)));
+    let mut rank_of = vec![0usize; docs.len()];
+    for (rank, &row) in by_popularity.iter().enumerate() {
+        rank_of[row] = rank + 1;
+    }
+    let mut ranks: Vec<usize> = lists.iter().flatten().map(|&j| rank_of[j as usize]).collect();
+    ranks.sort_unstable();
+    let median_popularity_rank = match ranks.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => ranks[n / 2] as f64,
+        n => (ranks[n / 2 - 1] + ranks[n / 2]) as f64 / 2.0,
+    };
     Quality {
-        collection_movies,
-        collection_hit_at_5,
-        rated_movies,
-        mean_jaccard_recommended: rec,
-        mean_jaccard_random: rand,
         co_rating_lift: if rand > 0.0 { rec / rand } else { 0.0 },
+        lift_movies,
+        next_watch_hit_at_5,
+        next_watch_users,
+        collection_hit_at_5,
+        collection_movies,
+        coverage: if docs.is_empty() { 0.0 } else { distinct.len() as f64 / docs.len() as f64 },
+        median_popularity_rank,
     }
 }
 
@@ -133,9 +179,17 @@ mod tests {
     fn collection_hits_count_fellow_members_only() {
         let doc = |c: Option<&str>| MovieDoc { collection: c.map(str::to_owned), ..Default::default() };
         let docs = vec![doc(Some("A")), doc(Some("A")), doc(Some("B")), doc(None)];
-        let nb = |row| Neighbor { row, score: 1.0 };
-        let lists = vec![vec![nb(1)], vec![nb(2)], vec![nb(0)], vec![nb(0)]];
+        let lists = vec![vec![1], vec![2], vec![0], vec![0]];
         // B has one member: not eligible. Of A's two, only the first finds the other.
         assert_eq!(collection_hit_rate(&docs, &lists), (2, 0.5));
+    }
+
+    #[test]
+    fn next_watch_asks_for_the_last_liked_after_the_one_before() {
+        let held =
+            HeldOut { raters: vec![vec![]; 4], liked_in_order: vec![(1, vec![0, 1, 2]), (2, vec![3, 0]), (3, vec![2])], pool: vec![] };
+        let lists = vec![vec![3], vec![2], vec![], vec![]];
+        // User 1: after 1 came 2, and 1's list holds 2. User 2: after 3 came 0, not in 3's list.
+        assert_eq!(next_watch(&held, &lists), (2, 0.5));
     }
 }

@@ -1,19 +1,20 @@
-//! Recommend stage: exact top-5 cosine similarity over TF-IDF documents for every
-//! movie, without ever holding an n x n matrix.
+//! Recommend stage: five recommendations for every movie, chosen by a learned ranker
+//! from candidates that are textually similar (TF-IDF), co-rated by MovieLens users
+//! (item-item, sparse), in the same collection, or widely seen.
 //!
-//! linfa-preprocessing's CountVectorizer learns the vocabulary (stop words, document
-//! frequency caps). Its transform allocates a dense vocabulary-sized row per document
-//! (O(docs x vocabulary)) and its TF-IDF takes idf from whatever batch it is given, so
-//! rows are counted here in parallel against that vocabulary, weighted with linfa's
-//! smooth idf, L2-normalised, and checked against linfa's TfIdfVectorizer in the tests.
-//! Similarities come from an inverted index: each row only meets the rows it shares a
-//! term with, so the cost is the sum of squared document frequencies.
+//! TF-IDF: linfa-preprocessing's CountVectorizer learns the vocabulary (stop words,
+//! document frequency caps); rows are counted here in parallel against it, weighted
+//! with linfa's smooth idf, L2-normalised, and checked against linfa's TfIdfVectorizer
+//! in the tests. Similarities come from an inverted index: each row only meets the rows
+//! it shares a term with. The ranker (ranker.rs) is a linfa-logistic regression whose
+//! labels come from one part of the raters and whose collaborative features come from
+//! another; `marquee eval` holds out a third part to judge it (ratings.rs).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Result;
-use datafusion::arrow::array::{AsArray, Float64Array, Int64Array, RecordBatch};
+use datafusion::arrow::array::{Float64Array, Int64Array, ListBuilder, RecordBatch, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
@@ -21,14 +22,20 @@ use rayon::prelude::*;
 
 use crate::foundation::engine::scripts;
 use crate::foundation::tables;
-use crate::settings::{TOP_K, VOCABULARY, Vocabulary, WEIGHTS, Weights};
+use crate::foundation::timing::trace;
+use crate::settings::{CF_SHRINK, CO_RATED_CANDIDATES, CONTENT_CANDIDATES, TOP_K, VOCABULARY, Vocabulary, WEIGHTS, Weights};
 
 pub mod documents;
 pub mod evaluate;
+pub mod features;
+pub mod ranker;
+pub mod ratings;
 pub mod tfidf;
 pub mod top_k;
 
 pub use documents::{MovieDoc, document_text, read_documents};
+pub use ranker::{Models, Ranked, Signals};
+pub use ratings::{Part, Rating};
 pub use tfidf::{SparseRows, tfidf};
 pub use top_k::{Neighbor, pair_updates, top_k};
 
@@ -42,6 +49,12 @@ pub struct RecommendStats {
     pub pair_updates: u64,
     pub tfidf_s: f64,
     pub top_k_s: f64,
+    /// Rated movies, training pairs and positives of the ranker; 0 when it could not
+    /// be trained (no ratings) and content similarity ranked alone.
+    pub rated_movies: usize,
+    pub training_pairs: usize,
+    pub positives: usize,
+    pub ranker_s: f64,
 }
 
 /// Documents to top-5 lists, timed.
@@ -61,40 +74,115 @@ pub fn recommend(docs: &[MovieDoc], weights: &Weights, vocab: &Vocabulary, k: us
         pair_updates: pair_updates(&rows),
         tfidf_s,
         top_k_s: started.elapsed().as_secs_f64(),
+        ..Default::default()
     };
     Ok((lists, stats))
 }
 
-/// Runs sql/recommend, computes every movie's top-5 and registers them as the
-/// `recommendations` table (movie_id, rank, recommended_id, score) for the queries.
-/// Only the figures are returned: the documents and lists are not needed afterwards.
-pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
+/// The documents and ratings of a session (sql/recommend run first).
+pub async fn read_inputs(ctx: &SessionContext) -> Result<(Vec<MovieDoc>, Vec<Rating>)> {
     scripts::run_scripts(ctx, scripts::RECOMMEND).await?;
     let docs = read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
-    let (lists, stats) = recommend(&docs, &WEIGHTS, &VOCABULARY, TOP_K)?;
-    ctx.register_table(tables::RECOMMENDATIONS, Arc::new(recommendations_table(&docs, &lists)?))?;
-    Ok(stats)
+    let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+    let ratings = ratings::read_ratings(&ctx.table(tables::MOVIE_RATINGS).await?.collect().await?, &row_of);
+    Ok((docs, ratings))
+}
+
+/// A trained recommender: its signals, its models and every movie's list.
+pub struct Recommender<'a> {
+    pub signals: Signals<'a>,
+    pub models: Models,
+    pub lists: Vec<Vec<Ranked>>,
+    pub stats: RecommendStats,
+}
+
+/// Candidates, features, training and ranking for every movie. With `hold_out`, the
+/// held-out users' ratings are not read at all (`marquee eval`).
+pub fn build<'a>(docs: &'a [MovieDoc], ratings: &[Rating], hold_out: bool) -> Result<Recommender<'a>> {
+    let started = std::time::Instant::now();
+    let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, &WEIGHTS)).collect();
+    let content = tfidf(&texts, &VOCABULARY)?;
+    let tfidf_s = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
+    let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
+    let content_lists = top_k(&content, &popularity, &ids, CONTENT_CANDIDATES);
+    let top_k_s = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let mut clock = std::time::Instant::now();
+    let part = |r: &Rating| ratings::part_of(r.user, hold_out);
+    let feature_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Feature);
+    let label_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Label);
+    let co_rated = ratings::item_item(&feature_raters, CO_RATED_CANDIDATES, CF_SHRINK);
+    let mut stats = RecommendStats {
+        movies: docs.len(),
+        vocabulary: content.n_cols,
+        nonzeros: content.indices.len(),
+        pair_updates: pair_updates(&content),
+        tfidf_s,
+        top_k_s,
+        ..Default::default()
+    };
+    trace("recommend: raters and item-item", &mut clock);
+    let learning = Signals::new(features::Catalogue::new(docs), content, content_lists, feature_raters, co_rated);
+    trace("recommend: catalogue", &mut clock);
+    let models = ranker::train(&learning, &label_raters).unwrap_or_else(|_| Models::content_similarity());
+    trace("recommend: training", &mut clock);
+    // The model learnt how co-rating among some users predicts it among others; it
+    // ranks with the co-rating of every user it may read (label users included).
+    let all_raters = ratings::raters(ratings, docs.len(), |r| part(r) != Part::HeldOut);
+    let co_rated = ratings::item_item(&all_raters, CO_RATED_CANDIDATES, CF_SHRINK);
+    stats.rated_movies = all_raters.iter().filter(|r| !r.is_empty()).count();
+    let signals = learning.with_raters(all_raters, co_rated);
+    trace("recommend: signals", &mut clock);
+    let lists = ranker::rank(&signals, &models, |i| !signals.raters[i].is_empty(), TOP_K);
+    trace("recommend: ranking", &mut clock);
+    (stats.training_pairs, stats.positives) = (models.training_pairs, models.positives);
+    stats.ranker_s = started.elapsed().as_secs_f64();
+    Ok(Recommender { signals, models, lists, stats })
+}
+
+/// Runs sql/recommend, ranks every movie's top five and registers them as the
+/// `recommendations` table (movie_id, rank, recommended_id, score, reasons) for the
+/// questions, the pages and the Parquet export.
+pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
+    let (docs, ratings) = read_inputs(ctx).await?;
+    let built = build(&docs, &ratings, false)?;
+    ctx.register_table(tables::RECOMMENDATIONS, Arc::new(recommendations_table(&built)?))?;
+    Ok(built.stats)
 }
 
 /// Scores rounded to 4 decimals: enough to rank by eye, stable to print.
-pub fn rounded_score(score: f32) -> f64 {
-    (score as f64 * 1e4).round() / 1e4
+pub fn rounded_score(score: f64) -> f64 {
+    (score * 1e4).round() / 1e4
 }
 
-fn recommendations_table(docs: &[MovieDoc], lists: &[Vec<Neighbor>]) -> Result<MemTable> {
+/// The logistic probability of a log-odds score.
+fn probability(log_odds: f64) -> f64 {
+    1.0 / (1.0 + (-log_odds).exp())
+}
+
+fn recommendations_table(built: &Recommender<'_>) -> Result<MemTable> {
+    let docs = built.signals.catalogue.docs;
     let schema = Arc::new(Schema::new(vec![
         Field::new("movie_id", DataType::Int64, false),
         Field::new("rank", DataType::Int64, false),
         Field::new("recommended_id", DataType::Int64, false),
         Field::new("score", DataType::Float64, false),
+        Field::new("reasons", DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false),
     ]));
     let (mut movie, mut rank, mut rec, mut score) = (vec![], vec![], vec![], vec![]);
-    for (i, list) in lists.iter().enumerate() {
+    let mut reasons = ListBuilder::new(StringBuilder::new());
+    for (i, list) in built.lists.iter().enumerate() {
         for (r, nb) in list.iter().enumerate() {
             movie.push(docs[i].id);
             rank.push(r as i64 + 1);
             rec.push(docs[nb.row as usize].id);
-            score.push(rounded_score(nb.score));
+            score.push(rounded_score(probability(nb.score)));
+            for reason in features::reasons(&built.signals.catalogue, i, nb.row as usize, nb.co_raters) {
+                reasons.values().append_value(reason);
+            }
+            reasons.append(true);
         }
     }
     let batch = RecordBatch::try_new(
@@ -104,29 +192,10 @@ fn recommendations_table(docs: &[MovieDoc], lists: &[Vec<Neighbor>]) -> Result<M
             Arc::new(Int64Array::from(rank)),
             Arc::new(Int64Array::from(rec)),
             Arc::new(Float64Array::from(score)),
+            Arc::new(reasons.finish()),
         ],
     )?;
     Ok(MemTable::try_new(schema, vec![vec![batch]])?)
-}
-
-/// Who rated each document's movie, as sorted user ids (table movie_raters).
-pub async fn raters(ctx: &SessionContext, docs: &[MovieDoc]) -> Result<Vec<Vec<u32>>> {
-    let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
-    let mut raters = vec![Vec::new(); docs.len()];
-    for batch in ctx.table(tables::MOVIE_RATERS).await?.collect().await? {
-        let movies = batch.column(0).as_primitive::<datafusion::arrow::datatypes::Int64Type>();
-        let users = batch.column(1).as_primitive::<datafusion::arrow::datatypes::Int64Type>();
-        for r in 0..batch.num_rows() {
-            if let Some(&i) = row_of.get(&movies.value(r)) {
-                raters[i].push(users.value(r) as u32);
-            }
-        }
-    }
-    raters.iter_mut().for_each(|r| {
-        r.sort_unstable();
-        r.dedup();
-    });
-    Ok(raters)
 }
 
 #[cfg(test)]
@@ -167,6 +236,74 @@ mod tests {
             }
         }
         s
+    }
+
+    /// A small catalogue where taste follows genre: users like one genre's movies.
+    fn catalogue_and_ratings(seed: u64, users: std::ops::Range<u32>) -> (Vec<MovieDoc>, Vec<Rating>) {
+        let genres = ["Drama", "Comedy", "Horror", "Western"];
+        let docs: Vec<MovieDoc> = (0..80)
+            .map(|i| MovieDoc {
+                id: 1000 + i,
+                popularity: (i % 9) as f64,
+                overview: Some(format!("a story about {} and {}", ["love", "war", "ghosts", "horses"][i as usize % 4], i % 7)),
+                genres: vec![genres[i as usize % 4].to_string()],
+                keywords: vec![format!("k{}", i % 11)],
+                collection: (i % 10 == 0).then(|| format!("Saga {}", i % 20)),
+                vote_count: (i * 13 % 50) as f64,
+                ..Default::default()
+            })
+            .collect();
+        let mut state = seed;
+        let mut ratings = Vec::new();
+        for user in users {
+            let taste = user as usize % 4;
+            for _ in 0..20 {
+                let row = (rng(&mut state) % 20) as usize * 4 + taste;
+                ratings.push(Rating {
+                    row: row as u32,
+                    user,
+                    rating: 3.5 + (rng(&mut state) % 4) as f32 * 0.5,
+                    rated_at: rng(&mut state) as i64 % 1000,
+                });
+            }
+        }
+        (docs, ratings)
+    }
+
+    #[test]
+    fn held_out_users_never_influence_what_eval_trains_and_ranks() {
+        let (docs, ratings) = catalogue_and_ratings(7, 0..400);
+        let held_out = |r: &Rating| ratings::part_of(r.user, true) == Part::HeldOut;
+        assert!(ratings.iter().any(held_out), "the data has held-out users");
+        // Their ratings replaced by others entirely (other movies, other scores).
+        let (_, noise) = catalogue_and_ratings(99, 0..400);
+        let mut changed: Vec<Rating> = ratings.iter().filter(|r| !held_out(r)).copied().collect();
+        changed.extend(noise.iter().filter(|r| held_out(r)).map(|r| Rating { row: (r.row + 1) % 80, ..*r }));
+        let (a, b) = (build(&docs, &ratings, true).unwrap(), build(&docs, &changed, true).unwrap());
+        assert!(a.models.training_pairs > 0, "the ranker was trained");
+        assert_eq!(a.models.hybrid.weights, b.models.hybrid.weights);
+        assert_eq!(a.models.content_only.weights, b.models.content_only.weights);
+        assert_eq!(a.lists, b.lists);
+        // Without holding out, the same change does reach the model: the check can fail.
+        let (c, d) = (build(&docs, &ratings, false).unwrap(), build(&docs, &changed, false).unwrap());
+        assert_ne!(c.models.hybrid.weights, d.models.hybrid.weights);
+    }
+
+    #[test]
+    fn every_movie_gets_five_others_and_collections_stay_together() {
+        let (docs, ratings) = catalogue_and_ratings(3, 0..300);
+        let built = build(&docs, &ratings, false).unwrap();
+        for (i, list) in built.lists.iter().enumerate() {
+            assert_eq!(list.len(), TOP_K);
+            assert!(list.iter().all(|r| r.row as usize != i), "never itself");
+            if let Some(c) = &docs[i].collection {
+                let others = docs.iter().enumerate().any(|(j, d)| j != i && d.collection.as_ref() == Some(c));
+                assert!(!others || list.iter().any(|r| docs[r.row as usize].collection.as_ref() == Some(c)), "movie {i}");
+            }
+        }
+        let without_ratings = build(&docs, &[], false).unwrap();
+        assert_eq!(without_ratings.models.training_pairs, 0, "nothing to learn from: content similarity ranks");
+        assert!(without_ratings.lists.iter().all(|l| l.len() == TOP_K));
     }
 
     #[test]

@@ -1,0 +1,251 @@
+//! What the ranker knows about a (movie, candidate) pair, and the reasons a person can
+//! read for a recommendation.
+
+use std::collections::HashMap;
+
+use super::MovieDoc;
+use super::ratings::{shared, shrunk_cosine};
+use super::tfidf::SparseRows;
+use crate::settings::{CF_SHRINK, REASON_KEYWORDS, SHARED_CAST};
+
+/// The names a movie is compared on, as interned ids, sorted.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub collection: Option<u32>,
+    pub genres: Vec<u32>,
+    pub directors: Vec<u32>,
+    /// The top-billed `SHARED_CAST`.
+    pub cast: Vec<u32>,
+    pub keywords: Vec<u32>,
+}
+
+/// Every movie's facts, and the names behind the ids (for the reasons).
+pub struct Catalogue<'a> {
+    pub docs: &'a [MovieDoc],
+    pub facts: Vec<Facts>,
+    pub names: Vec<&'a str>,
+}
+
+/// What a name is: the same text may be a keyword and a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Collection,
+    Genre,
+    Director,
+    Cast,
+    Keyword,
+}
+
+impl<'a> Catalogue<'a> {
+    /// Interns names in document order, so ids are the same on every run.
+    pub fn new(docs: &'a [MovieDoc]) -> Catalogue<'a> {
+        let mut ids: HashMap<(Kind, &'a str), u32> = HashMap::new();
+        let mut names: Vec<&'a str> = Vec::new();
+        let mut intern = |kind: Kind, name: &'a str| -> u32 {
+            *ids.entry((kind, name)).or_insert_with(|| {
+                names.push(name);
+                names.len() as u32 - 1
+            })
+        };
+        let mut facts = Vec::with_capacity(docs.len());
+        for d in docs {
+            let mut cast: Vec<&'a str> = Vec::new();
+            for name in &d.cast {
+                if cast.len() < SHARED_CAST && !cast.contains(&name.as_str()) {
+                    cast.push(name);
+                }
+            }
+            let collection = d.collection.as_deref().map(|c| intern(Kind::Collection, c));
+            let mut set = |kind: Kind, list: &mut dyn Iterator<Item = &'a str>| -> Vec<u32> {
+                let mut v: Vec<u32> = list.map(|n| intern(kind, n)).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            let genres = set(Kind::Genre, &mut d.genres.iter().map(String::as_str));
+            let directors = set(Kind::Director, &mut d.directors.iter().map(String::as_str));
+            let cast = set(Kind::Cast, &mut cast.into_iter());
+            let keywords = set(Kind::Keyword, &mut d.keywords.iter().map(String::as_str));
+            facts.push(Facts { collection, genres, directors, cast, keywords });
+        }
+        Catalogue { docs, facts, names }
+    }
+}
+
+/// The ranker's inputs, in order. `COLLABORATIVE` marks the ones that come from ratings.
+pub const FEATURES: &[&str] = &[
+    "content cosine",
+    "co-rater cosine (shrunk)",
+    "log co-raters",
+    "same collection",
+    "shared directors",
+    "shared top cast",
+    "log shared keywords",
+    "genre overlap (Jaccard)",
+    "year gap (decades, capped at 5)",
+    "runtime ratio",
+    "candidate is feature length",
+    "candidate log TMDB votes",
+    "candidate vote average / 10",
+    "candidate log popularity",
+    "co-rater overlap (Jaccard)",
+];
+pub const WIDTH: usize = 15;
+pub const COLLABORATIVE: [usize; 3] = [1, 2, 14];
+
+/// Sorted id lists in common.
+fn common(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Dot product of two L2-normalised sparse rows: their cosine.
+pub fn cosine(m: &SparseRows, a: usize, b: usize) -> f64 {
+    let ((ia, va), (ib, vb)) = (m.row(a), m.row(b));
+    let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+    while i < ia.len() && j < ib.len() {
+        match ia[i].cmp(&ib[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += f64::from(va[i]) * f64::from(vb[j]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
+}
+
+/// The features of recommending `b` for `a`. `raters` are the users whose ratings
+/// the collaborative features may use (empty lists: no signal).
+pub fn pair(catalogue: &Catalogue<'_>, content: &SparseRows, raters: &[Vec<u32>], a: usize, b: usize) -> [f64; WIDTH] {
+    let (fa, fb) = (&catalogue.facts[a], &catalogue.facts[b]);
+    let (da, db) = (&catalogue.docs[a], &catalogue.docs[b]);
+    let co = shared(&raters[a], &raters[b]);
+    let genres_union = fa.genres.len() + fb.genres.len() - common(&fa.genres, &fb.genres).len();
+    let year_gap = match (da.release_year, db.release_year) {
+        (Some(x), Some(y)) => ((x - y).abs() as f64 / 10.0).min(5.0),
+        _ => 2.5,
+    };
+    let runtime_ratio = match (da.runtime, db.runtime) {
+        (Some(x), Some(y)) if x > 0.0 && y > 0.0 => x.min(y) / x.max(y),
+        _ => 0.0,
+    };
+    [
+        cosine(content, a, b),
+        shrunk_cosine(co, raters[a].len(), raters[b].len(), CF_SHRINK),
+        (co as f64).ln_1p(),
+        f64::from(fa.collection.is_some() && fa.collection == fb.collection),
+        common(&fa.directors, &fb.directors).len().min(2) as f64,
+        common(&fa.cast, &fb.cast).len() as f64,
+        (common(&fa.keywords, &fb.keywords).len() as f64).ln_1p(),
+        if genres_union == 0 { 0.0 } else { common(&fa.genres, &fb.genres).len() as f64 / genres_union as f64 },
+        year_gap,
+        runtime_ratio,
+        f64::from(db.runtime.is_some_and(|r| r >= 60.0)),
+        db.vote_count.max(0.0).ln_1p(),
+        db.vote_average.clamp(0.0, 10.0) / 10.0,
+        db.popularity.max(0.0).ln_1p(),
+        if co == 0 { 0.0 } else { co as f64 / (raters[a].len() + raters[b].len() - co) as f64 },
+    ]
+}
+
+/// Why `b` is recommended for `a`, in Spanish, strongest first (at most three).
+pub fn reasons(catalogue: &Catalogue<'_>, a: usize, b: usize, co_raters: usize) -> Vec<String> {
+    let (fa, fb) = (&catalogue.facts[a], &catalogue.facts[b]);
+    let names = |ids: &[u32]| -> Vec<&str> {
+        let mut v: Vec<&str> = ids.iter().map(|&i| catalogue.names[i as usize]).collect();
+        v.sort_unstable();
+        v
+    };
+    let mut out = Vec::new();
+    if fa.collection.is_some() && fa.collection == fb.collection {
+        out.push("misma colección".to_string());
+    }
+    let directors = common(&fa.directors, &fb.directors);
+    if !directors.is_empty() {
+        out.push(format!("mismo director: {}", names(&directors).join(", ")));
+    }
+    if co_raters >= crate::settings::REASON_CO_RATERS {
+        out.push("quienes la vieron también vieron esta".to_string());
+    }
+    let cast = common(&fa.cast, &fb.cast);
+    if !cast.is_empty() {
+        out.push(format!("mismo reparto: {}", names(&cast).join(", ")));
+    }
+    let keywords = common(&fa.keywords, &fb.keywords);
+    if !keywords.is_empty() {
+        let shown: Vec<&str> = names(&keywords).into_iter().take(REASON_KEYWORDS).collect();
+        out.push(format!("palabras clave en común: {}", shown.join(", ")));
+    }
+    let genres = common(&fa.genres, &fb.genres);
+    if out.is_empty() && !genres.is_empty() {
+        out.push(format!("mismos géneros: {}", names(&genres).join(", ")));
+    }
+    if out.is_empty() {
+        out.push("popular entre el público".to_string());
+    }
+    out.truncate(3);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, collection: Option<&str>, directors: &[&str], keywords: &[&str]) -> MovieDoc {
+        MovieDoc {
+            id,
+            collection: collection.map(str::to_owned),
+            directors: directors.iter().map(|s| s.to_string()).collect(),
+            keywords: keywords.iter().map(|s| s.to_string()).collect(),
+            genres: vec!["Animation".into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn reasons_name_what_the_movies_share() {
+        let docs = vec![
+            doc(1, Some("Toy Story Collection"), &["John Lasseter"], &["toy", "friendship", "rivalry"]),
+            doc(2, Some("Toy Story Collection"), &["John Lasseter"], &["toy", "friendship"]),
+            doc(3, None, &["Someone Else"], &[]),
+        ];
+        let catalogue = Catalogue::new(&docs);
+        let why = reasons(&catalogue, 0, 1, 40);
+        assert_eq!(why, ["misma colección", "mismo director: John Lasseter", "quienes la vieron también vieron esta"]);
+        assert_eq!(reasons(&catalogue, 0, 2, 0), ["mismos géneros: Animation"]);
+        // A keyword spelled like a collection is still only a keyword.
+        let keyword_only = doc(4, None, &[], &["Toy Story Collection"]);
+        let docs2 = vec![docs[0].clone(), keyword_only];
+        assert!(reasons(&Catalogue::new(&docs2), 0, 1, 0).iter().all(|r| !r.contains("colección")));
+    }
+
+    #[test]
+    fn features_are_symmetric_where_they_should_be() {
+        let docs = vec![doc(1, Some("C"), &["D"], &["k"]), doc(2, Some("C"), &["D"], &["k", "j"])];
+        let catalogue = Catalogue::new(&docs);
+        let content =
+            SparseRows { n_cols: 1, indptr: vec![0, 1, 2], indices: vec![0, 0], values: vec![1.0, 1.0], vocabulary: vec!["x".into()] };
+        let raters = vec![vec![1, 2, 3], vec![2, 3]];
+        let f = pair(&catalogue, &content, &raters, 0, 1);
+        assert_eq!(f.len(), FEATURES.len());
+        assert_eq!(f[0], 1.0);
+        assert_eq!(f[3], 1.0);
+        assert_eq!(f[4], 1.0);
+        assert!((f[2] - 2f64.ln_1p()).abs() < 1e-12);
+        assert_eq!(f[1], shrunk_cosine(2, 3, 2, CF_SHRINK));
+    }
+}
