@@ -79,7 +79,7 @@ impl Stopwatch {
 
 /// With MARQUEE_TRACE set, prints how long each named step took (for profiling).
 pub fn trace(step: &str, since: &mut Instant) {
-    trace_note(&format!("{step}: {:.3} s", since.elapsed().as_secs_f64()));
+    trace_note(&format!("{step}: {:.3} s (peak {:.0} MB)", since.elapsed().as_secs_f64(), process_usage().1));
     *since = Instant::now();
 }
 

@@ -63,6 +63,7 @@ pub fn recommend(docs: &[MovieDoc], weights: &Weights, vocab: &Vocabulary, k: us
     let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, weights)).collect();
     let rows = tfidf(&texts, vocab)?;
     let tfidf_s = started.elapsed().as_secs_f64();
+    trace("recommend: tf-idf", &mut started.clone());
     let started = std::time::Instant::now();
     let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
     let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
@@ -103,11 +104,13 @@ pub fn build<'a>(docs: &'a [MovieDoc], ratings: &[Rating], hold_out: bool) -> Re
     let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, &WEIGHTS)).collect();
     let content = tfidf(&texts, &VOCABULARY)?;
     let tfidf_s = started.elapsed().as_secs_f64();
+    trace("recommend: tf-idf", &mut started.clone());
     let started = std::time::Instant::now();
     let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
     let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
     let content_lists = top_k(&content, &popularity, &ids, CONTENT_CANDIDATES);
     let top_k_s = started.elapsed().as_secs_f64();
+    trace("recommend: content neighbours", &mut started.clone());
     let started = std::time::Instant::now();
     let mut clock = std::time::Instant::now();
     let part = |r: &Rating| ratings::part_of(r.user, hold_out);

@@ -228,6 +228,7 @@ pub fn rank(signals: &Signals<'_>, models: &Models, rated: impl Fn(usize) -> boo
             });
             keep_a_collection_member(&mut scored, signals, i, k);
             scored.truncate(k);
+            scored.shrink_to_fit();
             scored
         })
         .collect()

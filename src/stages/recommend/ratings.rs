@@ -134,20 +134,25 @@ pub struct CoRated {
 /// The `k` most similar rows of every row by shrunk rater cosine (never itself; ties
 /// by row), from user -> rows postings. Rows without raters get an empty list.
 pub fn item_item(raters: &[Vec<u32>], k: usize, shrink: f64) -> Vec<Vec<CoRated>> {
-    let users = raters.iter().flatten().map(|&u| u as usize + 1).max().unwrap_or(0);
-    let mut rated: Vec<Vec<u32>> = vec![Vec::new(); users];
+    // User ids are sparse (a scaled copy shifts them by millions): index them densely.
+    let mut users: Vec<u32> = raters.iter().flatten().copied().collect();
+    users.sort_unstable();
+    users.dedup();
+    let dense: HashMap<u32, usize> = users.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+    let mut rated: Vec<Vec<u32>> = vec![Vec::new(); users.len()];
     for (row, list) in raters.iter().enumerate() {
-        for &u in list {
-            rated[u as usize].push(row as u32);
+        for u in list {
+            rated[dense[u]].push(row as u32);
         }
     }
+    let raters: Vec<Vec<usize>> = raters.iter().map(|list| list.iter().map(|u| dense[u]).collect()).collect();
     (0..raters.len())
         .into_par_iter()
         .map_init(
             || (vec![0u32; raters.len()], Vec::<u32>::new()),
             |(counts, touched), i| {
                 for &u in &raters[i] {
-                    for &j in &rated[u as usize] {
+                    for &j in &rated[u] {
                         if j as usize != i {
                             if counts[j as usize] == 0 {
                                 touched.push(j);
@@ -174,6 +179,8 @@ pub fn item_item(raters: &[Vec<u32>], k: usize, shrink: f64) -> Vec<Vec<CoRated>
                 }
                 found.sort_by(order);
                 found.truncate(k);
+                // Without this every list keeps the capacity of all it touched.
+                found.shrink_to_fit();
                 found
             },
         )
