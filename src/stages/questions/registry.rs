@@ -136,7 +136,7 @@ pub const QUESTIONS: &[Question] = &[
         sample: &[
             (
                 "Home Comeback",
-                "La película Home Comeback fue estrenada en el año 1986. La misma cuenta con un total de 2,000 valoraciones, con un promedio de 7.5",
+                "La película Home Comeback fue estrenada en el año 1986. La misma cuenta con un total de 2000 valoraciones, con un promedio de 7.5",
             ),
             (
                 "Pale Drift",
@@ -195,7 +195,7 @@ pub const QUESTIONS: &[Question] = &[
         person_page: Some(Role::Director),
         sample: &[(
             "Harriet Vance",
-            "El director Harriet Vance ha conseguido un retorno total de 12.47 con 15 películas: Pale Bride (1951-07-02): retorno 0.00, costo 0, ganancia 0; Black Cellar (1958-09-13): retorno 0.00, costo 0, ganancia 0; Starfall (1966-07-20): retorno 0.00, costo 0, ganancia 0; Starfall II: Dark Orbit (1970-02-28): retorno 0.00, costo 0, ganancia 0; Milo and the Magic Treehouse (1972-01-03): retorno 0.00, costo 0, ganancia 0; Starfall: Exodus (1972-02-01): retorno 5.90, costo 564,000, ganancia 3,328,153; Hollow Creek (1980-09-10): retorno 0.00, costo 0, ganancia 0; Hollow Creek II (1983-08-25): retorno 0.00, costo 0, ganancia 0; Hollow Creek: Revenant (1988-05-21): retorno 0.00, costo 0, ganancia 0; Hollow Creek: The Final Night (1990-09-02): retorno 0.00, costo 0, ganancia 0; The Double Score (2000-02-22): retorno 0.00, costo 456,000, ganancia 0; Perfect Split (2004-03-15): retorno 0.00, costo 0, ganancia 8,685,492; The Cellar at Blackmere (2004-09-23): retorno 5.50, costo 2,722,000, ganancia 14,959,685; sin dato (2009-02-13): retorno 0.00, costo 1,484,000, ganancia 0; Last Mile (2011-03-20): retorno 1.07, costo 1,070,000, ganancia 1,144,506",
+            "El director Harriet Vance ha conseguido un retorno total de 12.47 con 15 películas: Pale Bride (1951-07-02): retorno 0.00, costo 0, ganancia 0; Black Cellar (1958-09-13): retorno 0.00, costo 0, ganancia 0; Starfall (1966-07-20): retorno 0.00, costo 0, ganancia 0; Starfall II: Dark Orbit (1970-02-28): retorno 0.00, costo 0, ganancia 0; Milo and the Magic Treehouse (1972-01-03): retorno 0.00, costo 0, ganancia 0; Starfall: Exodus (1972-02-01): retorno 5.90, costo 564000, ganancia 3328153; Hollow Creek (1980-09-10): retorno 0.00, costo 0, ganancia 0; Hollow Creek II (1983-08-25): retorno 0.00, costo 0, ganancia 0; Hollow Creek: Revenant (1988-05-21): retorno 0.00, costo 0, ganancia 0; Hollow Creek: The Final Night (1990-09-02): retorno 0.00, costo 0, ganancia 0; The Double Score (2000-02-22): retorno 0.00, costo 456000, ganancia 0; Perfect Split (2004-03-15): retorno 0.00, costo 0, ganancia 8685492; The Cellar at Blackmere (2004-09-23): retorno 5.50, costo 2722000, ganancia 14959685; sin dato (2009-02-13): retorno 0.00, costo 1484000, ganancia 0; Last Mile (2011-03-20): retorno 1.07, costo 1070000, ganancia 1144506",
         )],
         variants: &[JUNE],
         input: "nombre_director",
@@ -294,7 +294,7 @@ pub const QUESTIONS: &[Question] = &[
         name: "productoras_exitosas",
         sql: sql!("queries/productoras_exitosas.sql"),
         person_page: None,
-        sample: &[("Ashgrove Pictures", "La productora Ashgrove Pictures ha tenido un revenue de 29,525,833 con 10 películas")],
+        sample: &[("Ashgrove Pictures", "La productora Ashgrove Pictures ha tenido un revenue de 29525833 con 10 películas")],
         variants: &[JULY],
         input: "productora",
         input_field: "productora",
@@ -340,7 +340,7 @@ pub const QUESTIONS: &[Question] = &[
         name: "productoras",
         sql: sql!("queries/productoras.sql"),
         person_page: None,
-        sample: &[("Ashgrove Pictures", "La productora Ashgrove Pictures ha tenido una ganancia total de 29,525,833 con 10 películas")],
+        sample: &[("Ashgrove Pictures", "La productora Ashgrove Pictures ha tenido una ganancia total de 29525833 con 10 películas")],
         variants: &[MAY],
         input: "productora",
         input_field: "productora",
@@ -361,7 +361,7 @@ pub const QUESTIONS: &[Question] = &[
         person_page: None,
         sample: &[(
             "Benji and the Wonder Kingdom",
-            "La película Benji and the Wonder Kingdom (1953) tuvo una inversión de 12,000,000, una ganancia de 48,000,000 y un retorno de 4.00",
+            "La película Benji and the Wonder Kingdom (1953) tuvo una inversión de 12000000, una ganancia de 48000000 y un retorno de 4.00",
         )],
         variants: &[MAY],
         input: "pelicula",
@@ -421,14 +421,15 @@ fn year(a: &Map<String, Value>, field: &str) -> String {
     a.get(field).and_then(Value::as_i64).map_or_else(|| "sin dato".to_string(), |y| y.to_string())
 }
 
-/// An integer with thousands separators (1,234,567); a missing value reads "sin dato".
+/// A whole number as the assignment's Python API printed it (1234567); a missing
+/// value reads "sin dato".
 pub fn int(a: &Map<String, Value>, field: &str) -> String {
-    a.get(field).and_then(Value::as_f64).map_or_else(|| "sin dato".to_string(), format::integer)
+    a.get(field).and_then(Value::as_f64).map_or_else(|| "sin dato".to_string(), format::plain_integer)
 }
 
-/// A number with `places` decimals and thousands separators (1,234.57).
+/// A number with `places` decimals and a decimal point (1234.57).
 pub fn decimal(a: &Map<String, Value>, field: &str, places: usize) -> String {
-    a.get(field).and_then(Value::as_f64).map_or_else(|| "sin dato".to_string(), |v| format::decimal(v, places))
+    a.get(field).and_then(Value::as_f64).map_or_else(|| "sin dato".to_string(), |v| format::plain_decimal(v, places))
 }
 
 #[cfg(test)]
@@ -443,9 +444,9 @@ mod tests {
     #[test]
     fn numbers_read_well() {
         let a = obj(json!({"n": 1234567, "f": 1234.5678, "neg": -1234.5, "small": 0.004, "none": null}));
-        assert_eq!(int(&a, "n"), "1,234,567");
-        assert_eq!(decimal(&a, "f", 2), "1,234.57");
-        assert_eq!(decimal(&a, "neg", 1), "-1,234.5");
+        assert_eq!(int(&a, "n"), "1234567");
+        assert_eq!(decimal(&a, "f", 2), "1234.57");
+        assert_eq!(decimal(&a, "neg", 1), "-1234.5");
         assert_eq!(decimal(&a, "small", 2), "0.00");
         assert_eq!(int(&a, "none"), "sin dato");
         assert_eq!(int(&a, "missing"), "sin dato");
@@ -457,7 +458,7 @@ mod tests {
         let met = obj(json!({"titulo": "Toy Story", "anio": 1995, "cumple_condicion": true, "voto_total": 5415, "voto_promedio": 7.7}));
         assert_eq!(
             (q.sentence)(&met),
-            "La película Toy Story fue estrenada en el año 1995. La misma cuenta con un total de 5,415 valoraciones, con un promedio de 7.7"
+            "La película Toy Story fue estrenada en el año 1995. La misma cuenta con un total de 5415 valoraciones, con un promedio de 7.7"
         );
         let unmet = obj(json!({"titulo": "X", "anio": 2001, "cumple_condicion": false, "voto_total": null}));
         assert!((q.sentence)(&unmet).contains("no cumple la condición de tener al menos 2000 valoraciones"));

@@ -56,7 +56,7 @@ fn bar_chart(env: &Environment<'static>, title: &str, bars: &[(String, f64)]) ->
             } else {
                 label.clone()
             };
-            json!({"label": label, "value": format::integer(*value), "y": y, "ty": y + 13.0, "w": (value / max * width).max(1.0)})
+            json!({"label": label, "value": format::spanish_integer(*value), "y": y, "ty": y + 13.0, "w": (value / max * width).max(1.0)})
         })
         .collect();
     let height = bars.len() as f64 * (bar_height + gap) + 30.0;

@@ -26,15 +26,19 @@ pub const STATIC_FILES: &[(&str, &str)] = &[
     ("style.css", include_str!("../../../templates/static/style.css")),
 ];
 
-/// Every template, auto-escaping HTML, with the `money` and `num` filters.
+/// Every template, auto-escaping HTML, with the `money`, `int` and `num` filters
+/// (Spanish number formatting).
 pub fn environment() -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     for (name, source) in TEMPLATES {
         env.add_template(name, source)?;
     }
-    env.add_filter("money", |v: Option<f64>| v.map_or("—".to_string(), format::integer));
-    env.add_filter("num", |v: Option<f64>, places: Option<usize>| v.map_or("—".to_string(), |v| format::decimal(v, places.unwrap_or(2))));
+    env.add_filter("money", |v: Option<f64>| v.map_or("—".to_string(), format::spanish_dollars));
+    env.add_filter("int", |v: Option<f64>| v.map_or("—".to_string(), format::spanish_integer));
+    env.add_filter("num", |v: Option<f64>, places: Option<usize>| {
+        v.map_or("—".to_string(), |v| format::spanish_decimal(v, places.unwrap_or(2)))
+    });
     Ok(env)
 }
 
