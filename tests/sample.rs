@@ -62,6 +62,15 @@ fn every_question_answers_its_registered_samples() {
 }
 
 #[test]
+fn a_404_page_leads_back_into_the_site() {
+    let page = std::fs::read_to_string(built().join("404.html")).unwrap();
+    assert!(page.contains("Página no encontrada"));
+    for target in ["./index.html", "./browse/index.html", "./questions.html"] {
+        assert!(page.contains(&format!("href=\"{target}\"")), "{target}");
+    }
+}
+
+#[test]
 fn table_counts_match_an_independent_reading() {
     let m = manifest();
     let t = &m["tables"];

@@ -15,6 +15,13 @@ pub async fn questions(site: &Site<'_>) -> Result<Written> {
     Ok(Written { pages: 1, bytes, other_files: 0 })
 }
 
+/// 404.html, which static hosts (GitHub Pages, Netlify, nginx's error_page) serve for
+/// any missing path. Its links are relative to the site's root, where hosts serve it.
+pub async fn not_found(site: &Site<'_>) -> Result<Written> {
+    let bytes = site.writer.page("", "404.html", "404.html", context! { root => "." })?;
+    Ok(Written { pages: 1, bytes, other_files: 0 })
+}
+
 /// index.html: what was built, from what, and where to go next.
 pub async fn index(site: &Site<'_>, so_far: &SiteStats) -> Result<Written> {
     let accounting = site.accounting;

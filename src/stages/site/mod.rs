@@ -115,6 +115,15 @@ pub const PAGE_KINDS: &[PageKind] = &[
         render: |site, _| Box::pin(report::render(site)),
     },
     PageKind {
+        name: "not found",
+        sql: None,
+        parallel_sql: false,
+        templates: &["404.html"],
+        dir: "",
+        releases: &[],
+        render: |site, _| Box::pin(home::not_found(site)),
+    },
+    PageKind {
         name: "home",
         sql: None,
         parallel_sql: false,
