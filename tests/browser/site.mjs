@@ -89,6 +89,27 @@ await page.goto(`${base}/questions.html`);
 const box = await page.locator("#q-score_titulo").boundingBox();
 assert.ok(box.width <= 375 && box.width > 150, `input width ${box.width}`);
 
+step("dark mode follows the system, with readable contrast");
+await page.setViewportSize({ width: 1000, height: 700 });
+for (const [scheme, dark] of [["light", false], ["dark", true]]) {
+  await page.emulateMedia({ colorScheme: scheme });
+  await page.goto(`${base}/404.html`);
+  const colours = await page.evaluate(() => {
+    const style = (sel, prop) => getComputedStyle(document.querySelector(sel))[prop];
+    return { paper: style("body", "backgroundColor"), ink: style("body", "color"), link: style("main a", "color"),
+             muted: style("footer", "color"), button: style("header a.brand", "color") };
+  });
+  const rgb = (c) => c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                       return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  assert.equal(lum(colours.paper) < 0.1, dark, `${scheme} background ${colours.paper}`);
+  for (const part of ["ink", "link", "muted", "button"]) {
+    assert.ok(contrast(colours[part], colours.paper) >= 4.5, `${scheme}: ${part} ${colours[part]} on ${colours.paper}`);
+  }
+}
+await shot("dark");
+
 await browser.close();
 assert.deepEqual(failures, [], "no script errors");
 assert.deepEqual(external, [], "no external requests");
