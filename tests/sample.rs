@@ -61,6 +61,64 @@ fn every_question_answers_its_registered_samples() {
     }
 }
 
+/// The value of every `attr="..."` in an HTML text, entities decoded.
+fn attribute_values(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(at, _)| {
+            let rest = &html[at + needle.len()..];
+            rest.find('"')
+                .map(|end| rest[..end].replace("&#x2f;", "/").replace("&#x27;", "'").replace("&quot;", "\"").replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            html_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "html") {
+            out.push(path);
+        }
+    }
+}
+
+/// A link check: every internal href and src of every page resolves to a file.
+#[test]
+fn every_internal_link_resolves_to_a_file() {
+    let mut pages = Vec::new();
+    html_files(built(), &mut pages);
+    assert!(pages.len() > 300, "{} pages", pages.len());
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        for target in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
+            let external = ["http:", "https:", "mailto:", "data:", "javascript:", "#"].iter().any(|p| target.starts_with(p));
+            if external || target.is_empty() {
+                continue;
+            }
+            let path = target.split(['#', '?']).next().unwrap_or_default();
+            checked += 1;
+            if !page.parent().unwrap().join(path).is_file() {
+                broken.push(format!("{} -> {target}", page.strip_prefix(built()).unwrap().display()));
+            }
+        }
+    }
+    assert!(checked > 3000, "only {checked} links checked");
+    assert!(broken.is_empty(), "{} broken links, e.g.:\n{}", broken.len(), broken.iter().take(10).cloned().collect::<Vec<_>>().join("\n"));
+}
+
+#[test]
+fn movie_pages_link_their_facets_to_browse_pages() {
+    let page = std::fs::read_to_string(built().join("movies/122064.html")).unwrap();
+    let links = attribute_values(&page, "href");
+    assert!(links.iter().any(|l| l.starts_with("../browse/collection/")), "{links:?}");
+    assert!(links.iter().any(|l| l.starts_with("../browse/genre/") || l.starts_with("../movies/")), "{links:?}");
+    assert!(links.iter().any(|l| l.starts_with("../browse/year/")), "{links:?}");
+}
+
 #[test]
 fn a_404_page_leads_back_into_the_site() {
     let page = std::fs::read_to_string(built().join("404.html")).unwrap();

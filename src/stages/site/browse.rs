@@ -1,7 +1,7 @@
 //! Browse pages: `browse/<facet>/` for release year, genre, country, company,
 //! collection and language, each value a page listing its movies.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result};
 use minijinja::context;
@@ -93,10 +93,19 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
     let mut pages = 0;
     let mut bytes = 0;
     let mut summary = Vec::new();
+    let mut facet_pages = HashMap::new();
     for kind in Facet::ALL {
         let (facet, title) = (kind.as_sql(), kind.title());
         let mut values = grouped.remove(facet).unwrap_or_default();
         disambiguate_files(&mut values);
+        for v in &values {
+            let label = v["label"].as_str().unwrap_or_default().to_string();
+            let page = match v["single"] == true {
+                true => format!("movies/{}.html", as_i64(&v["members"][0]["id"])),
+                false => format!("browse/{facet}/{}", v["file"].as_str().unwrap_or_default()),
+            };
+            facet_pages.insert((facet.to_string(), label), page);
+        }
         let dir = format!("browse/{facet}");
         let written: Vec<u64> = values
             .par_iter()
@@ -126,6 +135,7 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
         summary.push(json!({"facet": facet, "title": title, "values": values.len()}));
     }
     bytes += writer.page("browse", "index.html", "browse_index.html", context! { root => "..", facets => summary })?;
+    let _ = site.facet_pages.set(facet_pages);
     Ok(Written { pages: pages + 1, bytes, other_files: 0 })
 }
 

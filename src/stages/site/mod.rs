@@ -5,7 +5,7 @@
 //! function. Every value is auto-escaped by the templates, and every file name is an
 //! id or a slug checked by `foundation::output::safe_join`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -70,15 +70,6 @@ pub const PAGE_KINDS: &[PageKind] = &[
         render: |site, _| Box::pin(people::render(site)),
     },
     PageKind {
-        name: "movies",
-        sql: Some(sql!("render/movie_pages.sql")),
-        parallel_sql: true,
-        templates: &["movie.html"],
-        dir: "movies",
-        releases: &[tables::PAGE_MOVIES, tables::PAGE_COLLECTIONS, tables::PAGED_PEOPLE],
-        render: |site, _| Box::pin(movies::render(site)),
-    },
-    PageKind {
         name: "browse",
         sql: Some(sql!("render/browse.sql")),
         parallel_sql: true,
@@ -86,6 +77,15 @@ pub const PAGE_KINDS: &[PageKind] = &[
         dir: "browse",
         releases: &[tables::PAGE_FACETS],
         render: |site, _| Box::pin(browse::render(site)),
+    },
+    PageKind {
+        name: "movies",
+        sql: Some(sql!("render/movie_pages.sql")),
+        parallel_sql: true,
+        templates: &["movie.html"],
+        dir: "movies",
+        releases: &[tables::PAGE_MOVIES, tables::PAGE_COLLECTIONS, tables::PAGED_PEOPLE],
+        render: |site, _| Box::pin(movies::render(site)),
     },
     PageKind {
         name: "search",
@@ -173,6 +173,9 @@ pub struct Site<'a> {
     pub accounting: &'a Accounting,
     pub people_answers: &'a PeopleAnswers,
     pub writer: Writer<'a>,
+    /// Each browse value's page, from the site's root, by (facet, label): set by the
+    /// browse pages, read by the movie pages that link to them.
+    pub facet_pages: std::sync::OnceLock<HashMap<(String, String), String>>,
 }
 
 /// Renders pages (on the calling thread) and queues them for the file writer.
@@ -208,7 +211,8 @@ pub async fn site(
         std::fs::create_dir_all(out.join(kind.dir))?;
     }
     let sink = FileSink::start(out, previous);
-    let site = Site { ctx, accounting, people_answers, writer: Writer { env: &env, out, sink: &sink } };
+    let site =
+        Site { ctx, accounting, people_answers, writer: Writer { env: &env, out, sink: &sink }, facet_pages: std::sync::OnceLock::new() };
     let mut stats = render_kinds(&site).await?;
     let files = sink.finish()?;
     trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked));

@@ -1,6 +1,6 @@
 //! Movie pages: `movies/<id>.html`, one per movie.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Result;
 use minijinja::{Value as Mj, context};
@@ -33,6 +33,8 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
             collections.insert(id, sorted_items(&template_value(members, row), &["date", "id"]));
         }
     }
+    let no_pages = HashMap::new();
+    let facet_pages = site.facet_pages.get().unwrap_or(&no_pages);
     render_rows(site, tables::PAGE_MOVIES, "movies", "movie.html", |mut m| {
         m.sort_lists(MOVIE_LIST_ORDER);
         let id = m.int("id");
@@ -43,7 +45,8 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
             .map(|list| list.iter().filter(|x| x.get_attr("id").ok().and_then(|v| v.as_i64()) != Some(id)).cloned().collect())
             .unwrap_or_default();
         let paged = paged_flags(&m, &paged);
-        (id, context! { root => "..", movie => m.into_value(), collection_members => members, paged => paged, cast_shown => MOVIE_PAGE_CAST })
+        let links = facet_links(&m, facet_pages);
+        (id, context! { root => "..", movie => m.into_value(), collection_members => members, paged => paged, cast_shown => MOVIE_PAGE_CAST, links => links })
     })
     .await
 }
@@ -60,4 +63,25 @@ fn paged_flags(movie: &PageRow<'_>, paged: &HashSet<i64>) -> Vec<i64> {
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+/// Where each of a movie's genres, companies, countries, collection, year and
+/// original language is browsed: (label, page from the site's root) lists by facet.
+fn facet_links(movie: &PageRow<'_>, pages: &HashMap<(String, String), String>) -> BTreeMap<&'static str, Vec<(String, Option<String>)>> {
+    let link = |facet: &str, label: String| {
+        let page = pages.get(&(facet.to_string(), label.clone())).cloned();
+        (label, page)
+    };
+    let text = |v: Mj| -> Option<String> {
+        if v.is_none() || v.is_undefined() { None } else { Some(v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())) }
+    };
+    let mut out = BTreeMap::new();
+    for (field, facet) in [("genres", "genre"), ("companies", "company"), ("countries", "country")] {
+        let labels: Vec<String> = movie.get(field).try_iter().map(|it| it.filter_map(text).collect()).unwrap_or_default();
+        out.insert(facet, labels.into_iter().map(|l| link(facet, l)).collect());
+    }
+    for (field, facet) in [("collection_name", "collection"), ("release_year", "year"), ("original_language", "language")] {
+        out.insert(facet, text(movie.get(field)).map(|l| link(facet, l)).into_iter().collect());
+    }
+    out
 }
