@@ -18,16 +18,16 @@ ORDER BY "column";
 -- Histograms. Money and popularity span orders of magnitude: bucket by power of ten.
 -- `buckets` says how a bucket's value reads on the chart (site/report.rs BucketLabels).
 CREATE TABLE report_histograms AS
-SELECT 'budget (USD, non-zero, by power of ten)' AS chart, 'power_of_ten' AS buckets, CAST(CAST(floor(log10(CAST(budget AS DOUBLE))) AS BIGINT) AS DOUBLE) AS bucket, COUNT(*) AS movies FROM movies WHERE budget > 0 GROUP BY 3
-UNION ALL SELECT 'revenue (USD, non-zero, by power of ten)', 'power_of_ten', CAST(CAST(floor(log10(CAST(revenue AS DOUBLE))) AS BIGINT) AS DOUBLE), COUNT(*) FROM movies WHERE revenue > 0 GROUP BY 3
-UNION ALL SELECT 'runtime (minutes, by 15, capped at 300)', 'whole', LEAST(floor(runtime / 15) * 15, 300), COUNT(*) FROM movies WHERE runtime > 0 GROUP BY 3
-UNION ALL SELECT 'popularity (by power of ten)', 'power_of_ten', CAST(CAST(floor(log10(popularity)) AS BIGINT) AS DOUBLE), COUNT(*) FROM movies WHERE popularity > 0 GROUP BY 3
-UNION ALL SELECT 'vote_average (by 0.5)', 'halves', floor(vote_average * 2) / 2, COUNT(*) FROM movies WHERE vote_count > 0 GROUP BY 3
-UNION ALL SELECT 'release year (by decade)', 'whole', CAST(floor(release_year / 10) * 10 AS DOUBLE), COUNT(*) FROM movies GROUP BY 3
+SELECT 'presupuesto (USD, distinto de cero, por potencia de diez)' AS chart, 'power_of_ten' AS buckets, CAST(CAST(floor(log10(CAST(budget AS DOUBLE))) AS BIGINT) AS DOUBLE) AS bucket, COUNT(*) AS movies FROM movies WHERE budget > 0 GROUP BY 3
+UNION ALL SELECT 'recaudación (USD, distinta de cero, por potencia de diez)', 'power_of_ten', CAST(CAST(floor(log10(CAST(revenue AS DOUBLE))) AS BIGINT) AS DOUBLE), COUNT(*) FROM movies WHERE revenue > 0 GROUP BY 3
+UNION ALL SELECT 'duración (minutos, de 15 en 15, con tope en 300)', 'whole', LEAST(floor(runtime / 15) * 15, 300), COUNT(*) FROM movies WHERE runtime > 0 GROUP BY 3
+UNION ALL SELECT 'popularidad (por potencia de diez)', 'power_of_ten', CAST(CAST(floor(log10(popularity)) AS BIGINT) AS DOUBLE), COUNT(*) FROM movies WHERE popularity > 0 GROUP BY 3
+UNION ALL SELECT 'valoración media (vote_average, de 0.5 en 0.5)', 'halves', floor(vote_average * 2) / 2, COUNT(*) FROM movies WHERE vote_count > 0 GROUP BY 3
+UNION ALL SELECT 'año de estreno (por década)', 'whole', CAST(floor(release_year / 10) * 10 AS DOUBLE), COUNT(*) FROM movies GROUP BY 3
 ORDER BY chart, bucket;
 
 CREATE TABLE report_correlations AS
-SELECT 'all movies' AS sample, COUNT(*) AS movies,
+SELECT 'todas las películas' AS sample, COUNT(*) AS movies,
        corr(CAST(budget AS DOUBLE), CAST(revenue AS DOUBLE)) AS budget_revenue,
        corr(CAST(budget AS DOUBLE), popularity) AS budget_popularity,
        corr(CAST(vote_count AS DOUBLE), CAST(revenue AS DOUBLE)) AS votes_revenue,
@@ -35,7 +35,7 @@ SELECT 'all movies' AS sample, COUNT(*) AS movies,
        corr(runtime, vote_average) AS runtime_rating
 FROM movies
 UNION ALL
-SELECT 'budget and revenue > 0', COUNT(*),
+SELECT 'presupuesto y recaudación > 0', COUNT(*),
        corr(CAST(budget AS DOUBLE), CAST(revenue AS DOUBLE)),
        corr(CAST(budget AS DOUBLE), popularity),
        corr(CAST(vote_count AS DOUBLE), CAST(revenue AS DOUBLE)),
@@ -45,24 +45,24 @@ FROM movies WHERE budget > 0 AND revenue > 0
 ORDER BY sample;
 
 CREATE TABLE report_outliers AS
-SELECT 'runtime over 5 hours' AS kind, id, title, release_year, runtime AS value FROM movies WHERE runtime > 300
+SELECT 'duración de más de 5 horas' AS kind, id, title, release_year, runtime AS value FROM movies WHERE runtime > 300
 UNION ALL
-SELECT 'popularity in the top 0.1%', id, title, release_year, popularity
+SELECT 'popularidad en el 0.1% más alto', id, title, release_year, popularity
 FROM movies WHERE popularity >= (SELECT approx_percentile_cont(popularity, 0.999) FROM movies)
 ORDER BY kind, value DESC, id;
 
 CREATE TABLE report_top AS
-SELECT 'actors (films)' AS list, name AS label, films AS value, person_id AS id
+SELECT 'intérpretes (películas)' AS list, name AS label, films AS value, person_id AS id
 FROM (SELECT n.person_id, n.name, COUNT(DISTINCT c.movie_id) AS films FROM "cast" c JOIN person_names n ON n.person_id = c.person_id GROUP BY n.person_id, n.name ORDER BY films DESC, n.person_id LIMIT 20)
 UNION ALL
-SELECT 'directors (films)', name, films, person_id
+SELECT 'directores (películas)', name, films, person_id
 FROM (SELECT n.person_id, n.name, COUNT(DISTINCT c.movie_id) AS films FROM crew c JOIN person_names n ON n.person_id = c.person_id WHERE c.job = 'Director' GROUP BY n.person_id, n.name ORDER BY films DESC, n.person_id LIMIT 20)
 UNION ALL
-SELECT 'genres (movies)', name, movies, NULL FROM (SELECT name, COUNT(DISTINCT movie_id) AS movies FROM movie_genres GROUP BY name ORDER BY movies DESC, name LIMIT 20)
+SELECT 'géneros (películas)', name, movies, NULL FROM (SELECT name, COUNT(DISTINCT movie_id) AS movies FROM movie_genres GROUP BY name ORDER BY movies DESC, name LIMIT 20)
 UNION ALL
-SELECT 'original languages (movies)', original_language, movies, NULL FROM (SELECT original_language, COUNT(*) AS movies FROM movies WHERE original_language IS NOT NULL GROUP BY original_language ORDER BY movies DESC, original_language LIMIT 20)
+SELECT 'idiomas originales (películas)', original_language, movies, NULL FROM (SELECT original_language, COUNT(*) AS movies FROM movies WHERE original_language IS NOT NULL GROUP BY original_language ORDER BY movies DESC, original_language LIMIT 20)
 UNION ALL
-SELECT 'words in titles (movies)', word, movies, NULL FROM (
+SELECT 'palabras en los títulos (películas)', word, movies, NULL FROM (
     SELECT word, COUNT(DISTINCT id) AS movies
     FROM (SELECT id, unnest(string_to_array(regexp_replace(lower(title), '[^[:alnum:][:space:]]', '', 'g'), ' ')) AS word FROM movies WHERE title IS NOT NULL)
     WHERE length(word) > 2 AND word NOT IN ('the', 'and', 'for', 'with', 'from', 'los', 'las', 'del', 'les', 'der', 'die', 'das', 'una', 'des')

@@ -40,10 +40,19 @@ function own(object, key) {
 const cache = new Map();
 function fetchJson(path) {
   if (!cache.has(path)) {
-    cache.set(path, fetch(`${root}/${path}`).then((r) => {
-      if (!r.ok) throw new Error(`${path}: ${r.status}`);
-      return r.json();
-    }));
+    cache.set(path, fetch(`${root}/${path}`).then(
+      async (r) => {
+        if (!r.ok) throw new Error(`${path}: respuesta HTTP ${r.status}`);
+        try {
+          return await r.json();
+        } catch {
+          throw new Error(`${path}: no es JSON válido`);
+        }
+      },
+      () => {
+        throw new Error(`no se pudo descargar ${path}`);
+      },
+    ));
   }
   return cache.get(path);
 }
@@ -51,18 +60,18 @@ function fetchJson(path) {
 async function lookup(question, input) {
   const index = await fetchJson("api/index.json");
   const entry = Array.isArray(index.questions) ? index.questions.find((q) => q && q.name === question) : undefined;
-  if (!entry) throw new Error(`api/index.json does not list ${question}`);
-  if (!Number.isInteger(entry.shards) || entry.shards < 1) throw new Error(`api/index.json: bad shard count for ${question}`);
+  if (!entry) throw new Error(`api/index.json no incluye la pregunta ${question}`);
+  if (!Number.isInteger(entry.shards) || entry.shards < 1) throw new Error(`api/index.json: número de fragmentos no válido para ${question}`);
   // Aliases belong to a question: "setiembre" is a month for the month questions only.
   const normalized = normalizeKey(input);
   const alias = own(entry.aliases, normalized);
   const key = typeof alias === "string" ? alias : normalized;
   const path = `api/${question}/${shardName(key, entry.shards)}.json`;
   const file = await fetchJson(path);
-  if (file === null || typeof file !== "object" || Array.isArray(file)) throw new Error(`${path}: not a JSON object`);
+  if (file === null || typeof file !== "object" || Array.isArray(file)) throw new Error(`${path}: no es un objeto JSON`);
   const answers = own(file, key);
   if (answers === undefined) return { key, answers: [] };
-  if (!Array.isArray(answers)) throw new Error(`${path}: the answers to «${key}» are not a list`);
+  if (!Array.isArray(answers)) throw new Error(`${path}: las respuestas a «${key}» no son una lista`);
   return { key, answers };
 }
 

@@ -24,7 +24,7 @@ function step(name) { console.log(`- ${name}`); }
 
 step("home shows the headline counts");
 await page.goto(`${base}/index.html`);
-assert.match(await page.textContent("main"), new RegExp(`${expected.movies} movies`));
+assert.match(await page.textContent("main"), new RegExp(`${expected.movies} películas`));
 await shot("home");
 
 step("search a title and open its page");

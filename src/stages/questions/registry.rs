@@ -91,7 +91,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "mes",
         input_field: "mes",
-        description: "Movies released in a month (Spanish month name).",
+        description: "Películas estrenadas en un mes (nombre del mes en español).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en el mes de {}", int(a, "cantidad"), text(a, "mes")),
     },
@@ -103,7 +103,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "dia",
         input_field: "dia",
-        description: "Movies released on a day of the week (Spanish day name).",
+        description: "Películas estrenadas en un día de la semana (nombre del día en español).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en los días {}", int(a, "cantidad"), text(a, "dia")),
     },
@@ -118,7 +118,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "titulo",
         input_field: "titulo",
-        description: "Release year and popularity score of every movie with this title.",
+        description: "Año de estreno y puntuación de popularidad de cada película con este título.",
         finish: no_lists,
         sentence: |a| {
             format!(
@@ -146,7 +146,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "titulo",
         input_field: "titulo",
-        description: "Vote count and average of every movie with this title, only for movies with at least 2000 votes.",
+        description: "Cantidad de votos y promedio de cada película con este título, solo para películas con al menos 2000 votos.",
         finish: no_lists,
         sentence: |a| {
             if a.get("cumple_condicion") == Some(&Value::Bool(true)) {
@@ -177,7 +177,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "nombre_actor",
         input_field: "actor",
-        description: "Films an actor appears in (cast only), their total return and the average per film.",
+        description: "Películas en las que actúa una persona (solo reparto), su retorno total y el promedio por película.",
         finish: no_lists,
         sentence: |a| {
             format!(
@@ -200,7 +200,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE],
         input: "nombre_director",
         input_field: "director",
-        description: "A director's total return, and each film's title, date, return, budget and revenue.",
+        description: "Retorno total de un director y, de cada película, título, fecha, retorno, presupuesto y recaudación.",
         finish: films_by_date,
         sentence: |a| {
             let films: Vec<String> = a
@@ -239,7 +239,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY],
         input: "idioma",
         input_field: "idioma",
-        description: "Movies whose original language is this code (as in the data: en, fr, ja...).",
+        description: "Películas cuyo idioma original es este código (tal como figura en los datos: en, fr, ja...).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en idioma {}", int(a, "cantidad"), text(a, "idioma")),
     },
@@ -251,7 +251,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY],
         input: "pelicula",
         input_field: "pelicula",
-        description: "Runtime (minutes) and year of every movie with this title.",
+        description: "Duración (minutos) y año de cada película con este título.",
         finish: no_lists,
         sentence: |a| format!("{}. Duración: {}. Año: {}", text(a, "pelicula"), decimal(a, "duracion", 0), year(a, "anio")),
     },
@@ -266,7 +266,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY, MAY],
         input: "franquicia",
         input_field: "franquicia",
-        description: "Movies in a collection, their total and average revenue.",
+        description: "Películas de una colección, con su recaudación total y promedio.",
         finish: no_lists,
         sentence: |a| {
             format!(
@@ -286,7 +286,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY, MAY],
         input: "pais",
         input_field: "pais",
-        description: "Movies produced in a country (production_countries name, as in the data).",
+        description: "Películas producidas en un país (nombre de production_countries, tal como figura en los datos).",
         finish: no_lists,
         sentence: |a| format!("Se produjeron {} películas en el país {}", int(a, "cantidad"), text(a, "pais")),
     },
@@ -298,7 +298,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JULY],
         input: "productora",
         input_field: "productora",
-        description: "Total revenue and number of movies of a production company.",
+        description: "Recaudación total y cantidad de películas de una productora.",
         finish: no_lists,
         sentence: |a| {
             format!(
@@ -320,7 +320,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "mes",
         input_field: "mes",
-        description: "Movies released in a month (May variant, same figures as cantidad_filmaciones_mes).",
+        description: "Películas estrenadas en un mes (variante de mayo, mismas cifras que cantidad_filmaciones_mes).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en el mes de {}", int(a, "cantidad"), text(a, "mes")),
     },
@@ -332,7 +332,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "dia",
         input_field: "dia",
-        description: "Movies released on a day of the week (May variant).",
+        description: "Películas estrenadas en un día de la semana (variante de mayo).",
         finish: no_lists,
         sentence: |a| format!("{} cantidad de películas fueron estrenadas en los días {}", int(a, "cantidad"), text(a, "dia")),
     },
@@ -344,7 +344,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "productora",
         input_field: "productora",
-        description: "Total revenue (ganancia) and number of movies of a production company (May variant).",
+        description: "Recaudación total (ganancia) y cantidad de películas de una productora (variante de mayo).",
         finish: no_lists,
         sentence: |a| {
             format!(
@@ -366,7 +366,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[MAY],
         input: "pelicula",
         input_field: "pelicula",
-        description: "Budget (inversion), revenue (ganancia), return and year of every movie with this title.",
+        description: "Presupuesto (inversion), recaudación (ganancia), retorno y año de cada película con este título.",
         finish: no_lists,
         sentence: |a| {
             format!(
@@ -390,7 +390,7 @@ pub const QUESTIONS: &[Question] = &[
         variants: &[JUNE, JULY, MAY],
         input: "titulo",
         input_field: "titulo",
-        description: "The five most similar movies, most similar first (TF-IDF cosine over every movie).",
+        description: "Las cinco películas recomendadas, la más afín primero, con los motivos de cada elección.",
         finish: recommendations_by_rank,
         sentence: |a| {
             let list: Vec<&str> = a

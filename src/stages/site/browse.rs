@@ -42,12 +42,12 @@ impl Facet {
 
     pub fn title(self) -> &'static str {
         match self {
-            Facet::Year => "Release year",
-            Facet::Genre => "Genre",
-            Facet::Country => "Production country",
-            Facet::Company => "Production company",
-            Facet::Collection => "Collection",
-            Facet::Language => "Original language",
+            Facet::Year => "Año de estreno",
+            Facet::Genre => "Género",
+            Facet::Country => "País de producción",
+            Facet::Company => "Productora",
+            Facet::Collection => "Colección",
+            Facet::Language => "Idioma original",
         }
     }
 
@@ -160,7 +160,7 @@ mod tests {
         let html = env
             .get_template("facet_value.html")
             .unwrap()
-            .render(context! { root => "../..", facet => "genre", title => "Genre", value => json!({"label": "<script>alert(1)</script>", "movies": 1, "members": [{"id": 1, "title": "\"><img src=x onerror=alert(1)>", "year": 2000}]}) })
+            .render(context! { root => "../..", facet => "genre", title => "Género", value => json!({"label": "<script>alert(1)</script>", "movies": 1, "members": [{"id": 1, "title": "\"><img src=x onerror=alert(1)>", "year": 2000}]}) })
             .unwrap();
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<img src=x"));
