@@ -120,6 +120,19 @@ fn movie_pages_link_their_facets_to_browse_pages() {
 }
 
 #[test]
+fn every_clean_table_is_also_a_csv_with_the_same_rows() {
+    let manifest = manifest();
+    let files: Vec<&str> = manifest["table_files"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    for (table, rows) in manifest["tables"].as_object().unwrap() {
+        let name = format!("data/{table}.csv");
+        assert!(files.contains(&name.as_str()), "{name} in manifest.json");
+        let mut reader = csv::Reader::from_path(built().join(&name)).unwrap();
+        assert!(!reader.headers().unwrap().is_empty(), "{name} has a header");
+        assert_eq!(reader.records().count() as u64, rows.as_u64().unwrap(), "{name}");
+    }
+}
+
+#[test]
 fn a_404_page_leads_back_into_the_site() {
     let page = std::fs::read_to_string(built().join("404.html")).unwrap();
     assert!(page.contains("Página no encontrada"));

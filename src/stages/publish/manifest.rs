@@ -23,7 +23,8 @@ pub struct Manifest<'a> {
     pub table_files: Vec<String>,
 }
 
-/// Writes `data/<table>.parquet` for every clean table and the recommendations, then
+/// Writes `data/<table>.parquet` for every clean table and the recommendations, and
+/// `data/<table>.csv` for every clean table, then
 /// rejects.csv and manifest.json.
 pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accounting, dir: &Path) -> Result<()> {
     let data_dir = dir.join("data");
@@ -42,6 +43,9 @@ pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accoun
             .await
             .with_context(|| format!("writing {}", path.display()))?;
         table_files.push(format!("data/{name}"));
+        if tables::CLEAN.contains(table) {
+            table_files.push(write_csv(ctx, table, &data_dir).await?);
+        }
     }
     write_rejects(accounting, &dir.join("rejects.csv"))?;
     let manifest =
@@ -49,6 +53,19 @@ pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accoun
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     std::fs::write(dir.join("manifest.json"), json)?;
     Ok(())
+}
+
+/// `data/<table>.csv` beside the Parquet file, for spreadsheets: DataFusion's CSV
+/// writer, a header row, the same rows in the same order.
+async fn write_csv(ctx: &SessionContext, table: &str, data_dir: &Path) -> Result<String> {
+    let name = format!("{table}.csv");
+    let path = safe_join(data_dir, &name)?;
+    ctx.table(table)
+        .await?
+        .write_csv(path.to_str().context("output path is not UTF-8")?, DataFrameWriteOptions::new().with_single_file_output(true), None)
+        .await
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(format!("data/{name}"))
 }
 
 /// Every rejected record with its file, line, key, reason and detail.
