@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::MovieDoc;
-use super::ratings::{Part, Rating, high_ratings_in_order, part_of, raters};
+use super::ratings::{Part, Rating, high_ratings_in_order, jaccard, part_of, raters};
 use crate::settings::MIN_HELD_OUT_RATERS;
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -72,14 +72,6 @@ pub fn collection_hit_rate(docs: &[MovieDoc], lists: &[Vec<u32>]) -> (usize, f64
         }
     }
     (eligible, if eligible == 0 { 0.0 } else { hits as f64 / eligible as f64 })
-}
-
-fn jaccard(a: &[u32], b: &[u32]) -> f64 {
-    if a.is_empty() && b.is_empty() {
-        return 0.0;
-    }
-    let both = super::ratings::shared(a, b);
-    both as f64 / (a.len() + b.len() - both) as f64
 }
 
 /// A fixed-seed generator: random draws are the same on every run.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::MovieDoc;
-use super::ratings::{shared, shrunk_cosine};
+use super::ratings::{jaccard, shared, shrunk_cosine};
 use super::tfidf::SparseRows;
 use crate::settings::{CF_SHRINK, REASON_KEYWORDS, SHARED_CAST};
 
@@ -93,7 +93,7 @@ pub const FEATURES: &[&str] = &[
 pub const WIDTH: usize = 15;
 pub const COLLABORATIVE: [usize; 3] = [1, 2, 14];
 
-/// Sorted id lists in common.
+/// The ids two sorted lists share, for naming them (`shared` only counts).
 fn common(a: &[u32], b: &[u32]) -> Vec<u32> {
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
     while i < a.len() && j < b.len() {
@@ -134,7 +134,6 @@ pub fn pair(catalogue: &Catalogue<'_>, content: &SparseRows, raters: &[Vec<u32>]
     let (fa, fb) = (&catalogue.facts[a], &catalogue.facts[b]);
     let (da, db) = (&catalogue.docs[a], &catalogue.docs[b]);
     let co = shared(&raters[a], &raters[b]);
-    let genres_union = fa.genres.len() + fb.genres.len() - common(&fa.genres, &fb.genres).len();
     let year_gap = match (da.release_year, db.release_year) {
         (Some(x), Some(y)) => ((x - y).abs() as f64 / 10.0).min(5.0),
         _ => 2.5,
@@ -148,16 +147,17 @@ pub fn pair(catalogue: &Catalogue<'_>, content: &SparseRows, raters: &[Vec<u32>]
         shrunk_cosine(co, raters[a].len(), raters[b].len(), CF_SHRINK),
         (co as f64).ln_1p(),
         f64::from(fa.collection.is_some() && fa.collection == fb.collection),
-        common(&fa.directors, &fb.directors).len().min(2) as f64,
-        common(&fa.cast, &fb.cast).len() as f64,
-        (common(&fa.keywords, &fb.keywords).len() as f64).ln_1p(),
-        if genres_union == 0 { 0.0 } else { common(&fa.genres, &fb.genres).len() as f64 / genres_union as f64 },
+        shared(&fa.directors, &fb.directors).min(2) as f64,
+        shared(&fa.cast, &fb.cast) as f64,
+        (shared(&fa.keywords, &fb.keywords) as f64).ln_1p(),
+        jaccard(&fa.genres, &fb.genres),
         year_gap,
         runtime_ratio,
         f64::from(db.runtime.is_some_and(|r| r >= 60.0)),
         db.vote_count.max(0.0).ln_1p(),
         db.vote_average.clamp(0.0, 10.0) / 10.0,
         db.popularity.max(0.0).ln_1p(),
+        // Jaccard from the co-raters already counted.
         if co == 0 { 0.0 } else { co as f64 / (raters[a].len() + raters[b].len() - co) as f64 },
     ]
 }

@@ -16,7 +16,7 @@ use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
 use super::features::{self, COLLABORATIVE, Catalogue, WIDTH};
-use super::ratings::{CoRated, shared};
+use super::ratings::{CoRated, jaccard, shared};
 use super::tfidf::SparseRows;
 use super::top_k::Neighbor;
 use crate::settings::{LABEL_POSITIVES, MIN_LABEL_RATERS, POPULAR_CANDIDATES, RANKER_ALPHA, RANKER_ITERATIONS};
@@ -114,15 +114,8 @@ pub fn training_pairs(signals: &Signals<'_>, label_raters: &[Vec<u32>]) -> (Vec<
         .filter(|&i| label_raters[i].len() >= MIN_LABEL_RATERS)
         .map(|i| {
             let candidates = signals.candidates(i);
-            let mut overlap: Vec<(f64, u32)> = candidates
-                .iter()
-                .map(|&j| {
-                    let (a, b) = (&label_raters[i], &label_raters[j as usize]);
-                    let co = shared(a, b);
-                    let union = a.len() + b.len() - co;
-                    (if union == 0 { 0.0 } else { co as f64 / union as f64 }, j)
-                })
-                .collect();
+            let mut overlap: Vec<(f64, u32)> =
+                candidates.iter().map(|&j| (jaccard(&label_raters[i], &label_raters[j as usize]), j)).collect();
             overlap.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
             let positive: Vec<u32> = overlap.iter().take(LABEL_POSITIVES).filter(|(jac, _)| *jac > 0.0).map(|(_, j)| *j).collect();
             let rows = candidates.iter().map(|&j| signals.features(i, j as usize)).collect();
@@ -217,10 +210,7 @@ pub fn rank(signals: &Signals<'_>, models: &Models, rated: impl Fn(usize) -> boo
             let mut scored: Vec<Ranked> = signals
                 .candidates(i)
                 .into_iter()
-                .map(|j| {
-                    let x = signals.features(i, j as usize);
-                    Ranked { row: j, score: model.score(&x), co_raters: shared(&signals.raters[i], &signals.raters[j as usize]) }
-                })
+                .map(|j| Ranked { row: j, score: model.score(&signals.features(i, j as usize)), co_raters: 0 })
                 .collect();
             scored.sort_by(|a, b| {
                 let (da, db) = (&docs[a.row as usize], &docs[b.row as usize]);
@@ -229,6 +219,10 @@ pub fn rank(signals: &Signals<'_>, models: &Models, rated: impl Fn(usize) -> boo
             keep_a_collection_member(&mut scored, signals, i, k);
             scored.truncate(k);
             scored.shrink_to_fit();
+            // Only the kept five need their co-raters (for the reasons).
+            for r in &mut scored {
+                r.co_raters = shared(&signals.raters[i], &signals.raters[r.row as usize]);
+            }
             scored
         })
         .collect()

@@ -113,6 +113,13 @@ pub fn shared(a: &[u32], b: &[u32]) -> usize {
     both
 }
 
+/// Jaccard overlap of two sorted id lists (0 when both are empty).
+pub fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let both = shared(a, b);
+    let union = a.len() + b.len() - both;
+    if union == 0 { 0.0 } else { both as f64 / union as f64 }
+}
+
 /// Cosine between two rater sets of sizes `a` and `b` sharing `co`, shrunk by
 /// `co / (co + shrink)`: two movies seen by the same two people are not yet alike.
 pub fn shrunk_cosine(co: usize, a: usize, b: usize, shrink: f64) -> f64 {
