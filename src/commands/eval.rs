@@ -9,10 +9,10 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::pipeline;
-use crate::settings::{CF_SHRINK, GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K, VOCABULARY, WEIGHTS};
+use crate::settings::{GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K};
 use crate::stages::load;
 use crate::stages::recommend::evaluate::{HeldOut, Quality, XorShift, quality};
-use crate::stages::recommend::{self, MovieDoc, Part, Rating, ranker, ratings};
+use crate::stages::recommend::{self, MovieDoc, Rating, ranker};
 
 /// Five random other movies per movie (a fixed seed).
 fn random_lists(n: usize) -> Vec<Vec<u32>> {
@@ -52,21 +52,21 @@ fn topped_up(i: usize, mut list: Vec<u32>, fill: &[u32]) -> Vec<u32> {
     list
 }
 
-/// Every system's lists, by name.
 /// A system's name and its list of rows for every movie.
 type Lists = Vec<(&'static str, Vec<Vec<u32>>)>;
 
+/// Every system's lists, by name. The TF-IDF and item-item baselines are the first
+/// five of the ranker's own candidate lists (the same total order), not computed again.
 fn systems(docs: &[MovieDoc], ratings: &[Rating]) -> Result<(Lists, recommend::Models)> {
-    let training = ratings::raters(ratings, docs.len(), |r| ratings::part_of(r.user, true) != Part::HeldOut);
-    let popular = most_rated(&training);
-    let neighbours = |lists: Vec<Vec<recommend::Neighbor>>| -> Vec<Vec<u32>> {
-        lists.into_iter().map(|l| l.into_iter().map(|n| n.row).collect()).collect()
-    };
     let (genres_only, _) = recommend::recommend(docs, &GENRES_ONLY, &GENRES_ONLY_VOCABULARY, TOP_K)?;
-    let (content, _) = recommend::recommend(docs, &WEIGHTS, &VOCABULARY, TOP_K)?;
-    let co_rated = ratings::item_item(&training, TOP_K, CF_SHRINK);
-    let item_item = co_rated.into_iter().enumerate().map(|(i, l)| topped_up(i, l.into_iter().map(|n| n.row).collect(), &popular)).collect();
+    let genres_only = genres_only.into_iter().map(|l| l.into_iter().map(|n| n.row).collect()).collect();
     let built = recommend::build(docs, ratings, true)?;
+    // The ranker's raters are every user not held out: the training users.
+    let popular = most_rated(&built.signals.raters);
+    let content = built.signals.content_lists.iter().map(|l| l.iter().take(TOP_K).map(|n| n.row).collect()).collect();
+    let item_item = (built.signals.co_rated.iter().enumerate())
+        .map(|(i, l)| topped_up(i, l.iter().take(TOP_K).map(|n| n.row).collect(), &popular))
+        .collect();
     let rows = |lists: &[Vec<recommend::Ranked>]| -> Vec<Vec<u32>> { lists.iter().map(|l| l.iter().map(|r| r.row).collect()).collect() };
     let hybrid = rows(&built.lists);
     let content_only = rows(&ranker::rank(&built.signals, &built.models, |_| false, TOP_K));
@@ -74,8 +74,8 @@ fn systems(docs: &[MovieDoc], ratings: &[Rating]) -> Result<(Lists, recommend::M
         vec![
             ("random", random_lists(docs.len())),
             ("most-rated", (0..docs.len()).map(|i| topped_up(i, Vec::new(), &popular)).collect()),
-            ("genres-only", neighbours(genres_only)),
-            ("content tf-idf", neighbours(content)),
+            ("genres-only", genres_only),
+            ("content tf-idf", content),
             ("item-item cf", item_item),
             ("ranker, no ratings", content_only),
             ("ranker (hybrid)", hybrid),
