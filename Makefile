@@ -15,23 +15,35 @@ BENCH_SETTLE ?= 10
 # the dependencies compile once.
 BIN := $(CARGO_TARGET_DIR)/debug/marquee
 
-SOURCES := Cargo.toml Cargo.lock $(shell find src sql templates crates -type f 2>/dev/null)
+# Templates and static files are read at run time (--templates): editing them is a
+# rebuild, not a recompile.
+SOURCES := Cargo.toml Cargo.lock $(shell find src sql crates -type f 2>/dev/null)
+TEMPLATES_DIR ?= templates
+TEMPLATES := $(shell find $(TEMPLATES_DIR) -type f 2>/dev/null)
 INPUTS := $(shell find $(DATA) -maxdepth 1 -type f -name '*.csv*' 2>/dev/null)
 
 .PHONY: all site test bench clean sample browser-test
 
 all: site
 
-site: $(OUT)/manifest.json
+# When the last build finished. (Not output/manifest.json: a rebuild of unchanged data
+# links it from the previous output, old modification time and all.)
+STAMP := $(OUT).cache/make-stamp
+site: $(STAMP)
+ifeq ($(wildcard $(OUT)/manifest.json),)
+.PHONY: $(STAMP)
+endif
 
 $(BIN): $(SOURCES)
 	cargo build --locked
 	@touch $@
 
-# Rebuilt only when the inputs, the SQL, the templates or the code change.
-$(OUT)/manifest.json: $(BIN) $(INPUTS)
+# Rebuilt only when the inputs, the SQL, the templates or the code change; marquee then
+# reuses what the change did not touch (see $(OUT).cache beside the output).
+$(STAMP): $(BIN) $(INPUTS) $(TEMPLATES)
 	@if [ "$(DATA)" = "data/sample" ]; then echo "marquee: no Kaggle files in data/, building from the bundled sample in data/sample"; fi
-	$(BIN) build --data $(DATA) --out $(OUT) --timings
+	$(BIN) build --data $(DATA) --out $(OUT) --templates $(TEMPLATES_DIR) --timings
+	@mkdir -p $(@D) && touch $@
 
 # check.mjs runs the browser's normalisation and lookup (marquee.js) under node.
 test:
@@ -47,7 +59,7 @@ sample:
 
 clean:
 	cargo clean
-	rm -rf $(OUT) .output.staging-*
+	rm -rf $(OUT) $(OUT).cache .output.staging-*
 
 # Real-browser tests: Debian's Chromium driven by playwright-core (no browser download).
 browser-test:

@@ -14,7 +14,7 @@ timed_build() {
   local label=$1 dir=$2 out=${3:-out-$1}
   echo "== build $label ($dir)"
   /usr/bin/time -v "$bin" build --data "$dir" --out "$work/$out" --timings \
-      --timings-json "$work/bench-$label.json" 2> "$work/build-$label.err" || { cat "$work/build-$label.err"; exit 1; }
+      --report "$work/bench-$label.json" 2> "$work/build-$label.err" || { cat "$work/build-$label.err"; exit 1; }
   grep -vE '^\s' "$work/build-$label.err" | grep -v '^Command being timed'
   grep -E 'Elapsed \(wall|Maximum resident' "$work/build-$label.err" | sed 's/^\s*/  process: /'
 }

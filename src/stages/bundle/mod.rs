@@ -11,9 +11,11 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value, json};
 
+use crate::foundation::fingerprint::Fingerprint;
 use crate::foundation::output::FileSink;
 use crate::foundation::published::normalize::{self, RECIPE};
 use crate::foundation::published::{GENERATOR, fnv1a32};
+use crate::foundation::reuse::FileRecord;
 use crate::settings::{DOWNLOAD_GZIP_LEVEL, MAX_SHARD_BYTES, MAX_SHARDS};
 use crate::stages::questions::{self, QUESTIONS, QuestionAnswers};
 
@@ -29,7 +31,7 @@ pub fn shard_path(question: &str, shard: u32) -> String {
 }
 
 /// Sizes of what was written, for the build summary and the note.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BundleStats {
     pub files: usize,
     pub bytes: u64,
@@ -121,7 +123,15 @@ fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
 
 /// Writes api/ under `out`, one question at a time, dropping each question's answers
 /// once written; returns what it wrote.
-pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>, tables: &BTreeMap<String, u64>) -> Result<BundleStats> {
+/// Writes the bundle under `out`; every file is recorded as made from `made_from` (the
+/// data the answers came from), so that a rebuild of the same data can link them.
+pub fn write(
+    out: &Path,
+    previous: Option<&Path>,
+    answers: Vec<QuestionAnswers>,
+    tables: &BTreeMap<String, u64>,
+    made_from: Fingerprint,
+) -> Result<(BundleStats, Vec<(String, FileRecord)>)> {
     let api = out.join("api");
     for qa in &answers {
         std::fs::create_dir_all(api.join(qa.question.name))?;
@@ -155,7 +165,7 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
                     stats.largest_shard_bytes = text.len();
                     stats.largest_shard = format!("api/{rel}");
                 }
-                sink.send(api.join(&rel), text.into_bytes())?;
+                sink.send_made(api.join(&rel), text.into_bytes(), made_from)?;
             }
             compressing.join().map_err(|_| anyhow::anyhow!("the bundle compressor panicked"))??;
             Ok(())
@@ -193,10 +203,10 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
     stats.files += 2;
     stats.bytes += (index_text.len() + gz.len()) as u64;
     stats.download_bytes = gz.len() as u64;
-    sink.send(api.join("index.json"), index_text.into_bytes())?;
-    sink.send(api.join("bundle.json.gz"), gz)?;
-    sink.finish()?;
-    Ok(stats)
+    sink.send_made(api.join("index.json"), index_text.into_bytes(), made_from)?;
+    sink.send_made(api.join("bundle.json.gz"), gz, made_from)?;
+    let files = sink.finish()?;
+    Ok((stats, files.records))
 }
 
 /// What a lookup found.
@@ -406,7 +416,7 @@ mod tests {
             answers_of("score_titulo", &[("setiembre", json!([{"titulo": "Setiembre", "sentence": "La película Setiembre"}]))]),
             answers_of("cantidad_filmaciones_mes", &[("septiembre", json!([{"mes": "septiembre", "sentence": "30 en septiembre"}]))]),
         ];
-        write(&out.0, None, answers, &BTreeMap::new()).unwrap();
+        write(&out.0, None, answers, &BTreeMap::new(), crate::foundation::fingerprint::Fingerprinter::new("test").finish()).unwrap();
         assert_eq!(found(&out.0, "score_titulo", "Setiembre"), ("setiembre".to_string(), json!("La película Setiembre")));
         assert_eq!(found(&out.0, "cantidad_filmaciones_mes", "Setiembre"), ("septiembre".to_string(), json!("30 en septiembre")));
         assert_eq!(found(&out.0, "cantidad_filmaciones_mes", " SEPTIEMBRE"), ("septiembre".to_string(), json!("30 en septiembre")));

@@ -76,6 +76,12 @@ pub fn find_source_file(dir: &Path, source: &Source) -> Result<Option<PathBuf>, 
 
 /// Reads every source present in `dir`, in parallel; a required one missing is an error.
 pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
+    load_found(&find_inputs(dir)?)
+}
+
+/// The input file of every source that has one in `dir`; an error when a required
+/// one is missing.
+pub fn find_inputs(dir: &Path) -> Result<Vec<(&'static Source, PathBuf)>, InputError> {
     if !dir.is_dir() {
         return Err(input_error(dir, None, "data directory does not exist"));
     }
@@ -94,6 +100,11 @@ pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
             None => {}
         }
     }
+    Ok(found)
+}
+
+/// Reads the files `find_inputs` found, one thread each.
+pub fn load_found(found: &[(&'static Source, PathBuf)]) -> Result<Vec<LoadedFile>, InputError> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = found.iter().map(|(source, path)| scope.spawn(move || load_file(source, path))).collect();
         handles.into_iter().map(|h| h.join().expect("loader thread panicked")).collect()

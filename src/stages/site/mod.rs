@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use datafusion::prelude::SessionContext;
@@ -17,7 +18,9 @@ use serde::Serialize;
 
 use crate::foundation::engine;
 use crate::foundation::engine::scripts::{self, Script};
+use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
 use crate::foundation::output::{FileSink, safe_join};
+use crate::foundation::reuse::{FileLog, FileRecord};
 use crate::foundation::tables;
 use crate::foundation::timing::{trace, trace_note};
 use crate::sql;
@@ -34,6 +37,7 @@ pub mod slug;
 pub mod templates;
 mod values;
 
+use templates::Theme;
 use values::PageRow;
 
 /// One kind of page.
@@ -156,9 +160,18 @@ pub struct SiteStats {
     pub bytes: u64,
     /// What each page kind wrote, by name.
     pub kinds: BTreeMap<&'static str, Written>,
-    /// Files written anew, and files hard-linked unchanged from the previous output.
+    /// Pages rendered, and pages linked unrendered from the previous output (their
+    /// template and context unchanged).
+    pub pages_rendered: usize,
+    pub pages_reused: usize,
+    /// Files written anew, files made again and found unchanged (then hard-linked from
+    /// the previous output), and files reused without being made.
     pub files_written: usize,
     pub files_linked: usize,
+    pub files_reused: usize,
+    /// What each page was made from, for the next build's reuse.
+    #[serde(skip)]
+    pub records: Vec<(String, FileRecord)>,
 }
 
 impl SiteStats {
@@ -183,47 +196,98 @@ pub struct Writer<'a> {
     pub env: &'a Environment<'static>,
     pub out: &'a Path,
     pub sink: &'a FileSink,
+    pub reuse: &'a PageReuse<'a>,
+    /// Pages rendered, and pages linked from the previous output without rendering.
+    pub rendered: AtomicUsize,
+    pub reused: AtomicUsize,
+}
+
+/// What lets a page be linked from the previous output instead of rendered: the
+/// previous build's file log, and what every page is made from besides its context.
+pub struct PageReuse<'a> {
+    pub log: &'a FileLog,
+    pub previous: Option<&'a Path>,
+    /// Each template's fingerprint (with those it extends), mixed with the program's.
+    pub templates: HashMap<&'static str, Fingerprint>,
+}
+
+impl<'a> PageReuse<'a> {
+    pub fn new(theme: &Theme, program: Fingerprint, log: &'a FileLog, previous: Option<&'a Path>) -> Result<PageReuse<'a>> {
+        let templates = theme
+            .templates
+            .iter()
+            .map(|(name, _)| {
+                let mut print = Fingerprinter::new("page template");
+                print.add_fingerprint(program).add_fingerprint(theme.template_fingerprint(name)?);
+                Ok((*name, print.finish()))
+            })
+            .collect::<Result<_>>()?;
+        Ok(PageReuse { log, previous, templates })
+    }
+
+    /// What a page is made from: the program, its template and everything the template
+    /// is given (serialised, so `1` and `1.0` or none and "" differ as they render).
+    fn page_print(&self, template: &str, rel: &str, ctx: &Mj) -> Result<Fingerprint> {
+        let mut print = Fingerprinter::new("page");
+        print.add_fingerprint(*self.templates.get(template).with_context(|| format!("no template {template}"))?).add_str(rel);
+        serde_json::to_writer(&mut print, ctx).with_context(|| format!("fingerprinting {rel}"))?;
+        Ok(print.finish())
+    }
 }
 
 impl Writer<'_> {
-    /// Renders `template` into `<rel_dir>/<name>`; returns the bytes written.
+    /// Renders `template` into `<rel_dir>/<name>`, or links the previous build's page
+    /// when it was made from the same; returns the page's bytes.
     pub fn page(&self, rel_dir: &str, name: &str, template: &str, ctx: Mj) -> Result<u64> {
         let dir = if rel_dir.is_empty() { self.out.to_path_buf() } else { self.out.join(rel_dir) };
         let path = safe_join(&dir, name)?;
-        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel_dir}/{name}"))?;
+        let rel = if rel_dir.is_empty() { name.to_string() } else { format!("{rel_dir}/{name}") };
+        let made_from = self.reuse.page_print(template, &rel, &ctx)?;
+        if let Some((old, size)) = self.reuse.previous.and_then(|p| self.reuse.log.reusable(p, &rel, made_from)) {
+            self.sink.reuse(path, old, made_from)?;
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(size);
+        }
+        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel}"))?;
         let len = html.len() as u64;
-        self.sink.send(path, html.into_bytes())?;
+        self.sink.send_made(path, html.into_bytes(), made_from)?;
+        self.rendered.fetch_add(1, Ordering::Relaxed);
         Ok(len)
     }
 }
 
-/// Writes the whole site into `out`, hard-linking files unchanged from `previous`.
+/// Writes the whole site into `out` with `theme`, linking pages unchanged from
+/// `reuse.previous` (by their fingerprints) and files found equal to its.
 pub async fn site(
     ctx: &SessionContext,
     accounting: &Accounting,
     people_answers: &PeopleAnswers,
     out: &Path,
-    previous: Option<&Path>,
+    theme: &Theme,
+    reuse: &PageReuse<'_>,
 ) -> Result<SiteStats> {
-    let env = templates::environment()?;
+    let env = theme.environment()?;
+    let previous = reuse.previous;
     std::fs::create_dir_all(out.join("static"))?;
     for kind in PAGE_KINDS.iter().filter(|k| !k.dir.is_empty()) {
         std::fs::create_dir_all(out.join(kind.dir))?;
     }
     let sink = FileSink::start(out, previous);
-    let site =
-        Site { ctx, accounting, people_answers, writer: Writer { env: &env, out, sink: &sink }, facet_pages: std::sync::OnceLock::new() };
-    let mut stats = render_kinds(&site).await?;
+    let writer = Writer { env: &env, out, sink: &sink, reuse, rendered: AtomicUsize::new(0), reused: AtomicUsize::new(0) };
+    let site = Site { ctx, accounting, people_answers, writer, facet_pages: std::sync::OnceLock::new() };
+    let mut stats = render_kinds(&site, theme).await?;
+    (stats.pages_rendered, stats.pages_reused) = (site.writer.rendered.into_inner(), site.writer.reused.into_inner());
     let files = sink.finish()?;
-    trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked));
-    (stats.files_written, stats.files_linked) = (files.written, files.linked);
+    trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked + files.reused));
+    (stats.files_written, stats.files_linked, stats.files_reused, stats.records) =
+        (files.written, files.linked, files.reused, files.records);
     Ok(stats)
 }
 
-async fn render_kinds(site: &Site<'_>) -> Result<SiteStats> {
+async fn render_kinds(site: &Site<'_>, theme: &Theme) -> Result<SiteStats> {
     let mut clock = std::time::Instant::now();
     let mut stats = SiteStats::default();
-    for (name, text) in templates::STATIC_FILES {
+    for (name, text) in &theme.static_files {
         site.writer.sink.send(safe_join(&site.writer.out.join("static"), name)?, text.as_bytes().to_vec())?;
     }
     for kind in PAGE_KINDS {
@@ -289,7 +353,7 @@ mod tests {
         let mut scripts_used: Vec<&str> = PAGE_KINDS.iter().filter_map(|k| k.sql.map(|s| s.path)).collect();
         scripts_used.sort();
         assert_eq!(scripts_used, scripts::files_on_disk("render"), "each sql/render script is one page kind's");
-        let env = templates::environment().unwrap();
+        let env = Theme::embedded().environment().unwrap();
         for kind in PAGE_KINDS {
             for t in kind.templates {
                 assert!(env.get_template(t).is_ok(), "{}: no template {t}", kind.name);
