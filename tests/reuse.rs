@@ -185,6 +185,14 @@ fn a_template_edit_renders_only_the_pages_that_use_it() {
         .contains("<!-- editado -->")
     );
     assert_same_as_cold(&dir, &sample(), &out, &args);
+    // The movie pages link to browse pages: those are made again (and found unchanged)
+    // or linked, never missing.
+    let movie = templates.join("movie.html");
+    let text = std::fs::read_to_string(&movie).unwrap();
+    std::fs::write(&movie, text.replacen("</h1>", "</h1><!-- editado -->", 1)).unwrap();
+    let movies = build(&sample(), &out, &args);
+    assert_eq!(count(&movies, "/pages/rendered"), count(&first, "/site/kinds/movies/pages"), "only the movie pages");
+    assert_same_as_cold(&dir, &sample(), &out, &args);
     // The stylesheet is not a page: it is written anew, and no page renders again.
     let css = templates.join("static/style.css");
     std::fs::write(&css, std::fs::read_to_string(&css).unwrap() + "\n/* editado */\n").unwrap();

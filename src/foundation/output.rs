@@ -17,6 +17,8 @@ use super::reuse::FileRecord;
 pub struct FileSink {
     sender: std::sync::mpsc::SyncSender<Job>,
     thread: std::thread::JoinHandle<Result<SinkStats>>,
+    /// Files queued without a fingerprint: not on record for the next build.
+    unrecorded: std::sync::atomic::AtomicUsize,
 }
 
 /// What the writer is asked to do with one file.
@@ -96,12 +98,18 @@ impl FileSink {
             }
             failure.map_or(Ok(stats), Err)
         });
-        FileSink { sender, thread }
+        FileSink { sender, thread, unrecorded: std::sync::atomic::AtomicUsize::new(0) }
     }
 
     /// Queues a file; errors surface in `finish`.
     pub fn send(&self, path: PathBuf, bytes: Vec<u8>) -> Result<()> {
+        self.unrecorded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.queue(Job::Write { path, bytes, made_from: None })
+    }
+
+    /// How many files were queued without a fingerprint so far.
+    pub fn unrecorded(&self) -> usize {
+        self.unrecorded.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Queues a file made from `made_from`, recorded for the next build.

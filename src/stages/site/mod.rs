@@ -200,6 +200,9 @@ pub struct Writer<'a> {
     /// Pages rendered, and pages linked from the previous output without rendering.
     pub rendered: AtomicUsize,
     pub reused: AtomicUsize,
+    /// The kind being rendered (its index in `PAGE_KINDS`): a page may only use the
+    /// templates its kind declares, since they decide when the kind is made again.
+    pub kind: AtomicUsize,
 }
 
 /// What lets a page be linked from the previous output instead of rendered: the
@@ -209,10 +212,19 @@ pub struct PageReuse<'a> {
     pub previous: Option<&'a Path>,
     /// Each template's fingerprint (with those it extends), mixed with the program's.
     pub templates: HashMap<&'static str, Fingerprint>,
+    /// What the data stages were made from, and whether they were reused.
+    pub data: Fingerprint,
+    pub data_reused: bool,
 }
 
 impl<'a> PageReuse<'a> {
-    pub fn new(theme: &Theme, program: Fingerprint, log: &'a FileLog, previous: Option<&'a Path>) -> Result<PageReuse<'a>> {
+    pub fn new(
+        theme: &Theme,
+        program: Fingerprint,
+        (data, data_reused): (Fingerprint, bool),
+        log: &'a FileLog,
+        previous: Option<&'a Path>,
+    ) -> Result<PageReuse<'a>> {
         let templates = theme
             .templates
             .iter()
@@ -222,7 +234,18 @@ impl<'a> PageReuse<'a> {
                 Ok((*name, print.finish()))
             })
             .collect::<Result<_>>()?;
-        Ok(PageReuse { log, previous, templates })
+        Ok(PageReuse { log, previous, templates, data, data_reused })
+    }
+
+    /// What a whole kind of pages is made from: the data, the program (in the template
+    /// fingerprints) and the kind's templates.
+    fn kind_print(&self, kind: &PageKind) -> Result<Fingerprint> {
+        let mut print = Fingerprinter::new("page kind");
+        print.add_str(kind.name).add_fingerprint(self.data);
+        for template in kind.templates.iter().chain(&["base.html"]) {
+            print.add_fingerprint(*self.templates.get(template).with_context(|| format!("no template {template}"))?);
+        }
+        Ok(print.finish())
     }
 
     /// What a page is made from: the program, its template and everything the template
@@ -242,6 +265,10 @@ impl Writer<'_> {
         let dir = if rel_dir.is_empty() { self.out.to_path_buf() } else { self.out.join(rel_dir) };
         let path = safe_join(&dir, name)?;
         let rel = if rel_dir.is_empty() { name.to_string() } else { format!("{rel_dir}/{name}") };
+        let kind = &PAGE_KINDS[self.kind.load(Ordering::Relaxed)];
+        if !kind.templates.contains(&template) {
+            anyhow::bail!("the {} pages use {template}, which their PageKind does not declare", kind.name);
+        }
         let made_from = self.reuse.page_print(template, &rel, &ctx)?;
         if let Some((old, size)) = self.reuse.previous.and_then(|p| self.reuse.log.reusable(p, &rel, made_from)) {
             self.sink.reuse(path, old, made_from)?;
@@ -273,16 +300,28 @@ pub async fn site(
         std::fs::create_dir_all(out.join(kind.dir))?;
     }
     let sink = FileSink::start(out, previous);
-    let writer = Writer { env: &env, out, sink: &sink, reuse, rendered: AtomicUsize::new(0), reused: AtomicUsize::new(0) };
+    let writer = Writer {
+        env: &env,
+        out,
+        sink: &sink,
+        reuse,
+        rendered: AtomicUsize::new(0),
+        reused: AtomicUsize::new(0),
+        kind: AtomicUsize::new(0),
+    };
     let site = Site { ctx, accounting, people_answers, writer, facet_pages: std::sync::OnceLock::new() };
     let mut stats = render_kinds(&site, theme).await?;
     (stats.pages_rendered, stats.pages_reused) = (site.writer.rendered.into_inner(), site.writer.reused.into_inner());
     let files = sink.finish()?;
     trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked + files.reused));
-    (stats.files_written, stats.files_linked, stats.files_reused, stats.records) =
-        (files.written, files.linked, files.reused, files.records);
+    (stats.files_written, stats.files_linked, stats.files_reused) = (files.written, files.linked, files.reused);
+    stats.records.extend(files.records);
     Ok(stats)
 }
+
+/// What a kind's render gives later kinds besides tables: the browse pages' addresses,
+/// which the movie pages link to. (provider, consumer)
+const FEEDS: &[(&str, &str)] = &[("browse", "movies")];
 
 async fn render_kinds(site: &Site<'_>, theme: &Theme) -> Result<SiteStats> {
     let mut clock = std::time::Instant::now();
@@ -290,20 +329,114 @@ async fn render_kinds(site: &Site<'_>, theme: &Theme) -> Result<SiteStats> {
     for (name, text) in &theme.static_files {
         site.writer.sink.send(safe_join(&site.writer.out.join("static"), name)?, text.as_bytes().to_vec())?;
     }
-    for kind in PAGE_KINDS {
-        if let Some(script) = kind.sql {
+    let prints: Vec<Fingerprint> = PAGE_KINDS.iter().map(|k| site.writer.reuse.kind_print(k)).collect::<Result<_>>()?;
+    let skipped = kinds_to_link(site, &prints);
+    let needed_sql = scripts_needed(site.ctx, &skipped)?;
+    for (i, kind) in PAGE_KINDS.iter().enumerate() {
+        if let Some(script) = kind.sql.filter(|_| needed_sql[i]) {
             render_sql(site.ctx, script, kind.parallel_sql).await?;
         }
-        let written = (kind.render)(site, &stats).await.with_context(|| format!("rendering the {} pages", kind.name))?;
+        site.writer.kind.store(i, Ordering::Relaxed);
+        let unrecorded_before = site.writer.sink.unrecorded();
+        let written = if skipped[i] {
+            link_kind(site, kind)?
+        } else {
+            (kind.render)(site, &stats).await.with_context(|| format!("rendering the {} pages", kind.name))?
+        };
+        // Only a kind whose every file is on record can be linked whole next time.
+        if !kind.dir.is_empty() && site.writer.sink.unrecorded() == unrecorded_before {
+            stats.records.push((kind_record(kind), FileRecord { made_from: prints[i], inode: 0, size: 0, mtime_ns: 0 }));
+        }
         for table in kind.releases {
             site.ctx.deregister_table(*table)?;
         }
         stats.pages += written.pages;
         stats.bytes += written.bytes;
         *stats.kinds.entry(kind.name).or_default() += written;
-        trace(&format!("{} pages", kind.name), &mut clock);
+        trace(&format!("{} pages{}", kind.name, if skipped[i] { " (linked)" } else { "" }), &mut clock);
     }
     Ok(stats)
+}
+
+/// The file log's entry for a kind rendered whole: not a file (no file name starts
+/// with `#`), it holds what the kind was made from.
+fn kind_record(kind: &PageKind) -> String {
+    format!("#kind/{}", kind.name)
+}
+
+/// The kinds whose every page can be linked from the previous output without running
+/// their script or render: made from the same data, program and templates, every file
+/// still as published, and nothing they give a rendered kind (see `FEEDS`).
+fn kinds_to_link(site: &Site<'_>, prints: &[Fingerprint]) -> Vec<bool> {
+    let reuse = site.writer.reuse;
+    let mut skip: Vec<bool> = PAGE_KINDS
+        .iter()
+        .zip(prints)
+        .map(|(kind, print)| {
+            let (Some(previous), false) = (reuse.previous, kind.dir.is_empty()) else { return false };
+            reuse.data_reused
+                && reuse.log.files.get(&kind_record(kind)).is_some_and(|r| r.made_from == *print)
+                && reuse
+                    .log
+                    .files
+                    .iter()
+                    .filter(|(rel, _)| in_dir(rel, kind.dir))
+                    .all(|(rel, r)| reuse.log.reusable(previous, rel, r.made_from).is_some())
+        })
+        .collect();
+    for (provider, consumer) in FEEDS {
+        let at = |name: &str| PAGE_KINDS.iter().position(|k| k.name == name);
+        if let (Some(p), Some(c)) = (at(provider), at(consumer))
+            && !skip[c]
+        {
+            skip[p] = false;
+        }
+    }
+    skip
+}
+
+fn in_dir(rel: &str, dir: &str) -> bool {
+    rel.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Which kinds' scripts must run: a rendered kind's, and a linked kind's whose tables a
+/// later rendered kind reads (in its script, or in Rust: the tables it releases).
+fn scripts_needed(ctx: &SessionContext, skipped: &[bool]) -> Result<Vec<bool>> {
+    let effects: Vec<Option<scripts::Effects>> =
+        PAGE_KINDS.iter().map(|k| k.sql.map(|s| scripts::effects(ctx, &s)).transpose()).collect::<Result<_>>()?;
+    let reads =
+        |j: usize, table: &str| PAGE_KINDS[j].releases.contains(&table) || effects[j].as_ref().is_some_and(|e| e.reads.contains(table));
+    Ok((0..PAGE_KINDS.len())
+        .map(|i| {
+            let Some(made) = &effects[i] else { return false };
+            !skipped[i] || (i + 1..PAGE_KINDS.len()).any(|j| !skipped[j] && made.creates.iter().any(|t| reads(j, t)))
+        })
+        .collect())
+}
+
+/// Links every file of a kind from the previous output, as recorded.
+fn link_kind(site: &Site<'_>, kind: &PageKind) -> Result<Written> {
+    let (reuse, writer) = (site.writer.reuse, &site.writer);
+    let previous = reuse.previous.context("no previous output")?;
+    let mut files: Vec<(&String, &FileRecord)> = reuse.log.files.iter().filter(|(rel, _)| in_dir(rel, kind.dir)).collect();
+    files.sort_by(|a, b| a.0.cmp(b.0));
+    let mut made_dirs = std::collections::HashSet::new();
+    let mut written = Written::default();
+    for (rel, record) in files {
+        let path = writer.out.join(rel);
+        if let Some(dir) = path.parent().filter(|d| made_dirs.insert(d.to_path_buf())) {
+            std::fs::create_dir_all(dir)?;
+        }
+        writer.sink.reuse(path, previous.join(rel), record.made_from)?;
+        writer.reused.fetch_add(1, Ordering::Relaxed);
+        if rel.ends_with(".html") {
+            written.pages += 1;
+            written.bytes += record.size;
+        } else {
+            written.other_files += 1;
+        }
+    }
+    Ok(written)
 }
 
 /// Runs a page kind's script, on every core when that cannot change the output.
