@@ -80,7 +80,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     let inputs = load::find_inputs(&opts.data)?;
     let data = watch.time("fingerprint", async { reuse_data::data_fingerprint(program, &inputs) }).await?;
     let reused = match opts.out.is_dir() {
-        true => reuse_data::reuse_data(&cache, data, &file_log, &opts.out).await,
+        true => watch.time("previous data", reuse_data::reuse_data(&cache, data, &file_log, &opts.out)).await,
         false => Err(NotReused::Nothing),
     };
     let (ctx, accounting, people_answers, recs, results) = match reused {
@@ -107,7 +107,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     let staging = Staging::create(&opts.out)?;
     // Unchanged files are hard-linked from the output being replaced.
     let previous = Some(opts.out.as_path());
-    let page_reuse = site::PageReuse::new(&theme, program, &file_log, previous)?;
+    let page_reuse = site::PageReuse::new(&theme, program, (data, !data_made), &file_log, previous)?;
     let written = async {
         let mut records = Vec::new();
         // Bundle and table files linked without being made.

@@ -25,6 +25,9 @@ use crate::stages::questions::{self, PeopleAnswers};
 use crate::stages::recommend::RecommendStats;
 
 const STATE_NAME: &str = "data.json";
+/// The fingerprint alone, read before the (tens of MB) state: a rebuild of new data
+/// need not parse it. The state repeats it, and only a state that agrees is used.
+const KEY_NAME: &str = "data.key";
 
 /// What the data stages were made from: the program and every input file's name and
 /// bytes.
@@ -73,7 +76,10 @@ impl DataState {
         let mut writer = std::io::BufWriter::new(file);
         serde_json::to_writer(&mut writer, self)?;
         writer.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&partial, cache.join(STATE_NAME)).with_context(|| format!("renaming {}", partial.display()))
+        std::fs::rename(&partial, cache.join(STATE_NAME)).with_context(|| format!("renaming {}", partial.display()))?;
+        let key = cache.join(format!("{KEY_NAME}.partial-{}", std::process::id()));
+        std::fs::write(&key, &self.data)?;
+        std::fs::rename(&key, cache.join(KEY_NAME)).with_context(|| format!("renaming {}", key.display()))
     }
 }
 
@@ -105,9 +111,12 @@ pub struct ReusedData {
 /// The previous data results when they were made from `data` and every file of them is
 /// still as published; otherwise why not (nothing is reused then).
 pub async fn reuse_data(cache: &Path, data: Fingerprint, log: &FileLog, previous: &Path) -> Result<ReusedData, NotReused> {
+    if std::fs::read_to_string(cache.join(KEY_NAME)).ok().as_deref() != Some(data.to_string().as_str()) {
+        return Err(NotReused::Nothing);
+    }
     let state = read_state(cache)?;
     if state.data != data.to_string() {
-        return Err(NotReused::Nothing);
+        return Err(NotReused::Distrusted(format!("{}: made from other data than {KEY_NAME} says", cache.join(STATE_NAME).display())));
     }
     let distrust = NotReused::Distrusted;
     let bundle_files = reusable_files(log, previous, bundle_fingerprint(data)).map_err(distrust)?;
