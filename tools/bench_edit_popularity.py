@@ -17,13 +17,14 @@ text = raw.decode("utf-8")
 reader = csv.reader(io.StringIO(text, newline=""))
 header = next(reader)
 pop, ident = header.index("popularity"), header.index("id")
-# Toy Story (id 862) when present: a popular movie, on many pages.
-for row in reader:
-    if len(row) == len(header) and row[ident] == "862":
-        old = f",{row[pop]},"
-        break
-else:
-    sys.exit("bench_edit_popularity: no movie 862")
+# Toy Story (id 862) when present, a popular movie on many pages; otherwise the first
+# movie whose popularity is written once in the file.
+rows = [r for r in reader if len(r) == len(header) and r[pop] and r[ident].isdigit()]
+rows.sort(key=lambda r: r[ident] != "862")
+row = next((r for r in rows if text.count(f",{r[pop]},") == 1), None)
+if row is None:
+    sys.exit("bench_edit_popularity: no movie with a unique popularity value")
+old = f",{row[pop]},"
 if text.count(old) != 1:
     sys.exit(f"bench_edit_popularity: {old!r} is not unique in {name}")
 edit = text.index(old)
@@ -33,4 +34,4 @@ if os.path.islink(target):
     os.remove(target)
 with opener(target, "wb") as f:
     f.write(text.encode("utf-8"))
-print(f"bench: movie 862 popularity {row[pop]} -> {float(row[pop]) + 1.0:.6f} in {target}")
+print(f"bench: movie {row[ident]} popularity {row[pop]} -> {float(row[pop]) + 1.0:.6f} in {target}")
