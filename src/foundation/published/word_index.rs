@@ -194,7 +194,14 @@ mod tests {
     #[test]
     fn one_typo_keeps_a_common_word_key() {
         // Substitution, deletion, insertion and transposition in the first letters.
-        for (typed, word) in [("fiction", "fiction"), ("fuction", "fiction"), ("fction", "fiction"), ("fiiction", "fiction"), ("ficiton", "fiction"), ("ifction", "fiction")] {
+        for (typed, word) in [
+            ("fiction", "fiction"),
+            ("fuction", "fiction"),
+            ("fction", "fiction"),
+            ("fiiction", "fiction"),
+            ("ficiton", "fiction"),
+            ("ifction", "fiction"),
+        ] {
             let typed_keys: BTreeSet<String> = word_keys(&prefix(typed, 4));
             assert!(typed_keys.intersection(&word_keys(word)).next().is_some(), "{typed} / {word}");
         }

@@ -112,7 +112,13 @@ fn display_of(qa: &QuestionAnswers, key: &str, answers: &str) -> String {
 /// The suggestion index of a question's keys (what the questions page offers while
 /// typing and as "¿Quisiste decir…?"), shorter keys first. Questions with the same keys
 /// share one: `written` holds the key lists already written, with their meta.
-fn suggestion_index(qa: &QuestionAnswers, written: &mut Vec<(Vec<String>, Value)>, sink: &FileSink, api: &Path, stats: &mut BundleStats) -> Result<Value> {
+fn suggestion_index(
+    qa: &QuestionAnswers,
+    written: &mut Vec<(Vec<String>, Value)>,
+    sink: &FileSink,
+    api: &Path,
+    stats: &mut BundleStats,
+) -> Result<Value> {
     let keys: Vec<String> = qa.by_key.keys().cloned().collect();
     if let Some((_, meta)) = written.iter().find(|(k, _)| *k == keys) {
         return Ok(meta.clone());

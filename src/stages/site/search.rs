@@ -124,7 +124,9 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
     let mut index = built.meta;
     index["limit"] = json!(SEARCH_RESULTS);
     index["record"] = json!("[popularity rank, name, detail, url from the site's root]");
-    index["scheme"] = json!("see src/foundation/published/word_index.rs: e/NNNN.json entry files by word prefix, w/NNNN.json words by 3-character subsequence");
+    index["scheme"] = json!(
+        "see src/foundation/published/word_index.rs: e/NNNN.json entry files by word prefix, w/NNNN.json words by 3-character subsequence"
+    );
     site.writer.sink.send(dir.join("index.json"), serde_json::to_string_pretty(&index)?.into_bytes())?;
     Ok(Written { pages: 0, bytes: 0, other_files: count })
 }
