@@ -45,10 +45,14 @@ $(STAMP): $(BIN) $(INPUTS) $(TEMPLATES)
 	$(BIN) build --data $(DATA) --out $(OUT) --templates $(TEMPLATES_DIR) --timings
 	@mkdir -p $(@D) && touch $@
 
-# check.mjs runs the browser's normalisation and lookup (marquee.js) under node.
+# check.mjs runs the browser's normalisation and lookup (marquee.js) under node;
+# tests/search/check.mjs its search and suggestions on the sample's index.
+SEARCH_CHECK_OUT ?= /tmp/marquee-search-check
 test:
 	cargo test --locked --workspace
 	node tests/normalization/check.mjs
+	$(BIN) build --data data/sample --out $(SEARCH_CHECK_OUT)
+	node tests/search/check.mjs $(SEARCH_CHECK_OUT) sample
 
 bench: $(BIN)
 	BENCH_SETTLE=$(BENCH_SETTLE) tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT)

@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::foundation::fingerprint::Fingerprint;
 use crate::foundation::output::FileSink;
 use crate::foundation::published::normalize::{self, RECIPE};
+use crate::foundation::published::word_index;
 use crate::foundation::published::{GENERATOR, fnv1a32};
 use crate::foundation::reuse::FileRecord;
 use crate::settings::{DOWNLOAD_GZIP_LEVEL, MAX_SHARD_BYTES, MAX_SHARDS};
@@ -103,6 +104,50 @@ fn shard_texts<'a>(
     members.into_iter().map(move |m| object_text(m.into_iter().map(|i| &entries[i])))
 }
 
+/// What a question's input shows for a key: the first answer's input field (the title or
+/// name as the data spells it), or the key itself.
+fn display_of(qa: &QuestionAnswers, key: &str, answers: &str) -> String {
+    let parsed: Value = serde_json::from_str(answers).unwrap_or(Value::Null);
+    parsed.get(0).and_then(|a| a.get(qa.question.input_field)).and_then(Value::as_str).unwrap_or(key).to_string()
+}
+
+/// The suggestion index of a question's keys (what the questions page offers while
+/// typing and as "¿Quisiste decir…?"), shorter keys first. Questions with the same keys
+/// share one: `written` holds the key lists already written, with their meta.
+fn suggestion_index(
+    qa: &QuestionAnswers,
+    written: &mut Vec<(Vec<String>, Value)>,
+    sink: &FileSink,
+    api: &Path,
+    stats: &mut BundleStats,
+) -> Result<Value> {
+    let keys: Vec<String> = qa.by_key.keys().cloned().collect();
+    if let Some((_, meta)) = written.iter().find(|(k, _)| *k == keys) {
+        return Ok(meta.clone());
+    }
+    let dir = format!("suggest/{}", qa.question.name);
+    let mut order: Vec<(&String, &String)> = qa.by_key.iter().collect();
+    order.sort_by(|a, b| (a.0.split(' ').count(), a.0.len(), a.0).cmp(&(b.0.split(' ').count(), b.0.len(), b.0)));
+    let mut builder = word_index::Builder::default();
+    for (key, answers) in order {
+        let display = display_of(qa, key, answers);
+        builder.add(&display, &[Value::from(display.clone())]);
+    }
+    let built = builder.finish();
+    for sub in ["e", "w"] {
+        std::fs::create_dir_all(api.join(&dir).join(sub))?;
+    }
+    for (path, bytes) in built.files {
+        stats.files += 1;
+        stats.bytes += bytes.len() as u64;
+        sink.send(api.join(&dir).join(path), bytes)?;
+    }
+    let mut meta = built.meta;
+    meta["dir"] = json!(dir);
+    written.push((keys, meta.clone()));
+    Ok(meta)
+}
+
 fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
     let q = qa.question;
     let fields = &qa.fields;
@@ -139,6 +184,7 @@ pub fn write(
     let sink = FileSink::start(out, previous);
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
+    let mut suggestion_dirs = Vec::new();
     // {"answers": {question: {key: [answers]}}, "index": ...}: the answers stream into
     // the download question by question, compressed on a second thread while the
     // shards of the same question are cut; the index, known last, closes it.
@@ -170,7 +216,9 @@ pub fn write(
             compressing.join().map_err(|_| anyhow::anyhow!("the bundle compressor panicked"))??;
             Ok(())
         })?;
-        index_questions.push(question_index(&qa, shards));
+        let mut entry = question_index(&qa, shards);
+        entry["suggest"] = suggestion_index(&qa, &mut suggestion_dirs, &sink, &api, &mut stats)?;
+        index_questions.push(entry);
     }
     let index = json!({
         "schema_version": SCHEMA_VERSION,

@@ -97,7 +97,7 @@ pub const PAGE_KINDS: &[PageKind] = &[
         parallel_sql: false,
         templates: &[],
         dir: "search",
-        releases: &[tables::SEARCH_MOVIES, tables::SEARCH_PEOPLE],
+        releases: &[tables::SEARCH_MOVIES, tables::SEARCH_PEOPLE, tables::SEARCH_COLLECTIONS],
         render: |site, _| Box::pin(search::render(site)),
     },
     PageKind {
