@@ -120,6 +120,7 @@ fn suggestion_index(
     sink: &FileSink,
     api: &Path,
     stats: &mut BundleStats,
+    made_from: Fingerprint,
 ) -> Result<Value> {
     let keys: Vec<String> = qa.by_key.keys().cloned().collect();
     if let Some((_, meta)) = written.iter().find(|(k, _)| *k == keys) {
@@ -140,7 +141,7 @@ fn suggestion_index(
     for (path, bytes) in built.files {
         stats.files += 1;
         stats.bytes += bytes.len() as u64;
-        sink.send(api.join(&dir).join(path), bytes)?;
+        sink.send_made(api.join(&dir).join(path), bytes, made_from)?;
     }
     let mut meta = built.meta;
     meta["dir"] = json!(dir);
@@ -217,7 +218,7 @@ pub fn write(
             Ok(())
         })?;
         let mut entry = question_index(&qa, shards);
-        entry["suggest"] = suggestion_index(&qa, &mut suggestion_dirs, &sink, &api, &mut stats)?;
+        entry["suggest"] = suggestion_index(&qa, &mut suggestion_dirs, &sink, &api, &mut stats, made_from)?;
         index_questions.push(entry);
     }
     let index = json!({

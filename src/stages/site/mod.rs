@@ -203,6 +203,8 @@ pub struct Writer<'a> {
     /// The kind being rendered (its index in `PAGE_KINDS`): a page may only use the
     /// templates its kind declares, since they decide when the kind is made again.
     pub kind: AtomicUsize,
+    /// What each kind is made from (by index in `PAGE_KINDS`), set before the render.
+    pub kind_prints: std::sync::OnceLock<Vec<Fingerprint>>,
 }
 
 /// What lets a page be linked from the previous output instead of rendered: the
@@ -259,6 +261,14 @@ impl<'a> PageReuse<'a> {
 }
 
 impl Writer<'_> {
+    /// Queues a file of the kind being rendered that is not a page (a search index
+    /// file): recorded as made from the kind, so the kind can be linked whole.
+    pub fn send_kind_file(&self, path: std::path::PathBuf, bytes: Vec<u8>) -> Result<()> {
+        let kind = self.kind.load(Ordering::Relaxed);
+        let print = self.kind_prints.get().and_then(|p| p.get(kind)).context("kind fingerprints not set")?;
+        self.sink.send_made(path, bytes, *print)
+    }
+
     /// Renders `template` into `<rel_dir>/<name>`, or links the previous build's page
     /// when it was made from the same; returns the page's bytes.
     pub fn page(&self, rel_dir: &str, name: &str, template: &str, ctx: Mj) -> Result<u64> {
@@ -308,6 +318,7 @@ pub async fn site(
         rendered: AtomicUsize::new(0),
         reused: AtomicUsize::new(0),
         kind: AtomicUsize::new(0),
+        kind_prints: std::sync::OnceLock::new(),
     };
     let site = Site { ctx, accounting, people_answers, writer, facet_pages: std::sync::OnceLock::new() };
     let mut stats = render_kinds(&site, theme).await?;
@@ -321,7 +332,7 @@ pub async fn site(
 
 /// What a kind's render gives later kinds besides tables: the browse pages' addresses,
 /// which the movie pages link to. (provider, consumer)
-const FEEDS: &[(&str, &str)] = &[("browse", "movies")];
+const FEEDS: &[(&str, &str)] = &[("browse", "movies"), ("browse", "search")];
 
 async fn render_kinds(site: &Site<'_>, theme: &Theme) -> Result<SiteStats> {
     let mut clock = std::time::Instant::now();
@@ -331,6 +342,7 @@ async fn render_kinds(site: &Site<'_>, theme: &Theme) -> Result<SiteStats> {
     }
     let prints: Vec<Fingerprint> = PAGE_KINDS.iter().map(|k| site.writer.reuse.kind_print(k)).collect::<Result<_>>()?;
     let skipped = kinds_to_link(site, &prints);
+    site.writer.kind_prints.set(prints.clone()).map_err(|_| anyhow::anyhow!("kind fingerprints set twice"))?;
     let needed_sql = scripts_needed(site.ctx, &skipped)?;
     for (i, kind) in PAGE_KINDS.iter().enumerate() {
         if let Some(script) = kind.sql.filter(|_| needed_sql[i]) {
@@ -428,8 +440,8 @@ fn link_kind(site: &Site<'_>, kind: &PageKind) -> Result<Written> {
             std::fs::create_dir_all(dir)?;
         }
         writer.sink.reuse(path, previous.join(rel), record.made_from)?;
-        writer.reused.fetch_add(1, Ordering::Relaxed);
         if rel.ends_with(".html") {
+            writer.reused.fetch_add(1, Ordering::Relaxed);
             written.pages += 1;
             written.bytes += record.size;
         } else {

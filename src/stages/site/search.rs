@@ -119,7 +119,7 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
     }
     let count = built.files.len() + 1;
     for (path, bytes) in built.files {
-        site.writer.sink.send(dir.join(path), bytes)?;
+        site.writer.send_kind_file(dir.join(path), bytes)?;
     }
     let mut index = built.meta;
     index["limit"] = json!(SEARCH_RESULTS);
@@ -127,6 +127,6 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
     index["scheme"] = json!(
         "see src/foundation/published/word_index.rs: e/NNNN.json entry files by word prefix, w/NNNN.json words by 3-character subsequence"
     );
-    site.writer.sink.send(dir.join("index.json"), serde_json::to_string_pretty(&index)?.into_bytes())?;
+    site.writer.send_kind_file(dir.join("index.json"), serde_json::to_string_pretty(&index)?.into_bytes())?;
     Ok(Written { pages: 0, bytes: 0, other_files: count })
 }
