@@ -9,6 +9,7 @@ use datafusion::prelude::SessionContext;
 use crate::foundation::engine;
 use crate::foundation::fingerprint;
 use crate::foundation::fingerprint::Fingerprint;
+use crate::foundation::output::FileSink;
 use crate::foundation::reuse::{self, FileLog, FileRecord};
 use crate::foundation::tables;
 use crate::foundation::timing::Stopwatch;
@@ -197,18 +198,11 @@ fn deleted_pages(previous: &FileLog, records: &[(String, FileRecord)]) -> usize 
 
 /// Links the previous output's files into `root`, making directories as needed.
 fn link_files(root: &Path, files: &[ReusedFile]) -> Result<Vec<(String, FileRecord)>> {
-    let mut made_dirs = std::collections::HashSet::new();
-    files
-        .iter()
-        .map(|(rel, old, made_from)| {
-            let path = root.join(rel);
-            if let Some(dir) = path.parent().filter(|d| made_dirs.insert(d.to_path_buf())) {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            }
-            std::fs::hard_link(old, &path).with_context(|| format!("linking {} to {}", path.display(), old.display()))?;
-            Ok((rel.clone(), FileRecord::of(&path, *made_from)?))
-        })
-        .collect()
+    let sink = FileSink::start(root, None);
+    for (rel, old, made_from) in files {
+        sink.reuse(root.join(rel), old.clone(), *made_from)?;
+    }
+    Ok(sink.finish()?.records)
 }
 
 /// Records files written under `root` (paths relative to it) as made from `made_from`.

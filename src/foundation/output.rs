@@ -56,6 +56,8 @@ impl FileSink {
             let mut failure = None;
             // Two pages claiming one file would silently lose one of them.
             let mut claimed = std::collections::HashSet::new();
+            // Directories made for reused files (a kind linked whole has no render to make them).
+            let mut made_dirs = std::collections::HashSet::new();
             for job in receiver {
                 let path = match &job {
                     Job::Write { path, .. } | Job::Reuse { path, .. } => path.clone(),
@@ -80,12 +82,10 @@ impl FileSink {
                             made_from
                         })
                     }
-                    Job::Reuse { path, old, made_from } => std::fs::hard_link(&old, &path)
-                        .with_context(|| format!("linking {} to {}", path.display(), old.display()))
-                        .map(|()| {
-                            stats.reused += 1;
-                            Some(made_from)
-                        }),
+                    Job::Reuse { path, old, made_from } => link_reused(&path, &old, &mut made_dirs).map(|()| {
+                        stats.reused += 1;
+                        Some(made_from)
+                    }),
                 };
                 let recorded = done.and_then(|made_from| match made_from {
                     Some(print) => record(&root, &path, print).map(|r| stats.records.push(r)),
@@ -131,6 +131,26 @@ impl FileSink {
         drop(self.sender);
         self.thread.join().map_err(|_| anyhow::anyhow!("the file writer panicked"))?
     }
+}
+
+/// Hard-links a previous file into place, making its directory the first time.
+fn link_reused(path: &Path, old: &Path, made_dirs: &mut std::collections::HashSet<PathBuf>) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !made_dirs.contains(*d)) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        made_dirs.insert(dir.to_path_buf());
+    }
+    std::fs::hard_link(old, path).with_context(|| format!("linking {} to {}", path.display(), old.display()))
+}
+
+/// Writes `path` whole or not at all: into a partial file beside it, synced, then
+/// renamed over it. A crash leaves the old file or the new one.
+pub fn write_atomically(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>) -> Result<()> {
+    let name = path.file_name().context("no file name")?.to_string_lossy();
+    let partial = path.with_file_name(format!("{name}.partial-{}", std::process::id()));
+    let mut writer = std::io::BufWriter::new(std::fs::File::create(&partial).with_context(|| format!("writing {}", partial.display()))?);
+    write(&mut writer)?;
+    writer.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&partial, path).with_context(|| format!("renaming {}", partial.display()))
 }
 
 fn record(root: &Path, path: &Path, made_from: Fingerprint) -> Result<(String, FileRecord)> {

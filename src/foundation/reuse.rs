@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::fingerprint::{Fingerprint, Fingerprinter};
+use super::output::write_atomically;
 
 /// The file log's name in the cache directory, and its first line (format version).
 const LOG_NAME: &str = "files.tsv";
@@ -129,12 +130,7 @@ impl FileLog {
             body += &format!("{rel}\t{}\t{}\t{}\t{}\n", r.made_from, r.inode, r.size, r.mtime_ns);
         }
         let end = format!("end\t{}\t{}\n", files.len(), checksum(&body));
-        let partial = cache.join(format!("{LOG_NAME}.partial-{}", std::process::id()));
-        let mut file = std::fs::File::create(&partial).with_context(|| format!("writing {}", partial.display()))?;
-        file.write_all(body.as_bytes())?;
-        file.write_all(end.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&partial, cache.join(LOG_NAME)).with_context(|| format!("renaming {}", partial.display()))
+        write_atomically(&cache.join(LOG_NAME), |w| Ok(w.write_all(body.as_bytes()).and_then(|()| w.write_all(end.as_bytes()))?))
     }
 }
 

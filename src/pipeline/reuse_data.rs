@@ -5,6 +5,7 @@
 //! published tables linked as they are, and the few in-memory results (row accounting,
 //! person-page answers, stage figures) from `data.json` in the cache directory.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::foundation::engine::{self, scripts};
 use crate::foundation::fingerprint::{self, Fingerprint, Fingerprinter};
+use crate::foundation::output::write_atomically;
 use crate::foundation::reuse::FileLog;
 use crate::foundation::tables;
 use crate::stages::bundle::BundleStats;
@@ -71,15 +73,8 @@ impl DataState {
     /// Writes the state atomically once the output it belongs to is published.
     pub fn write(&self, cache: &Path) -> Result<()> {
         std::fs::create_dir_all(cache)?;
-        let partial = cache.join(format!("{STATE_NAME}.partial-{}", std::process::id()));
-        let file = std::fs::File::create(&partial).with_context(|| format!("writing {}", partial.display()))?;
-        let mut writer = std::io::BufWriter::new(file);
-        serde_json::to_writer(&mut writer, self)?;
-        writer.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&partial, cache.join(STATE_NAME)).with_context(|| format!("renaming {}", partial.display()))?;
-        let key = cache.join(format!("{KEY_NAME}.partial-{}", std::process::id()));
-        std::fs::write(&key, &self.data)?;
-        std::fs::rename(&key, cache.join(KEY_NAME)).with_context(|| format!("renaming {}", key.display()))
+        write_atomically(&cache.join(STATE_NAME), |w| Ok(serde_json::to_writer(w, self)?))?;
+        write_atomically(&cache.join(KEY_NAME), |w| Ok(w.write_all(self.data.as_bytes())?))
     }
 }
 

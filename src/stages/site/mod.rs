@@ -432,14 +432,9 @@ fn link_kind(site: &Site<'_>, kind: &PageKind) -> Result<Written> {
     let previous = reuse.previous.context("no previous output")?;
     let mut files: Vec<(&String, &FileRecord)> = reuse.log.files.iter().filter(|(rel, _)| in_dir(rel, kind.dir)).collect();
     files.sort_by(|a, b| a.0.cmp(b.0));
-    let mut made_dirs = std::collections::HashSet::new();
     let mut written = Written::default();
     for (rel, record) in files {
-        let path = writer.out.join(rel);
-        if let Some(dir) = path.parent().filter(|d| made_dirs.insert(d.to_path_buf())) {
-            std::fs::create_dir_all(dir)?;
-        }
-        writer.sink.reuse(path, previous.join(rel), record.made_from)?;
+        writer.sink.reuse(writer.out.join(rel), previous.join(rel), record.made_from)?;
         if rel.ends_with(".html") {
             writer.reused.fetch_add(1, Ordering::Relaxed);
             written.pages += 1;
