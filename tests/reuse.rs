@@ -1,13 +1,11 @@
 //! Rebuilds that reuse the previous build: for every kind of change, the reused build
 //! is byte-identical to a cold build of the same inputs, and reuses what it should.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
-}
+mod common;
+use common::{assert_same_trees, sample};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("marquee-reuse-{}-{name}", std::process::id()));
@@ -52,23 +50,6 @@ fn build(data: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap()
 }
 
-/// Every file under `dir`, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 /// The reused output equals a cold build of the same inputs into a fresh directory.
 fn assert_same_as_cold(dir: &Path, data: &Path, reused: &Path, extra: &[&str]) {
     let cold = dir.join(format!("cold-{}", reused.file_name().unwrap().to_string_lossy()));
@@ -76,11 +57,7 @@ fn assert_same_as_cold(dir: &Path, data: &Path, reused: &Path, extra: &[&str]) {
     let report = build(data, &cold, extra);
     assert_eq!(report["data_reused"], false);
     assert_eq!(report["pages"]["reused"], 0);
-    let (a, b) = (tree(reused), tree(&cold));
-    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "the same files");
-    for (path, bytes) in &a {
-        assert!(bytes == &b[path], "{} differs from a cold build", path.display());
-    }
+    assert_same_trees(reused, &cold);
 }
 
 fn count(report: &serde_json::Value, pointer: &str) -> u64 {
