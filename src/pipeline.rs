@@ -24,6 +24,8 @@ pub struct BuildOptions {
     pub min_movie_share: f64,
     /// Publish even when the new build keeps fewer movies than `min_movie_share` allows.
     pub allow_shrink: bool,
+    /// The page size limit and the browse lists' page length.
+    pub site: site::SiteOptions,
     /// How the previous output is removed after the swap.
     pub cleanup: publish::Cleanup,
 }
@@ -59,7 +61,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
         // The bundle goes first: it drops the answers as it writes them, so they are not
         // held through the render's memory peak.
         let bundle = watch.time("bundle", async { bundle::write(&staging.dir, previous, answers, &accounting.tables) }).await?;
-        let site = watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, previous)).await?;
+        let site = watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, previous, opts.site)).await?;
         watch.time("publish", publish::write_tables_and_manifest(&ctx, &accounting, &staging.dir)).await?;
         anyhow::Ok((site, bundle))
     }

@@ -20,13 +20,16 @@ use crate::foundation::engine::scripts::{self, Script};
 use crate::foundation::output::{FileSink, safe_join};
 use crate::foundation::tables;
 use crate::foundation::timing::{trace, trace_note};
+use crate::settings::{DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB};
 use crate::sql;
 use crate::stages::etl::Accounting;
 use crate::stages::questions::PeopleAnswers;
 
 mod browse;
 mod home;
+mod movie_lists;
 mod movies;
+mod pager;
 mod people;
 mod report;
 mod search;
@@ -73,9 +76,9 @@ pub const PAGE_KINDS: &[PageKind] = &[
         name: "browse",
         sql: Some(sql!("render/browse.sql")),
         parallel_sql: true,
-        templates: &["browse_index.html", "facet.html", "facet_value.html"],
+        templates: &["browse_index.html", "facet.html", "facet_value.html", "pager.html"],
         dir: "browse",
-        releases: &[tables::PAGE_FACETS],
+        releases: &[tables::PAGE_BROWSE],
         render: |site, _| Box::pin(browse::render(site)),
     },
     PageKind {
@@ -173,9 +176,25 @@ pub struct Site<'a> {
     pub accounting: &'a Accounting,
     pub people_answers: &'a PeopleAnswers,
     pub writer: Writer<'a>,
+    pub options: SiteOptions,
     /// Each browse value's page, from the site's root, by (facet, label): set by the
     /// browse pages, read by the movie pages that link to them.
     pub facet_pages: std::sync::OnceLock<HashMap<(String, String), String>>,
+}
+
+/// How the site is cut into pages: `marquee build --max-page-kb` and `--browse-page-size`.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteOptions {
+    /// The largest page allowed, in bytes.
+    pub max_page_bytes: u64,
+    /// Movies per page of a browse list.
+    pub browse_page_movies: usize,
+}
+
+impl Default for SiteOptions {
+    fn default() -> Self {
+        SiteOptions { max_page_bytes: DEFAULT_MAX_PAGE_KB * 1024, browse_page_movies: DEFAULT_BROWSE_PAGE_MOVIES }
+    }
 }
 
 /// Renders pages (on the calling thread) and queues them for the file writer.
@@ -183,18 +202,36 @@ pub struct Writer<'a> {
     pub env: &'a Environment<'static>,
     pub out: &'a Path,
     pub sink: &'a FileSink,
+    /// The largest page allowed, in bytes (`--max-page-kb`).
+    pub max_page_bytes: u64,
 }
 
 impl Writer<'_> {
-    /// Renders `template` into `<rel_dir>/<name>`; returns the bytes written.
+    /// Renders `template` into `<rel_dir>/<name>`; returns the bytes written. A page
+    /// over `max_page_bytes` fails the build, naming the page.
     pub fn page(&self, rel_dir: &str, name: &str, template: &str, ctx: Mj) -> Result<u64> {
         let dir = if rel_dir.is_empty() { self.out.to_path_buf() } else { self.out.join(rel_dir) };
         let path = safe_join(&dir, name)?;
-        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel_dir}/{name}"))?;
+        let shown = if rel_dir.is_empty() { name.to_string() } else { format!("{rel_dir}/{name}") };
+        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {shown}"))?;
         let len = html.len() as u64;
+        check_page_size(&shown, len, self.max_page_bytes)?;
         self.sink.send(path, html.into_bytes())?;
         Ok(len)
     }
+}
+
+/// Fails when a page is over the size limit: a slow page for readers, and a sign that
+/// some list grew past its pagination.
+fn check_page_size(page: &str, bytes: u64, limit: u64) -> Result<()> {
+    if bytes > limit {
+        anyhow::bail!(
+            "page {page} is {:.1} KB ({bytes} bytes), over the {:.0} KB limit for a page: paginate what it lists, or raise --max-page-kb",
+            bytes as f64 / 1024.0,
+            limit as f64 / 1024.0
+        );
+    }
+    Ok(())
 }
 
 /// Writes the whole site into `out`, hard-linking files unchanged from `previous`.
@@ -204,6 +241,7 @@ pub async fn site(
     people_answers: &PeopleAnswers,
     out: &Path,
     previous: Option<&Path>,
+    options: SiteOptions,
 ) -> Result<SiteStats> {
     let env = templates::environment()?;
     std::fs::create_dir_all(out.join("static"))?;
@@ -211,8 +249,8 @@ pub async fn site(
         std::fs::create_dir_all(out.join(kind.dir))?;
     }
     let sink = FileSink::start(out, previous);
-    let site =
-        Site { ctx, accounting, people_answers, writer: Writer { env: &env, out, sink: &sink }, facet_pages: std::sync::OnceLock::new() };
+    let writer = Writer { env: &env, out, sink: &sink, max_page_bytes: options.max_page_bytes };
+    let site = Site { ctx, accounting, people_answers, writer, options, facet_pages: std::sync::OnceLock::new() };
     let mut stats = render_kinds(&site).await?;
     let files = sink.finish()?;
     trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked));
@@ -283,6 +321,13 @@ async fn render_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_over_the_limit_is_refused_by_name() {
+        assert!(check_page_size("browse/genre/drama.html", 1024, 1024).is_ok());
+        let err = check_page_size("browse/genre/drama.html", 1_507_123, 200 * 1024).unwrap_err().to_string();
+        assert!(err.starts_with("page browse/genre/drama.html is 1471.8 KB (1507123 bytes), over the 200 KB limit"), "{err}");
+    }
 
     #[test]
     fn every_render_script_and_template_belongs_to_a_page_kind() {
