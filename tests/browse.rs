@@ -14,6 +14,9 @@ use serde_json::Value;
 
 const PAGE: usize = 10;
 
+/// A row of a Parquet table.
+type Row = serde_json::Map<String, Value>;
+
 fn build(args: &[&str], name: &str) -> (PathBuf, std::process::Output) {
     let out = std::env::temp_dir().join(format!("marquee-browse-test-{}-{name}", std::process::id())).join("output");
     let output = Command::new(env!("CARGO_BIN_EXE_marquee"))
@@ -120,7 +123,7 @@ fn order_pages(first: &Path) -> BTreeMap<String, PathBuf> {
 }
 
 /// Rows of a published Parquet table.
-fn parquet_rows(out: &Path, tables: &[&str], sql: &str) -> Vec<serde_json::Map<String, Value>> {
+fn parquet_rows(out: &Path, tables: &[&str], sql: &str) -> Vec<Row> {
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     runtime.block_on(async {
         let ctx = datafusion::prelude::SessionContext::new();
@@ -141,7 +144,7 @@ fn parquet_rows(out: &Path, tables: &[&str], sql: &str) -> Vec<serde_json::Map<S
 }
 
 /// The sample's movies of a genre (and decade), with what the orders sort by.
-fn genre_movies(genre: &str, decade: Option<i64>) -> Vec<serde_json::Map<String, Value>> {
+fn genre_movies(genre: &str, decade: Option<i64>) -> Vec<Row> {
     let years = decade.map_or(String::new(), |d| format!(" AND m.release_year BETWEEN {d} AND {}", d + 9));
     parquet_rows(
         paged(),
@@ -153,20 +156,20 @@ fn genre_movies(genre: &str, decade: Option<i64>) -> Vec<serde_json::Map<String,
     )
 }
 
-fn num(row: &serde_json::Map<String, Value>, field: &str) -> f64 {
+fn num(row: &Row, field: &str) -> f64 {
     row[field].as_f64().unwrap_or(f64::NEG_INFINITY)
 }
 
 /// The expected id sequence of each order, sorted here in Rust.
-fn expected_orders(rows: &[serde_json::Map<String, Value>]) -> BTreeMap<&'static str, Vec<i64>> {
-    let id = |r: &serde_json::Map<String, Value>| r["id"].as_i64().unwrap();
-    let sorted = |cmp: &dyn Fn(&serde_json::Map<String, Value>, &serde_json::Map<String, Value>) -> std::cmp::Ordering| {
+fn expected_orders(rows: &[Row]) -> BTreeMap<&'static str, Vec<i64>> {
+    let id = |r: &Row| r["id"].as_i64().unwrap();
+    let sorted = |cmp: &dyn Fn(&Row, &Row) -> std::cmp::Ordering| {
         let mut rows = rows.to_vec();
         rows.sort_by(|a, b| cmp(a, b).then(id(a).cmp(&id(b))));
         rows.iter().map(id).collect::<Vec<_>>()
     };
-    let title = |r: &serde_json::Map<String, Value>| r["title"].as_str().map(|t| (normalize_key(t), t.to_string()));
-    let rated = |r: &serde_json::Map<String, Value>| num(r, "vote_count") >= marquee::settings::BROWSE_MIN_VOTES as f64;
+    let title = |r: &Row| r["title"].as_str().map(|t| (normalize_key(t), t.to_string()));
+    let rated = |r: &Row| num(r, "vote_count") >= marquee::settings::BROWSE_MIN_VOTES as f64;
     BTreeMap::from([
         ("popularidad", sorted(&|a, b| num(b, "popularity").total_cmp(&num(a, "popularity")))),
         ("año", sorted(&|a, b| b["release_date"].as_str().cmp(&a["release_date"].as_str()))),
@@ -205,7 +208,7 @@ fn value_page(facet: &str, words: &str) -> PathBuf {
 }
 
 /// Checks a list in all four orders against the movies it should hold.
-fn check_list(first: &Path, rows: &[serde_json::Map<String, Value>]) {
+fn check_list(first: &Path, rows: &[Row]) {
     let mut orders = order_pages(first);
     let mut expected = expected_orders(rows);
     if rows.len() < marquee::settings::BROWSE_ORDER_MIN_MOVIES {
