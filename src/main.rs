@@ -23,14 +23,16 @@ fn return_freed_memory_promptly() {
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 
 use marquee::commands;
 use marquee::foundation::timing::Stopwatch;
 use marquee::pipeline::{self, BuildOptions};
-use marquee::settings::{DEFAULT_MAX_REJECT_SHARE, DEFAULT_MIN_MOVIE_SHARE};
+use marquee::settings::{DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB, DEFAULT_MAX_REJECT_SHARE, DEFAULT_MIN_MOVIE_SHARE};
 use marquee::stages::bundle::{self, Lookup};
 use marquee::stages::publish::Cleanup;
+use marquee::stages::site::SiteOptions;
 
 /// marquee: The Movies Dataset, cleaned, queried and recommended ahead of time,
 /// published as a static site and a JSON lookup bundle.
@@ -68,6 +70,14 @@ enum Command {
         /// the previous one (a deliberate cut of the input).
         #[arg(long)]
         allow_shrink: bool,
+        /// Fail the build, naming the page, when an HTML page is larger than this many
+        /// KB (1024 bytes): long lists are paginated to stay under it.
+        #[arg(long, default_value_t = DEFAULT_MAX_PAGE_KB, value_parser = clap::value_parser!(u64).range(1..))]
+        max_page_kb: u64,
+        /// Movies per page of a browse list (facet indexes list five times as many
+        /// values a page).
+        #[arg(long, default_value_t = DEFAULT_BROWSE_PAGE_MOVIES, value_parser = clap::value_parser!(u64).range(1..10_000).map(|v| v as usize))]
+        browse_page_size: usize,
         /// Print wall time, CPU time and peak memory per stage.
         #[arg(long)]
         timings: bool,
@@ -265,9 +275,22 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Build { data, out, max_reject_share, min_movie_share, allow_shrink, timings, report, wait_for_cleanup, templates } => {
+            Command::Build {
+                data,
+                out,
+                max_reject_share,
+                min_movie_share,
+                allow_shrink,
+                max_page_kb,
+                browse_page_size,
+                timings,
+                report,
+                wait_for_cleanup,
+                templates,
+            } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
-                let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, cleanup, templates };
+                let site = SiteOptions { max_page_bytes: max_page_kb.saturating_mul(1024), browse_page_movies: browse_page_size };
+                let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, site, cleanup, templates };
                 build(opts, timings, report).await
             }
             Command::Purge { dir } => marquee::stages::publish::purge(&dir).map(|()| ExitCode::SUCCESS),

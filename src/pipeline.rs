@@ -33,6 +33,8 @@ pub struct BuildOptions {
     pub min_movie_share: f64,
     /// Publish even when the new build keeps fewer movies than `min_movie_share` allows.
     pub allow_shrink: bool,
+    /// The page size limit and the browse lists' page length.
+    pub site: site::SiteOptions,
     /// How the previous output is removed after the swap.
     pub cleanup: publish::Cleanup,
     /// Read the templates and static files from this directory instead of the copies
@@ -129,7 +131,8 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
                 (bundle, Some(table_files))
             }
         };
-        let mut site = watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, &theme, &page_reuse)).await?;
+        let mut site =
+            watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, &theme, &page_reuse, opts.site)).await?;
         records.append(&mut site.records);
         match table_files {
             None => {

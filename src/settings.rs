@@ -17,6 +17,16 @@ pub const DEFAULT_MIN_MOVIE_SHARE: f64 = 0.5;
 /// How many rejected records a refused build prints (all of them go to the file).
 pub const REJECTS_SHOWN: usize = 10;
 
+/// The default largest HTML page, in KB (1024 bytes): a page over it fails the build,
+/// naming the page. 200 KB loads quickly on a phone; every list that could grow past it
+/// is paginated. (`--max-page-kb`)
+pub const DEFAULT_MAX_PAGE_KB: u64 = 200;
+
+/// The default number of movies per page of a browse list: 100 titles are about 12 KB
+/// of HTML, and the longest genre (Drama, 20,000 movies) still fits in a pager of 203
+/// pages. (`--browse-page-size`)
+pub const DEFAULT_BROWSE_PAGE_MOVIES: usize = 100;
+
 // ---- Values the SQL reads as `@name` ----
 
 /// The assignment's rule for votos_titulo: votes are only returned for movies with
@@ -28,9 +38,17 @@ pub const MOVIE_PAGE_CAST: i64 = 15;
 /// names stay plain text and the site keeps a page count a browser can handle.
 pub const PERSON_PAGE_MIN_FILMS: i64 = 5;
 
+/// Browse lists ordered by vote average put movies with fewer votes than this after
+/// the others: a single vote of 10 says little about a movie.
+pub const BROWSE_MIN_VOTES: i64 = 10;
+
 /// The variables every session registers, as the SQL names them (`@min_votes`).
-pub const SQL_VARIABLES: &[(&str, i64)] =
-    &[("min_votes", MIN_VOTES), ("movie_page_cast", MOVIE_PAGE_CAST), ("person_page_min_films", PERSON_PAGE_MIN_FILMS)];
+pub const SQL_VARIABLES: &[(&str, i64)] = &[
+    ("min_votes", MIN_VOTES),
+    ("movie_page_cast", MOVIE_PAGE_CAST),
+    ("person_page_min_films", PERSON_PAGE_MIN_FILMS),
+    ("browse_min_votes", BROWSE_MIN_VOTES),
+];
 
 // ---- Recommend ----
 
@@ -130,3 +148,12 @@ pub const CHART_LABEL_WIDTH: f64 = 150.0;
 pub const CHART_BAR_WIDTH: f64 = 420.0;
 /// Chart labels longer than this are cut with an ellipsis.
 pub const CHART_LABEL_CHARS: usize = 24;
+/// A facet's index lists this many times as many values a page as a list has movies:
+/// 500 by default, about 60 KB (browse/company/ has some 23,000 companies).
+pub const BROWSE_INDEX_FACTOR: usize = 5;
+/// A list offers its other orders (a static page set each) from this many movies: below
+/// it the whole list is on one screen, and the 7,000 small companies would otherwise
+/// add some 21,000 pages.
+pub const BROWSE_ORDER_MIN_MOVIES: usize = 10;
+/// A pager shows the first and last page and this many on each side of the current one.
+pub const PAGER_WINDOW: usize = 2;

@@ -32,7 +32,16 @@ fn sample_site_in_headless_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let work = std::env::temp_dir().join(format!("marquee-browser-{}", std::process::id()));
     let out = work.join("output");
-    let status = marquee().args(["build", "--data"]).arg(root.join("data/sample")).arg("--out").arg(&out).status().unwrap();
+    // 20 movies a page, so that the sample's lists (77 dramas at most) have pages to turn.
+    let browse_page_size = 20;
+    let status = marquee()
+        .args(["build", "--data"])
+        .arg(root.join("data/sample"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--browse-page-size", &browse_page_size.to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 
     // One input per question: the bundle's own example, plus accented and aliased spellings.
@@ -72,6 +81,7 @@ fn sample_site_in_headless_chromium() {
         "director": director,
         "person": "Declan O'Shea",
         "person_sentence": actor["answers"][0]["sentence"],
+        "browse_page_size": browse_page_size,
     });
     let expectations_path = work.join("expectations.json");
     std::fs::write(&expectations_path, expectations.to_string()).unwrap();

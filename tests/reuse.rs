@@ -262,3 +262,27 @@ fn a_damaged_cache_or_an_edited_output_is_not_trusted() {
     assert_eq!(rebuilt["data_reused"], false);
     assert_same_as_cold(&dir, &sample(), &out, &[]);
 }
+
+#[test]
+fn a_changed_site_setting_is_not_reused_across() {
+    let dir = scratch("setting");
+    let out = dir.join("out");
+    build(&sample(), &out, &[]);
+    // Shorter browse lists: every browse page changes, and new pages appear.
+    let args = ["--browse-page-size", "3"];
+    let paged = build(&sample(), &out, &args);
+    assert_eq!(paged["data_reused"], true);
+    assert!(count(&paged, "/pages/rendered") > 0, "browse pages are cut again");
+    assert_same_as_cold(&dir, &sample(), &out, &args);
+    // A lower page limit fails the rebuild, though its data is reused.
+    let done = Command::new(env!("CARGO_BIN_EXE_marquee"))
+        .args(["build", "--wait-for-cleanup", "--max-page-kb", "1", "--data"])
+        .arg(sample())
+        .arg("--out")
+        .arg(&out)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!done.status.success());
+    assert!(String::from_utf8_lossy(&done.stderr).contains("over the 1 KB limit"), "{}", String::from_utf8_lossy(&done.stderr));
+}

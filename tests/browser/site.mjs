@@ -2,7 +2,7 @@
 //   node site.mjs BASE_URL EXPECTATIONS_JSON [SCREENSHOT_DIR]
 // EXPECTATIONS_JSON: {"questions": [{"question", "input", "sentences": [...]}], "movie": "...",
 //                     "movie_page": "movies/<id>.html", "person": "...", "person_sentence": "...",
-//                     "director": "..."}
+//                     "director": "...", "browse_page_size": N}
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -127,6 +127,58 @@ assert.match(await page.textContent("h1"), /Informe de datos/);
 assert.ok((await page.locator("svg.chart").count()) >= 8, "charts");
 assert.match(await page.textContent("main"), /missing release_date/);
 await shot("report");
+
+step("page and sort a browse list");
+{
+  const per = expected.browse_page_size;
+  await page.goto(`${base}/browse/index.html`);
+  await page.click("main a:text-is('Género')");
+  await page.click("ul.cols a:text-is('Drama')");
+  await page.waitForURL(/browse\/genre\/drama-[0-9a-f]+\.html$/);
+  const summary = await page.textContent("main > p");
+  const count = Number(summary.match(/^([\d.]+) películas/)[1].replace(/\./g, ""));
+  const pages = Math.ceil(count / per);
+  assert.ok(pages >= 3, `${count} dramas at ${per} a page`);
+  assert.match(summary, new RegExp(`Página 1 de ${pages}`));
+  const titles = async () => page.locator("ol.movies li a").allTextContents();
+  assert.equal((await titles()).length, per);
+  await page.click("nav.pager a[rel=next]");
+  await page.waitForURL(/drama-[0-9a-f]+\/popularidad-2\.html$/);
+  assert.equal(await page.textContent("nav.pager [aria-current=page]"), "2");
+  assert.equal(await page.getAttribute("ol.movies", "start"), String(per + 1));
+  await shot("browse");
+
+  const fold = (t) => t.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  await page.click("nav.orders a:text-is('título')");
+  await page.waitForURL(/drama-[0-9a-f]+\/titulo-1\.html$/);
+  assert.equal(await page.getAttribute("nav.orders a[aria-current]", "href"), "titulo-1.html");
+  const byTitle = await titles();
+  assert.ok(byTitle.every((t, i) => i === 0 || fold(byTitle[i - 1]) <= fold(t)), `A to Z: ${byTitle}`);
+  await page.click("nav.pager a[rel=next]");
+  await page.waitForURL(/titulo-2\.html$/);
+  await page.click("nav.pager a[rel=prev]");
+  await page.waitForURL(/titulo-1\.html$/);
+  assert.deepEqual(await titles(), byTitle, "Anterior leads back");
+  await page.click(`nav.pager a[aria-label='Página ${pages}']`);
+  await page.waitForURL(new RegExp(`titulo-${pages}\\.html$`));
+  assert.equal((await titles()).length, count - (pages - 1) * per, "the last page holds the rest");
+  assert.equal(await page.locator("nav.pager a[rel=next]").count(), 0);
+
+  await page.click("nav.orders a:text-is('año')");
+  await page.waitForURL(/anio-1\.html$/);
+  const years = (await page.locator("ol.movies li").allTextContents()).map((t) => Number(t.match(/\((\d{4})\)/)[1]));
+  assert.ok(years.every((y, i) => i === 0 || years[i - 1] >= y), `newest first: ${years}`);
+
+  step("a genre's decade and back to the decade of every genre");
+  await page.click("p.related a >> nth=0");
+  await page.waitForURL(/drama-[0-9a-f]+\/decada-\d{4}\.html$/);
+  const decade = (await page.textContent("h1")).match(/década de (\d{4})/)[1];
+  const decadeYears = (await page.locator("ol.movies li").allTextContents()).map((t) => Number(t.match(/\((\d{4})\)/)[1]));
+  assert.ok(decadeYears.every((y) => y >= Number(decade) && y <= Number(decade) + 9), `${decade}: ${decadeYears}`);
+  await page.click(`p.related a:text-is('Década de ${decade}')`);
+  await page.waitForURL(new RegExp(`browse/decade/${decade}\\.html$`));
+  assert.ok(await page.locator("p.related a:text-is('Drama')").count() === 1, "the decade links its dramas");
+}
 
 step("phone width keeps forms usable");
 await page.setViewportSize({ width: 375, height: 700 });

@@ -23,13 +23,16 @@ use crate::foundation::output::{FileSink, safe_join};
 use crate::foundation::reuse::{FileLog, FileRecord};
 use crate::foundation::tables;
 use crate::foundation::timing::{trace, trace_note};
+use crate::settings::{DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB};
 use crate::sql;
 use crate::stages::etl::Accounting;
 use crate::stages::questions::PeopleAnswers;
 
 mod browse;
 mod home;
+mod movie_lists;
 mod movies;
+mod pager;
 mod people;
 mod report;
 mod search;
@@ -77,9 +80,9 @@ pub const PAGE_KINDS: &[PageKind] = &[
         name: "browse",
         sql: Some(sql!("render/browse.sql")),
         parallel_sql: true,
-        templates: &["browse_index.html", "facet.html", "facet_value.html"],
+        templates: &["browse_index.html", "facet.html", "facet_value.html", "pager.html"],
         dir: "browse",
-        releases: &[tables::PAGE_FACETS],
+        releases: &[tables::PAGE_BROWSE],
         render: |site, _| Box::pin(browse::render(site)),
     },
     PageKind {
@@ -186,9 +189,25 @@ pub struct Site<'a> {
     pub accounting: &'a Accounting,
     pub people_answers: &'a PeopleAnswers,
     pub writer: Writer<'a>,
+    pub options: SiteOptions,
     /// Each browse value's page, from the site's root, by (facet, label): set by the
     /// browse pages, read by the movie pages that link to them.
     pub facet_pages: std::sync::OnceLock<HashMap<(String, String), String>>,
+}
+
+/// How the site is cut into pages: `marquee build --max-page-kb` and `--browse-page-size`.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteOptions {
+    /// The largest page allowed, in bytes.
+    pub max_page_bytes: u64,
+    /// Movies per page of a browse list.
+    pub browse_page_movies: usize,
+}
+
+impl Default for SiteOptions {
+    fn default() -> Self {
+        SiteOptions { max_page_bytes: DEFAULT_MAX_PAGE_KB * 1024, browse_page_movies: DEFAULT_BROWSE_PAGE_MOVIES }
+    }
 }
 
 /// Renders pages (on the calling thread) and queues them for the file writer.
@@ -205,6 +224,8 @@ pub struct Writer<'a> {
     pub kind: AtomicUsize,
     /// What each kind is made from (by index in `PAGE_KINDS`), set before the render.
     pub kind_prints: std::sync::OnceLock<Vec<Fingerprint>>,
+    /// The largest page allowed, in bytes (`--max-page-kb`).
+    pub max_page_bytes: u64,
 }
 
 /// What lets a page be linked from the previous output instead of rendered: the
@@ -240,10 +261,13 @@ impl<'a> PageReuse<'a> {
     }
 
     /// What a whole kind of pages is made from: the data, the program (in the template
-    /// fingerprints) and the kind's templates.
-    fn kind_print(&self, kind: &PageKind) -> Result<Fingerprint> {
+    /// fingerprints), the kind's templates and the site options.
+    fn kind_print(&self, kind: &PageKind, options: SiteOptions) -> Result<Fingerprint> {
         let mut print = Fingerprinter::new("page kind");
         print.add_str(kind.name).add_fingerprint(self.data);
+        // How lists are cut decides the browse pages; the size limit must be checked
+        // again when it changes, so a kind is not linked whole across either.
+        print.add_str(&options.max_page_bytes.to_string()).add_str(&options.browse_page_movies.to_string());
         for template in kind.templates.iter().chain(&["base.html"]) {
             print.add_fingerprint(*self.templates.get(template).with_context(|| format!("no template {template}"))?);
         }
@@ -270,7 +294,8 @@ impl Writer<'_> {
     }
 
     /// Renders `template` into `<rel_dir>/<name>`, or links the previous build's page
-    /// when it was made from the same; returns the page's bytes.
+    /// when it was made from the same; returns the page's bytes. A page over
+    /// `max_page_bytes` fails the build, naming the page.
     pub fn page(&self, rel_dir: &str, name: &str, template: &str, ctx: Mj) -> Result<u64> {
         let dir = if rel_dir.is_empty() { self.out.to_path_buf() } else { self.out.join(rel_dir) };
         let path = safe_join(&dir, name)?;
@@ -281,16 +306,31 @@ impl Writer<'_> {
         }
         let made_from = self.reuse.page_print(template, &rel, &ctx)?;
         if let Some((old, size)) = self.reuse.previous.and_then(|p| self.reuse.log.reusable(p, &rel, made_from)) {
+            check_page_size(&rel, size, self.max_page_bytes)?;
             self.sink.reuse(path, old, made_from)?;
             self.reused.fetch_add(1, Ordering::Relaxed);
             return Ok(size);
         }
         let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel}"))?;
         let len = html.len() as u64;
+        check_page_size(&rel, len, self.max_page_bytes)?;
         self.sink.send_made(path, html.into_bytes(), made_from)?;
         self.rendered.fetch_add(1, Ordering::Relaxed);
         Ok(len)
     }
+}
+
+/// Fails when a page is over the size limit: a slow page for readers, and a sign that
+/// some list grew past its pagination.
+fn check_page_size(page: &str, bytes: u64, limit: u64) -> Result<()> {
+    if bytes > limit {
+        anyhow::bail!(
+            "page {page} is {:.1} KB ({bytes} bytes), over the {:.0} KB limit for a page: paginate what it lists, or raise --max-page-kb",
+            bytes as f64 / 1024.0,
+            limit as f64 / 1024.0
+        );
+    }
+    Ok(())
 }
 
 /// Writes the whole site into `out` with `theme`, linking pages unchanged from
@@ -302,6 +342,7 @@ pub async fn site(
     out: &Path,
     theme: &Theme,
     reuse: &PageReuse<'_>,
+    options: SiteOptions,
 ) -> Result<SiteStats> {
     let env = theme.environment()?;
     let previous = reuse.previous;
@@ -319,8 +360,9 @@ pub async fn site(
         reused: AtomicUsize::new(0),
         kind: AtomicUsize::new(0),
         kind_prints: std::sync::OnceLock::new(),
+        max_page_bytes: options.max_page_bytes,
     };
-    let site = Site { ctx, accounting, people_answers, writer, facet_pages: std::sync::OnceLock::new() };
+    let site = Site { ctx, accounting, people_answers, writer, options, facet_pages: std::sync::OnceLock::new() };
     let mut stats = render_kinds(&site, theme).await?;
     (stats.pages_rendered, stats.pages_reused) = (site.writer.rendered.into_inner(), site.writer.reused.into_inner());
     let files = sink.finish()?;
@@ -340,7 +382,7 @@ async fn render_kinds(site: &Site<'_>, theme: &Theme) -> Result<SiteStats> {
     for (name, text) in &theme.static_files {
         site.writer.sink.send(safe_join(&site.writer.out.join("static"), name)?, text.as_bytes().to_vec())?;
     }
-    let prints: Vec<Fingerprint> = PAGE_KINDS.iter().map(|k| site.writer.reuse.kind_print(k)).collect::<Result<_>>()?;
+    let prints: Vec<Fingerprint> = PAGE_KINDS.iter().map(|k| site.writer.reuse.kind_print(k, site.options)).collect::<Result<_>>()?;
     let skipped = kinds_to_link(site, &prints);
     site.writer.kind_prints.set(prints.clone()).map_err(|_| anyhow::anyhow!("kind fingerprints set twice"))?;
     let needed_sql = scripts_needed(site.ctx, &skipped)?;
@@ -487,6 +529,13 @@ async fn render_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_over_the_limit_is_refused_by_name() {
+        assert!(check_page_size("browse/genre/drama.html", 1024, 1024).is_ok());
+        let err = check_page_size("browse/genre/drama.html", 1_507_123, 200 * 1024).unwrap_err().to_string();
+        assert!(err.starts_with("page browse/genre/drama.html is 1471.8 KB (1507123 bytes), over the 200 KB limit"), "{err}");
+    }
 
     #[test]
     fn every_render_script_and_template_belongs_to_a_page_kind() {

@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
-
 use crate::foundation::published::fnv1a32;
 use crate::foundation::published::normalize::normalize_key;
 
@@ -18,21 +16,22 @@ pub fn slug(label: &str) -> String {
     if base.is_empty() { hash } else { format!("{base}-{hash}") }
 }
 
-/// Gives every page of one facet its own file: labels whose slugs collide (same words
-/// and the same 32-bit hash) are ordered by label, and all but the first get `-2`,
-/// `-3`, ... after the hash, a form `slug` never produces.
-pub fn disambiguate_files(values: &mut [Map<String, Value>]) {
+/// Gives every page of one facet its own file: `(label, file)` pairs, `None` for a
+/// value without a page. Labels whose slugs collide (same words and the same 32-bit
+/// hash) are ordered by label, and all but the first get `-2`, `-3`, ... after the
+/// hash, a form `slug` never produces.
+pub fn disambiguate_files(values: &mut [(String, Option<String>)]) {
     let mut by_file: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, v) in values.iter().enumerate() {
-        if v["single"] != true {
-            by_file.entry(v["file"].as_str().unwrap_or_default().to_string()).or_default().push(i);
+    for (i, (_, file)) in values.iter().enumerate() {
+        if let Some(file) = file {
+            by_file.entry(file.clone()).or_default().push(i);
         }
     }
     for (file, mut claimants) in by_file.into_iter().filter(|(_, c)| c.len() > 1) {
-        claimants.sort_by(|&a, &b| values[a]["label"].as_str().cmp(&values[b]["label"].as_str()));
+        claimants.sort_by(|&a, &b| values[a].0.cmp(&values[b].0));
         let stem = file.trim_end_matches(".html").to_string();
         for (n, &i) in claimants.iter().enumerate().skip(1) {
-            values[i].insert("file".into(), Value::String(format!("{stem}-{}.html", n + 1)));
+            values[i].1 = Some(format!("{stem}-{}.html", n + 1));
         }
     }
 }
@@ -40,8 +39,6 @@ pub fn disambiguate_files(values: &mut [Map<String, Value>]) {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-
-    use serde_json::json;
 
     use super::*;
     use crate::foundation::output::safe_join;
@@ -54,21 +51,15 @@ mod tests {
         // Found by search: the same words and the same FNV-1a hash.
         let (a, b) = COLLIDING_LABELS;
         assert_eq!(slug(a), slug(b), "the labels collide");
-        let value = |label: &str, single: bool| {
-            let mut m = Map::new();
-            m.insert("label".into(), json!(label));
-            m.insert("single".into(), json!(single));
-            m.insert("file".into(), json!(format!("{}.html", slug(label))));
-            m
-        };
+        let value = |label: &str, single: bool| (label.to_string(), (!single).then(|| format!("{}.html", slug(label))));
         let mut values = vec![value(b, false), value("Other", false), value(a, false), value(b, true)];
         disambiguate_files(&mut values);
-        let files: Vec<&str> = values.iter().map(|v| v["file"].as_str().unwrap()).collect();
+        let files: Vec<Option<&str>> = values.iter().map(|v| v.1.as_deref()).collect();
         let (first, second) = if a < b { (2, 0) } else { (0, 2) };
-        assert_eq!(files[first], format!("{}.html", slug(a.min(b))));
-        assert_eq!(files[second], format!("{}-2.html", slug(a.min(b))));
-        assert_eq!(files[3], files[first], "single-movie values have no page of their own");
-        assert!(safe_join(Path::new("/x"), files[second]).is_ok());
+        assert_eq!(files[first], Some(format!("{}.html", slug(a.min(b)))).as_deref());
+        assert_eq!(files[second], Some(format!("{}-2.html", slug(a.min(b)))).as_deref());
+        assert_eq!(files[3], None, "single-movie values have no page of their own");
+        assert!(safe_join(Path::new("/x"), files[second].unwrap()).is_ok());
     }
 
     #[test]

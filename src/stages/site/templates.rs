@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("browse_index.html", include_str!("../../../templates/browse_index.html")),
     ("facet.html", include_str!("../../../templates/facet.html")),
     ("facet_value.html", include_str!("../../../templates/facet_value.html")),
+    ("pager.html", include_str!("../../../templates/pager.html")),
     ("questions.html", include_str!("../../../templates/questions.html")),
     ("report.html", include_str!("../../../templates/report.html")),
     ("404.html", include_str!("../../../templates/404.html")),
