@@ -7,6 +7,9 @@ export CARGO_TARGET_DIR
 REAL_INPUTS := $(wildcard data/movies_metadata.csv data/movies_metadata.csv.gz data/movies_dataset.csv data/movies_dataset.csv.gz)
 DATA ?= $(if $(REAL_INPUTS),data,data/sample)
 OUT ?= output
+# The address the site will be published at (optional): `make BASE_URL=https://example.org/cine/`
+# adds sitemap.xml, robots.txt, canonical links and Open Graph tags.
+BASE_URL ?=
 BENCH_DATA ?= ../shared/data/full
 BENCH_SCALES ?= 1 2 4
 BENCH_OUT ?= /tmp/marquee-bench
@@ -31,7 +34,7 @@ $(BIN): $(SOURCES)
 # Rebuilt only when the inputs, the SQL, the templates or the code change.
 $(OUT)/manifest.json: $(BIN) $(INPUTS)
 	@if [ "$(DATA)" = "data/sample" ]; then echo "marquee: no Kaggle files in data/, building from the bundled sample in data/sample"; fi
-	$(BIN) build --data $(DATA) --out $(OUT) --timings
+	$(BIN) build --data $(DATA) --out $(OUT) --timings $(if $(BASE_URL),--base-url '$(BASE_URL)')
 
 # check.mjs runs the browser's normalisation and lookup (marquee.js) under node.
 test:

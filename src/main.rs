@@ -26,6 +26,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use marquee::commands;
+use marquee::foundation::base_url::BaseUrl;
 use marquee::foundation::timing::Stopwatch;
 use marquee::pipeline::{self, BuildOptions};
 use marquee::settings::{DEFAULT_MAX_REJECT_SHARE, DEFAULT_MIN_MOVIE_SHARE};
@@ -78,6 +79,12 @@ enum Command {
         /// `marquee purge` process.
         #[arg(long)]
         wait_for_cleanup: bool,
+        /// The http(s) address the site will be published at, e.g.
+        /// https://example.org/cine/: writes sitemap.xml and robots.txt, and gives every
+        /// page a canonical link and Open Graph tags. Without it no page holds an
+        /// absolute address.
+        #[arg(long, value_name = "URL", value_parser = base_url)]
+        base_url: Option<BaseUrl>,
     },
     /// Remove a previous output tree left beside the output (what a build starts in the
     /// background after publishing).
@@ -124,6 +131,10 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+}
+
+fn base_url(text: &str) -> Result<BaseUrl, String> {
+    BaseUrl::parse(text).map_err(|e| format!("{e:#}"))
 }
 
 /// A share from 0 to 1, written as a decimal number.
@@ -239,9 +250,19 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Build { data, out, max_reject_share, min_movie_share, allow_shrink, timings, timings_json, wait_for_cleanup } => {
+            Command::Build {
+                data,
+                out,
+                max_reject_share,
+                min_movie_share,
+                allow_shrink,
+                timings,
+                timings_json,
+                wait_for_cleanup,
+                base_url,
+            } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
-                let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, cleanup };
+                let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, cleanup, base_url };
                 build(opts, timings, timings_json).await
             }
             Command::Purge { dir } => marquee::stages::publish::purge(&dir).map(|()| ExitCode::SUCCESS),

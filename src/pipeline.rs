@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use datafusion::prelude::SessionContext;
 
+use crate::foundation::base_url::BaseUrl;
 use crate::foundation::engine;
 use crate::foundation::tables;
 use crate::foundation::timing::Stopwatch;
@@ -26,6 +27,9 @@ pub struct BuildOptions {
     pub allow_shrink: bool,
     /// How the previous output is removed after the swap.
     pub cleanup: publish::Cleanup,
+    /// Where the site will be published: adds sitemap.xml, robots.txt, canonical links
+    /// and Open Graph tags. Without it no page holds an absolute address.
+    pub base_url: Option<BaseUrl>,
 }
 
 /// What a finished build reports.
@@ -59,7 +63,8 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
         // The bundle goes first: it drops the answers as it writes them, so they are not
         // held through the render's memory peak.
         let bundle = watch.time("bundle", async { bundle::write(&staging.dir, previous, answers, &accounting.tables) }).await?;
-        let site = watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, previous)).await?;
+        let site =
+            watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, previous, opts.base_url.as_ref())).await?;
         watch.time("publish", publish::write_tables_and_manifest(&ctx, &accounting, &staging.dir)).await?;
         anyhow::Ok((site, bundle))
     }

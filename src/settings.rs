@@ -134,3 +134,6 @@ pub const CHART_LABEL_WIDTH: f64 = 150.0;
 pub const CHART_BAR_WIDTH: f64 = 420.0;
 /// Chart labels longer than this are cut with an ellipsis.
 pub const CHART_LABEL_CHARS: usize = 24;
+/// URLs per sitemap file: the sitemaps.org limit. Above it, sitemap.xml becomes an
+/// index over sitemap-1.xml, sitemap-2.xml...
+pub const SITEMAP_MAX_URLS: usize = 50_000;

@@ -11,15 +11,18 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use datafusion::prelude::SessionContext;
 use futures::future::LocalBoxFuture;
-use minijinja::{Environment, Value as Mj};
+use minijinja::{Environment, Value as Mj, context};
+
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::foundation::base_url::BaseUrl;
 use crate::foundation::engine;
 use crate::foundation::engine::scripts::{self, Script};
 use crate::foundation::output::{FileSink, safe_join};
 use crate::foundation::tables;
 use crate::foundation::timing::{trace, trace_note};
+use crate::settings::SITEMAP_MAX_URLS;
 use crate::sql;
 use crate::stages::etl::Accounting;
 use crate::stages::questions::PeopleAnswers;
@@ -30,6 +33,7 @@ mod movies;
 mod people;
 mod report;
 mod search;
+pub mod sitemap;
 pub mod slug;
 pub mod templates;
 mod values;
@@ -183,6 +187,11 @@ pub struct Writer<'a> {
     pub env: &'a Environment<'static>,
     pub out: &'a Path,
     pub sink: &'a FileSink,
+    /// Where the site will be published (`--base-url`), for canonical links, Open Graph
+    /// tags and the sitemap; `None` keeps every page free of absolute addresses.
+    pub base_url: Option<&'a BaseUrl>,
+    /// Every page written, by its path under output/, for the sitemap.
+    pub pages: std::sync::Mutex<Vec<String>>,
 }
 
 impl Writer<'_> {
@@ -190,10 +199,38 @@ impl Writer<'_> {
     pub fn page(&self, rel_dir: &str, name: &str, template: &str, ctx: Mj) -> Result<u64> {
         let dir = if rel_dir.is_empty() { self.out.to_path_buf() } else { self.out.join(rel_dir) };
         let path = safe_join(&dir, name)?;
-        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel_dir}/{name}"))?;
+        let rel_path = if rel_dir.is_empty() { name.to_string() } else { format!("{rel_dir}/{name}") };
+        let ctx = match self.base_url {
+            // Escaped here rather than by the templates, whose HTML escaping would also
+            // turn every `/` into `&#x2f;`: valid, but not what crawlers expect to read.
+            Some(base) => {
+                let canonical = sitemap::is_listed(&rel_path).then(|| Mj::from_safe_string(sitemap::xml_escape(&base.page(&rel_path))));
+                context! { canonical => canonical, ..ctx }
+            }
+            None => ctx,
+        };
+        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel_path}"))?;
         let len = html.len() as u64;
         self.sink.send(path, html.into_bytes())?;
+        if self.base_url.is_some() {
+            self.pages.lock().map_err(|_| anyhow::anyhow!("a page writer panicked"))?.push(rel_path);
+        }
         Ok(len)
+    }
+
+    /// sitemap.xml (or an index and its parts) and robots.txt, for the pages written.
+    fn sitemap(&self) -> Result<Written> {
+        let Some(base) = self.base_url else { return Ok(Written::default()) };
+        let pages = std::mem::take(&mut *self.pages.lock().map_err(|_| anyhow::anyhow!("a page writer panicked"))?);
+        let mut files = sitemap::sitemap_files(base, &pages, SITEMAP_MAX_URLS);
+        files.push(("robots.txt".to_string(), sitemap::robots(base)));
+        let mut written = Written::default();
+        for (name, text) in files {
+            written.bytes += text.len() as u64;
+            written.other_files += 1;
+            self.sink.send(safe_join(self.out, &name)?, text.into_bytes())?;
+        }
+        Ok(written)
     }
 }
 
@@ -204,6 +241,7 @@ pub async fn site(
     people_answers: &PeopleAnswers,
     out: &Path,
     previous: Option<&Path>,
+    base_url: Option<&BaseUrl>,
 ) -> Result<SiteStats> {
     let env = templates::environment()?;
     std::fs::create_dir_all(out.join("static"))?;
@@ -211,9 +249,13 @@ pub async fn site(
         std::fs::create_dir_all(out.join(kind.dir))?;
     }
     let sink = FileSink::start(out, previous);
-    let site =
-        Site { ctx, accounting, people_answers, writer: Writer { env: &env, out, sink: &sink }, facet_pages: std::sync::OnceLock::new() };
+    let writer = Writer { env: &env, out, sink: &sink, base_url, pages: Default::default() };
+    let site = Site { ctx, accounting, people_answers, writer, facet_pages: std::sync::OnceLock::new() };
     let mut stats = render_kinds(&site).await?;
+    let sitemap = site.writer.sitemap()?;
+    if sitemap.other_files > 0 {
+        stats.kinds.insert("sitemap", sitemap);
+    }
     let files = sink.finish()?;
     trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked));
     (stats.files_written, stats.files_linked) = (files.written, files.linked);
