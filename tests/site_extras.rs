@@ -177,3 +177,56 @@ fn a_base_url_that_is_not_http_is_refused_clearly() {
         assert!(stderr.contains("--base-url") && stderr.contains(bad), "{bad}: {stderr}");
     }
 }
+
+/// The data dictionary lists every column of every published CSV, with its meaning,
+/// counts that match the CSV, and links to both downloads.
+#[test]
+fn the_data_dictionary_describes_every_published_column() {
+    let out = plain();
+    let html = std::fs::read_to_string(out.join("datos.html")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let tables = manifest["tables"].as_object().unwrap();
+    let clean: Vec<&String> = tables.keys().filter(|t| out.join(format!("data/{t}.csv")).is_file()).collect();
+    assert!(clean.len() >= 11, "{clean:?}");
+    for table in clean {
+        let start = html.find(&format!("<h2 id=\"t-{table}\">")).unwrap_or_else(|| panic!("no section for {table}"));
+        let section = &html[start..start + html[start..].find("</section>").unwrap()];
+        assert!(
+            section.contains(&format!("href=\"data/{table}.csv\"")) && section.contains(&format!("href=\"data/{table}.parquet\"")),
+            "{table}"
+        );
+        let mut reader = csv::Reader::from_path(out.join(format!("data/{table}.csv"))).unwrap();
+        let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let rows: Vec<&str> = section.split("<tr><th scope=\"row\">").skip(1).collect();
+        assert_eq!(rows.len(), headers.len(), "{table}: one row per column");
+        for (i, (column, row)) in headers.iter().zip(&rows).enumerate() {
+            let cells: Vec<&str> = row.split("<td").skip(1).map(|c| &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()]).collect();
+            assert!(row.starts_with(&format!("<code>{column}</code>")), "{table}: row {i} is {row}");
+            assert!(cells[1].len() > 10, "{table}.{column} has a meaning: {cells:?}");
+            // Nulls are empty CSV cells; the page prints Spanish thousands points.
+            let nulls = records.iter().filter(|r| r[i].is_empty()).count();
+            assert_eq!(cells[2], spanish(nulls), "{table}.{column} nulls");
+            if cells[0].contains("Int64") || cells[0].contains("Float64") {
+                let zeros = records.iter().filter(|r| r[i].parse::<f64>().is_ok_and(|v| v == 0.0)).count();
+                assert_eq!(cells[3], spanish(zeros), "{table}.{column} zeros");
+            } else {
+                assert_eq!(cells[3], "—", "{table}.{column}: zeros only for numbers");
+            }
+        }
+    }
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("href=\"datos.html\""));
+}
+
+fn spanish(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}

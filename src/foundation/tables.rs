@@ -43,6 +43,7 @@ pub const REPORT_HISTOGRAMS: &str = "report_histograms";
 pub const REPORT_CORRELATIONS: &str = "report_correlations";
 pub const REPORT_OUTLIERS: &str = "report_outliers";
 pub const REPORT_TOP: &str = "report_top";
+pub const DICTIONARY_COLUMNS: &str = "dictionary_columns";
 
 /// The answer table of a question: `q_<name>` (`sql/queries/<name>.sql`).
 pub fn answers(question: &str) -> String {

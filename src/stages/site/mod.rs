@@ -28,6 +28,7 @@ use crate::stages::etl::Accounting;
 use crate::stages::questions::PeopleAnswers;
 
 mod browse;
+mod dictionary;
 mod home;
 mod movies;
 mod people;
@@ -117,6 +118,16 @@ pub const PAGE_KINDS: &[PageKind] = &[
         dir: "",
         releases: &[],
         render: |site, _| Box::pin(report::render(site)),
+    },
+    PageKind {
+        name: "dictionary",
+        sql: Some(sql!("render/dictionary.sql")),
+        // Counts, and minimums of whole values and text: the same on any partitioning.
+        parallel_sql: true,
+        templates: &["datos.html"],
+        dir: "",
+        releases: &[tables::DICTIONARY_COLUMNS],
+        render: |site, _| Box::pin(dictionary::render(site)),
     },
     PageKind {
         name: "not found",

@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("facet_value.html", include_str!("../../../templates/facet_value.html")),
     ("questions.html", include_str!("../../../templates/questions.html")),
     ("report.html", include_str!("../../../templates/report.html")),
+    ("datos.html", include_str!("../../../templates/datos.html")),
     ("404.html", include_str!("../../../templates/404.html")),
 ];
 
