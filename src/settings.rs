@@ -132,6 +132,10 @@ pub const CHART_BAR_HEIGHT: f64 = 18.0;
 pub const CHART_BAR_GAP: f64 = 4.0;
 pub const CHART_LABEL_WIDTH: f64 = 150.0;
 pub const CHART_BAR_WIDTH: f64 = 420.0;
+/// About how many ticks a bar chart's value axis gets (steps of 1, 2 or 5).
+pub const CHART_TICKS: usize = 4;
+/// Side of a correlation heatmap's cell, in SVG pixels.
+pub const HEATMAP_CELL: f64 = 64.0;
 /// Chart labels longer than this are cut with an ellipsis.
 pub const CHART_LABEL_CHARS: usize = 24;
 /// URLs per sitemap file: the sitemaps.org limit. Above it, sitemap.xml becomes an

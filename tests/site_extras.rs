@@ -230,3 +230,28 @@ fn spanish(n: usize) -> String {
     }
     out
 }
+
+/// Every chart of the report has labelled axes and its data as a table; the scatter's
+/// bins hold every movie with a budget and a revenue, and the heatmap all 36 pairs.
+#[test]
+fn report_charts_have_axes_and_table_alternatives() {
+    let html = std::fs::read_to_string(plain().join("report.html")).unwrap();
+    let figures: Vec<&str> = html.split("<figure").skip(1).map(|f| &f[..f.find("</figure>").unwrap()]).collect();
+    assert!(figures.len() >= 13, "{} figures", figures.len());
+    for figure in &figures {
+        assert!(figure.contains("<svg") && figure.contains("class=\"axis-title\"") || figure.contains("heatmap"), "axes: {figure}");
+        assert!(figure.contains("<details class=\"data\">") && figure.contains("<table>"), "table alternative: {figure}");
+    }
+    let scatter = figures.iter().find(|f| f.starts_with(" id=\"scatter\"")).unwrap();
+    let table = &scatter[scatter.find("<tbody>").unwrap()..];
+    let binned: u64 =
+        table.split("<td class=\"num\">").skip(1).map(|c| c[..c.find('<').unwrap()].replace('.', "").parse::<u64>().unwrap()).sum();
+    assert_eq!(scatter.matches("<circle").count(), table.matches("<tr>").count());
+    // The correlations table's row for the same movies counts them.
+    let row = html.split("<tr><td>presupuesto y recaudación &gt; 0</td><td class=\"num\">").nth(1).unwrap();
+    assert_eq!(binned.to_string(), row[..row.find('<').unwrap()].replace('.', ""));
+    let heatmap = figures.iter().find(|f| f.starts_with(" id=\"heatmap\"")).unwrap();
+    assert_eq!(heatmap.matches("<rect").count(), 36);
+    assert_eq!(heatmap.matches(">1,00</text>").count(), 6, "the diagonal");
+    assert!(!html.contains("10^") && !html.contains("0.5 en"), "numbers read the Spanish way");
+}

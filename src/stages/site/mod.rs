@@ -28,6 +28,7 @@ use crate::stages::etl::Accounting;
 use crate::stages::questions::PeopleAnswers;
 
 mod browse;
+mod charts;
 mod dictionary;
 mod home;
 mod movies;
@@ -114,7 +115,7 @@ pub const PAGE_KINDS: &[PageKind] = &[
         name: "report",
         sql: Some(sql!("render/report.sql")),
         parallel_sql: false,
-        templates: &["report.html", "chart.svg"],
+        templates: &["report.html", "chart.svg", "scatter.svg", "heatmap.svg"],
         dir: "",
         releases: &[],
         render: |site, _| Box::pin(report::render(site)),

@@ -10,6 +10,8 @@ use crate::foundation::format;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../../templates/base.html")),
     ("chart.svg", include_str!("../../../templates/chart.svg")),
+    ("scatter.svg", include_str!("../../../templates/scatter.svg")),
+    ("heatmap.svg", include_str!("../../../templates/heatmap.svg")),
     ("index.html", include_str!("../../../templates/index.html")),
     ("movie.html", include_str!("../../../templates/movie.html")),
     ("person.html", include_str!("../../../templates/person.html")),
