@@ -20,8 +20,11 @@ use crate::foundation::tables;
 /// Examples longer than this (overviews) are cut with an ellipsis.
 const EXAMPLE_CHARS: usize = 80;
 
+/// A table's entry: its name, what a row is, and (column, meaning) for each column.
+pub type TableMeanings = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
 /// What each table holds, and what each of its columns means, in Spanish.
-pub const MEANINGS: &[(&str, &str, &[(&str, &str)])] = &[
+pub const MEANINGS: &[TableMeanings] = &[
     (
         tables::MOVIES,
         "Una fila por película conservada de movies_metadata.csv.",
