@@ -7,6 +7,9 @@ export CARGO_TARGET_DIR
 REAL_INPUTS := $(wildcard data/movies_metadata.csv data/movies_metadata.csv.gz data/movies_dataset.csv data/movies_dataset.csv.gz)
 DATA ?= $(if $(REAL_INPUTS),data,data/sample)
 OUT ?= output
+# The address the site will be published at (optional): `make BASE_URL=https://example.org/cine/`
+# adds sitemap.xml, robots.txt, canonical links and Open Graph tags.
+BASE_URL ?=
 BENCH_DATA ?= ../shared/data/full
 BENCH_SCALES ?= 1 2 4
 BENCH_OUT ?= /tmp/marquee-bench
@@ -42,7 +45,7 @@ $(BIN): $(SOURCES)
 # reuses what the change did not touch (see $(OUT).cache beside the output).
 $(STAMP): $(BIN) $(INPUTS) $(TEMPLATES)
 	@if [ "$(DATA)" = "data/sample" ]; then echo "marquee: no Kaggle files in data/, building from the bundled sample in data/sample"; fi
-	$(BIN) build --data $(DATA) --out $(OUT) --templates $(TEMPLATES_DIR) --timings
+	$(BIN) build --data $(DATA) --out $(OUT) --templates $(TEMPLATES_DIR) --timings $(if $(BASE_URL),--base-url '$(BASE_URL)')
 	@mkdir -p $(@D) && touch $@
 
 # check.mjs runs the browser's normalisation and lookup (marquee.js) under node;

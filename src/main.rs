@@ -27,6 +27,7 @@ use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 
 use marquee::commands;
+use marquee::foundation::base_url::BaseUrl;
 use marquee::foundation::timing::Stopwatch;
 use marquee::pipeline::{self, BuildOptions};
 use marquee::settings::{DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB, DEFAULT_MAX_REJECT_SHARE, DEFAULT_MIN_MOVIE_SHARE};
@@ -94,6 +95,12 @@ enum Command {
         /// project's templates/) instead of the ones compiled into marquee.
         #[arg(long)]
         templates: Option<PathBuf>,
+        /// The http(s) address the site will be published at, e.g.
+        /// https://example.org/cine/: writes sitemap.xml and robots.txt, and gives every
+        /// page a canonical link and Open Graph tags. Without it no page holds an
+        /// absolute address.
+        #[arg(long, value_name = "URL", value_parser = base_url)]
+        base_url: Option<BaseUrl>,
     },
     /// Remove a previous output tree left beside the output (what a build starts in the
     /// background after publishing).
@@ -140,6 +147,10 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+}
+
+fn base_url(text: &str) -> Result<BaseUrl, String> {
+    BaseUrl::parse(text).map_err(|e| format!("{e:#}"))
 }
 
 /// A share from 0 to 1, written as a decimal number.
@@ -287,9 +298,10 @@ fn main() -> ExitCode {
                 report,
                 wait_for_cleanup,
                 templates,
+                base_url,
             } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
-                let site = SiteOptions { max_page_bytes: max_page_kb.saturating_mul(1024), browse_page_movies: browse_page_size };
+                let site = SiteOptions { max_page_bytes: max_page_kb.saturating_mul(1024), browse_page_movies: browse_page_size, base_url };
                 let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, site, cleanup, templates };
                 build(opts, timings, report).await
             }

@@ -132,7 +132,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
             }
         };
         let mut site =
-            watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, &theme, &page_reuse, opts.site)).await?;
+            watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, &theme, &page_reuse, &opts.site)).await?;
         records.append(&mut site.records);
         match table_files {
             None => {

@@ -146,6 +146,10 @@ pub const CHART_BAR_HEIGHT: f64 = 18.0;
 pub const CHART_BAR_GAP: f64 = 4.0;
 pub const CHART_LABEL_WIDTH: f64 = 150.0;
 pub const CHART_BAR_WIDTH: f64 = 420.0;
+/// About how many ticks a bar chart's value axis gets (steps of 1, 2 or 5).
+pub const CHART_TICKS: usize = 4;
+/// Side of a correlation heatmap's cell, in SVG pixels.
+pub const HEATMAP_CELL: f64 = 64.0;
 /// Chart labels longer than this are cut with an ellipsis.
 pub const CHART_LABEL_CHARS: usize = 24;
 /// A facet's index lists this many times as many values a page as a list has movies:
@@ -157,3 +161,6 @@ pub const BROWSE_INDEX_FACTOR: usize = 5;
 pub const BROWSE_ORDER_MIN_MOVIES: usize = 10;
 /// A pager shows the first and last page and this many on each side of the current one.
 pub const PAGER_WINDOW: usize = 2;
+/// URLs per sitemap file: the sitemaps.org limit. Above it, sitemap.xml becomes an
+/// index over sitemap-1.xml, sitemap-2.xml...
+pub const SITEMAP_MAX_URLS: usize = 50_000;

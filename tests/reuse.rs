@@ -286,3 +286,20 @@ fn a_changed_site_setting_is_not_reused_across() {
     assert!(!done.status.success());
     assert!(String::from_utf8_lossy(&done.stderr).contains("over the 1 KB limit"), "{}", String::from_utf8_lossy(&done.stderr));
 }
+
+#[test]
+fn a_base_url_reaches_pages_linked_from_the_previous_build() {
+    let dir = scratch("base-url");
+    let out = dir.join("out");
+    build(&sample(), &out, &[]);
+    let args = ["--base-url", "https://example.org/cine/"];
+    let added = build(&sample(), &out, &args);
+    assert!(count(&added, "/pages/rendered") > 0, "every page gains a canonical link");
+    assert_same_as_cold(&dir, &sample(), &out, &args);
+    // Nothing changed: every kind is linked whole, and the sitemap still lists them all.
+    let again = build(&sample(), &out, &args);
+    assert_eq!(count(&again, "/pages/rendered"), 0);
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("https://example.org/cine/movies/"), "{sitemap}");
+    assert_same_as_cold(&dir, &sample(), &out, &args);
+}

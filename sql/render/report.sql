@@ -22,7 +22,7 @@ SELECT 'presupuesto (USD, distinto de cero, por potencia de diez)' AS chart, 'po
 UNION ALL SELECT 'recaudación (USD, distinta de cero, por potencia de diez)', 'power_of_ten', CAST(CAST(floor(log10(CAST(revenue AS DOUBLE))) AS BIGINT) AS DOUBLE), COUNT(*) FROM movies WHERE revenue > 0 GROUP BY 3
 UNION ALL SELECT 'duración (minutos, de 15 en 15, con tope en 300)', 'whole', LEAST(floor(runtime / 15) * 15, 300), COUNT(*) FROM movies WHERE runtime > 0 GROUP BY 3
 UNION ALL SELECT 'popularidad (por potencia de diez)', 'power_of_ten', CAST(CAST(floor(log10(popularity)) AS BIGINT) AS DOUBLE), COUNT(*) FROM movies WHERE popularity > 0 GROUP BY 3
-UNION ALL SELECT 'valoración media (vote_average, de 0.5 en 0.5)', 'halves', floor(vote_average * 2) / 2, COUNT(*) FROM movies WHERE vote_count > 0 GROUP BY 3
+UNION ALL SELECT 'valoración media (vote_average, de 0,5 en 0,5)', 'halves', floor(vote_average * 2) / 2, COUNT(*) FROM movies WHERE vote_count > 0 GROUP BY 3
 UNION ALL SELECT 'año de estreno (por década)', 'whole', CAST(floor(release_year / 10) * 10 AS DOUBLE), COUNT(*) FROM movies GROUP BY 3
 ORDER BY chart, bucket;
 
@@ -47,7 +47,7 @@ ORDER BY sample;
 CREATE TABLE report_outliers AS
 SELECT 'duración de más de 5 horas' AS kind, id, title, release_year, runtime AS value FROM movies WHERE runtime > 300
 UNION ALL
-SELECT 'popularidad en el 0.1% más alto', id, title, release_year, popularity
+SELECT 'popularidad en el 0,1 % más alto', id, title, release_year, popularity
 FROM movies WHERE popularity >= (SELECT approx_percentile_cont(popularity, 0.999) FROM movies)
 ORDER BY kind, value DESC, id;
 
@@ -68,3 +68,44 @@ SELECT 'palabras en los títulos (películas)', word, movies, NULL FROM (
     WHERE length(word) > 2 AND word NOT IN ('the', 'and', 'for', 'with', 'from', 'los', 'las', 'del', 'les', 'der', 'die', 'das', 'una', 'des')
     GROUP BY word ORDER BY movies DESC, word LIMIT 30
 );
+
+-- Budget against revenue, for movies with both known (> 0), binned on a 1-2-5 grid in
+-- each power of ten (1, 2, 5, 10, 20, 50...): a few hundred points however many
+-- movies, with bounds a reader can say ("de 2 M a 5 M"). Each bin's lower bound.
+CREATE TABLE report_scatter AS
+WITH money AS (
+    SELECT CAST(budget AS DOUBLE) AS budget, CAST(revenue AS DOUBLE) AS revenue,
+           power(10.0, floor(log10(CAST(budget AS DOUBLE)))) AS budget_decade,
+           power(10.0, floor(log10(CAST(revenue AS DOUBLE)))) AS revenue_decade
+    FROM movies WHERE budget > 0 AND revenue > 0
+)
+SELECT budget_decade * CASE WHEN budget / budget_decade < 2 THEN 1 WHEN budget / budget_decade < 5 THEN 2 ELSE 5 END AS budget_from,
+       revenue_decade * CASE WHEN revenue / revenue_decade < 2 THEN 1 WHEN revenue / revenue_decade < 5 THEN 2 ELSE 5 END AS revenue_from,
+       COUNT(*) AS movies
+FROM money GROUP BY 1, 2 ORDER BY 1, 2;
+
+-- Pearson correlation of every pair of the six numeric columns, over the movies
+-- whose budget and revenue are known (zeros there mean "unknown" and would swamp
+-- the money pairs). One row per pair; the diagonal is 1 by definition.
+CREATE TABLE report_correlation_pairs AS
+WITH m AS (
+    SELECT CAST(budget AS DOUBLE) AS budget, CAST(revenue AS DOUBLE) AS revenue, runtime, popularity, vote_average,
+           CAST(vote_count AS DOUBLE) AS vote_count
+    FROM movies WHERE budget > 0 AND revenue > 0
+)
+SELECT 'budget' AS a, 'revenue' AS b, corr(budget, revenue) AS r FROM m
+UNION ALL SELECT 'budget', 'runtime', corr(budget, runtime) FROM m
+UNION ALL SELECT 'budget', 'popularity', corr(budget, popularity) FROM m
+UNION ALL SELECT 'budget', 'vote_average', corr(budget, vote_average) FROM m
+UNION ALL SELECT 'budget', 'vote_count', corr(budget, vote_count) FROM m
+UNION ALL SELECT 'revenue', 'runtime', corr(revenue, runtime) FROM m
+UNION ALL SELECT 'revenue', 'popularity', corr(revenue, popularity) FROM m
+UNION ALL SELECT 'revenue', 'vote_average', corr(revenue, vote_average) FROM m
+UNION ALL SELECT 'revenue', 'vote_count', corr(revenue, vote_count) FROM m
+UNION ALL SELECT 'runtime', 'popularity', corr(runtime, popularity) FROM m
+UNION ALL SELECT 'runtime', 'vote_average', corr(runtime, vote_average) FROM m
+UNION ALL SELECT 'runtime', 'vote_count', corr(runtime, vote_count) FROM m
+UNION ALL SELECT 'popularity', 'vote_average', corr(popularity, vote_average) FROM m
+UNION ALL SELECT 'popularity', 'vote_count', corr(popularity, vote_count) FROM m
+UNION ALL SELECT 'vote_average', 'vote_count', corr(vote_average, vote_count) FROM m
+ORDER BY a, b;

@@ -3,6 +3,7 @@
 //! formatting, the published contracts, the output writer and the stopwatch.
 //! Nothing here knows about any stage.
 
+pub mod base_url;
 pub mod cells;
 pub mod engine;
 pub mod fingerprint;

@@ -44,6 +44,9 @@ pub const REPORT_HISTOGRAMS: &str = "report_histograms";
 pub const REPORT_CORRELATIONS: &str = "report_correlations";
 pub const REPORT_OUTLIERS: &str = "report_outliers";
 pub const REPORT_TOP: &str = "report_top";
+pub const REPORT_SCATTER: &str = "report_scatter";
+pub const REPORT_CORRELATION_PAIRS: &str = "report_correlation_pairs";
+pub const DICTIONARY_COLUMNS: &str = "dictionary_columns";
 
 /// The answer table of a question: `q_<name>` (`sql/queries/<name>.sql`).
 pub fn answers(question: &str) -> String {

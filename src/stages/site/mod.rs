@@ -12,10 +12,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, Result};
 use datafusion::prelude::SessionContext;
 use futures::future::LocalBoxFuture;
-use minijinja::{Environment, Value as Mj};
+use minijinja::{Environment, Value as Mj, context};
+
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::foundation::base_url::BaseUrl;
 use crate::foundation::engine;
 use crate::foundation::engine::scripts::{self, Script};
 use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
@@ -23,12 +25,14 @@ use crate::foundation::output::{FileSink, safe_join};
 use crate::foundation::reuse::{FileLog, FileRecord};
 use crate::foundation::tables;
 use crate::foundation::timing::{trace, trace_note};
-use crate::settings::{DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB};
+use crate::settings::{DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB, SITEMAP_MAX_URLS};
 use crate::sql;
 use crate::stages::etl::Accounting;
 use crate::stages::questions::PeopleAnswers;
 
 mod browse;
+mod charts;
+mod dictionary;
 mod home;
 mod movie_lists;
 mod movies;
@@ -36,6 +40,7 @@ mod pager;
 mod people;
 mod report;
 mod search;
+pub mod sitemap;
 pub mod slug;
 pub mod templates;
 mod values;
@@ -116,10 +121,20 @@ pub const PAGE_KINDS: &[PageKind] = &[
         name: "report",
         sql: Some(sql!("render/report.sql")),
         parallel_sql: false,
-        templates: &["report.html", "chart.svg"],
+        templates: &["report.html", "chart.svg", "scatter.svg", "heatmap.svg"],
         dir: "",
         releases: &[],
         render: |site, _| Box::pin(report::render(site)),
+    },
+    PageKind {
+        name: "dictionary",
+        sql: Some(sql!("render/dictionary.sql")),
+        // Counts, and minimums of whole values and text: the same on any partitioning.
+        parallel_sql: true,
+        templates: &["datos.html"],
+        dir: "",
+        releases: &[tables::DICTIONARY_COLUMNS],
+        render: |site, _| Box::pin(dictionary::render(site)),
     },
     PageKind {
         name: "not found",
@@ -189,24 +204,28 @@ pub struct Site<'a> {
     pub accounting: &'a Accounting,
     pub people_answers: &'a PeopleAnswers,
     pub writer: Writer<'a>,
-    pub options: SiteOptions,
+    pub options: &'a SiteOptions,
     /// Each browse value's page, from the site's root, by (facet, label): set by the
     /// browse pages, read by the movie pages that link to them.
     pub facet_pages: std::sync::OnceLock<HashMap<(String, String), String>>,
 }
 
-/// How the site is cut into pages: `marquee build --max-page-kb` and `--browse-page-size`.
-#[derive(Debug, Clone, Copy)]
+/// How the site is cut into pages and where it is published: `marquee build
+/// --max-page-kb`, `--browse-page-size` and `--base-url`.
+#[derive(Debug, Clone)]
 pub struct SiteOptions {
     /// The largest page allowed, in bytes.
     pub max_page_bytes: u64,
     /// Movies per page of a browse list.
     pub browse_page_movies: usize,
+    /// Where the site will be published, for canonical links, Open Graph tags and the
+    /// sitemap; `None` keeps every page free of absolute addresses.
+    pub base_url: Option<BaseUrl>,
 }
 
 impl Default for SiteOptions {
     fn default() -> Self {
-        SiteOptions { max_page_bytes: DEFAULT_MAX_PAGE_KB * 1024, browse_page_movies: DEFAULT_BROWSE_PAGE_MOVIES }
+        SiteOptions { max_page_bytes: DEFAULT_MAX_PAGE_KB * 1024, browse_page_movies: DEFAULT_BROWSE_PAGE_MOVIES, base_url: None }
     }
 }
 
@@ -224,8 +243,11 @@ pub struct Writer<'a> {
     pub kind: AtomicUsize,
     /// What each kind is made from (by index in `PAGE_KINDS`), set before the render.
     pub kind_prints: std::sync::OnceLock<Vec<Fingerprint>>,
-    /// The largest page allowed, in bytes (`--max-page-kb`).
-    pub max_page_bytes: u64,
+    /// The page size limit and `--base-url`.
+    pub options: &'a SiteOptions,
+    /// Every page of the site, by its path under output/, for the sitemap (only kept
+    /// with a base URL).
+    pub pages: std::sync::Mutex<Vec<String>>,
 }
 
 /// What lets a page be linked from the previous output instead of rendered: the
@@ -262,12 +284,14 @@ impl<'a> PageReuse<'a> {
 
     /// What a whole kind of pages is made from: the data, the program (in the template
     /// fingerprints), the kind's templates and the site options.
-    fn kind_print(&self, kind: &PageKind, options: SiteOptions) -> Result<Fingerprint> {
+    fn kind_print(&self, kind: &PageKind, options: &SiteOptions) -> Result<Fingerprint> {
         let mut print = Fingerprinter::new("page kind");
         print.add_str(kind.name).add_fingerprint(self.data);
-        // How lists are cut decides the browse pages; the size limit must be checked
-        // again when it changes, so a kind is not linked whole across either.
+        // How lists are cut decides the browse pages, the base URL every page's head
+        // and the sitemap's list; the size limit must be checked again when it changes.
+        // So a kind is not linked whole across a change of any.
         print.add_str(&options.max_page_bytes.to_string()).add_str(&options.browse_page_movies.to_string());
+        print.add_str(options.base_url.as_ref().map_or("", |b| b.as_str()));
         for template in kind.templates.iter().chain(&["base.html"]) {
             print.add_fingerprint(*self.templates.get(template).with_context(|| format!("no template {template}"))?);
         }
@@ -304,19 +328,53 @@ impl Writer<'_> {
         if !kind.templates.contains(&template) {
             anyhow::bail!("the {} pages use {template}, which their PageKind does not declare", kind.name);
         }
+        let ctx = match &self.options.base_url {
+            // Escaped here rather than by the templates, whose HTML escaping would also
+            // turn every `/` into `&#x2f;`: valid, but not what crawlers expect to read.
+            Some(base) => {
+                let canonical = sitemap::is_listed(&rel).then(|| Mj::from_safe_string(sitemap::xml_escape(&base.page(&rel))));
+                context! { canonical => canonical, ..ctx }
+            }
+            None => ctx,
+        };
+        self.note_page(&rel)?;
         let made_from = self.reuse.page_print(template, &rel, &ctx)?;
         if let Some((old, size)) = self.reuse.previous.and_then(|p| self.reuse.log.reusable(p, &rel, made_from)) {
-            check_page_size(&rel, size, self.max_page_bytes)?;
+            check_page_size(&rel, size, self.options.max_page_bytes)?;
             self.sink.reuse(path, old, made_from)?;
             self.reused.fetch_add(1, Ordering::Relaxed);
             return Ok(size);
         }
         let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel}"))?;
         let len = html.len() as u64;
-        check_page_size(&rel, len, self.max_page_bytes)?;
+        check_page_size(&rel, len, self.options.max_page_bytes)?;
         self.sink.send_made(path, html.into_bytes(), made_from)?;
         self.rendered.fetch_add(1, Ordering::Relaxed);
         Ok(len)
+    }
+
+    /// Keeps a page's path for the sitemap, when there is one.
+    fn note_page(&self, rel: &str) -> Result<()> {
+        if self.options.base_url.is_some() {
+            self.pages.lock().map_err(|_| anyhow::anyhow!("a page writer panicked"))?.push(rel.to_string());
+        }
+        Ok(())
+    }
+
+    /// sitemap.xml (or an index and its parts) and robots.txt, for every page of the
+    /// site, rendered or linked.
+    fn sitemap(&self) -> Result<Written> {
+        let Some(base) = &self.options.base_url else { return Ok(Written::default()) };
+        let pages = std::mem::take(&mut *self.pages.lock().map_err(|_| anyhow::anyhow!("a page writer panicked"))?);
+        let mut files = sitemap::sitemap_files(base, &pages, SITEMAP_MAX_URLS);
+        files.push(("robots.txt".to_string(), sitemap::robots(base)));
+        let mut written = Written::default();
+        for (name, text) in files {
+            written.bytes += text.len() as u64;
+            written.other_files += 1;
+            self.sink.send(safe_join(self.out, &name)?, text.into_bytes())?;
+        }
+        Ok(written)
     }
 }
 
@@ -342,7 +400,7 @@ pub async fn site(
     out: &Path,
     theme: &Theme,
     reuse: &PageReuse<'_>,
-    options: SiteOptions,
+    options: &SiteOptions,
 ) -> Result<SiteStats> {
     let env = theme.environment()?;
     let previous = reuse.previous;
@@ -360,10 +418,15 @@ pub async fn site(
         reused: AtomicUsize::new(0),
         kind: AtomicUsize::new(0),
         kind_prints: std::sync::OnceLock::new(),
-        max_page_bytes: options.max_page_bytes,
+        options,
+        pages: Default::default(),
     };
     let site = Site { ctx, accounting, people_answers, writer, options, facet_pages: std::sync::OnceLock::new() };
     let mut stats = render_kinds(&site, theme).await?;
+    let sitemap = site.writer.sitemap()?;
+    if sitemap.other_files > 0 {
+        stats.kinds.insert("sitemap", sitemap);
+    }
     (stats.pages_rendered, stats.pages_reused) = (site.writer.rendered.into_inner(), site.writer.reused.into_inner());
     let files = sink.finish()?;
     trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked + files.reused));
@@ -478,6 +541,7 @@ fn link_kind(site: &Site<'_>, kind: &PageKind) -> Result<Written> {
     for (rel, record) in files {
         writer.sink.reuse(writer.out.join(rel), previous.join(rel), record.made_from)?;
         if rel.ends_with(".html") {
+            writer.note_page(rel)?;
             writer.reused.fetch_add(1, Ordering::Relaxed);
             written.pages += 1;
             written.bytes += record.size;

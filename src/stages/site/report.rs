@@ -1,24 +1,24 @@
 //! The data report: report.html, with the row accounting, column statistics,
-//! histograms, correlations, outliers and top lists as inline SVG bar charts.
+//! histograms, correlations, outliers and top lists as inline SVG charts (drawn by
+//! `charts`), each with its data as a table.
 
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
-use minijinja::{Environment, context};
+use minijinja::context;
 use serde_json::{Map, Value, json};
 
 use super::values::rows;
-use super::{Site, Written};
+use super::{Site, Written, charts};
 use crate::foundation::format;
 use crate::foundation::tables;
-use crate::settings::{CHART_BAR_GAP, CHART_BAR_HEIGHT, CHART_BAR_WIDTH, CHART_LABEL_CHARS, CHART_LABEL_WIDTH};
 
 /// How a histogram's bucket values read under its bars (report_histograms.buckets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BucketLabels {
-    /// Bucket n holds values from 10^n: labelled `10^n`.
+    /// Bucket n holds values from 10^n: labelled 10ⁿ.
     PowerOfTen,
-    /// Half steps: one decimal.
+    /// Half steps: one decimal, with a decimal comma.
     Halves,
     Whole,
 }
@@ -35,40 +35,73 @@ impl BucketLabels {
 
     fn label(self, bucket: f64) -> String {
         match self {
-            BucketLabels::PowerOfTen => format!("10^{bucket:.0}"),
-            BucketLabels::Halves => format!("{bucket:.1}"),
+            BucketLabels::PowerOfTen => format!("10{}", superscript(&format!("{bucket:.0}"))),
+            BucketLabels::Halves => format::spanish_decimal(bucket, 1),
             BucketLabels::Whole => format!("{bucket:.0}"),
         }
     }
 }
 
-/// One bar chart as inline SVG.
-fn bar_chart(env: &Environment<'static>, title: &str, bars: &[(String, f64)]) -> Result<String> {
-    let max = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(1.0);
-    let (bar_height, gap, left, width) = (CHART_BAR_HEIGHT, CHART_BAR_GAP, CHART_LABEL_WIDTH, CHART_BAR_WIDTH);
-    let items: Vec<Value> = bars
-        .iter()
-        .enumerate()
-        .map(|(i, (label, value))| {
-            let y = i as f64 * (bar_height + gap) + 24.0;
-            let label: String = if label.chars().count() > CHART_LABEL_CHARS {
-                label.chars().take(CHART_LABEL_CHARS - 1).collect::<String>() + "…"
-            } else {
-                label.clone()
-            };
-            json!({"label": label, "value": format::spanish_integer(*value), "y": y, "ty": y + 13.0, "w": (value / max * width).max(1.0)})
+/// An exponent in superscript digits: "6" -> "⁶", "-1" -> "⁻¹".
+fn superscript(digits: &str) -> String {
+    digits
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            d => d.to_digit(10).map_or(d, |d| ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'][d as usize]),
         })
+        .collect()
+}
+
+/// The report's numeric columns, in the heatmap's order, with their Spanish names.
+const CORRELATED: &[(&str, &str)] = &[
+    ("budget", "presupuesto"),
+    ("revenue", "recaudación"),
+    ("runtime", "duración"),
+    ("popularity", "popularidad"),
+    ("vote_average", "valoración media"),
+    ("vote_count", "votos"),
+];
+
+/// A chart as report.html shows it: caption, SVG, and its table alternative.
+fn figure(title: &str, chart: charts::Chart, columns: &[&str]) -> Value {
+    json!({"title": title, "svg": chart.svg, "rows": chart.rows, "columns": columns})
+}
+
+async fn scatter(site: &Site<'_>) -> Result<Value> {
+    let bins: Vec<(f64, f64, f64)> = rows(site.ctx, tables::REPORT_SCATTER)
+        .await?
+        .iter()
+        .map(|b| (b["budget_from"].as_f64().unwrap_or(0.0), b["revenue_from"].as_f64().unwrap_or(0.0), b["movies"].as_f64().unwrap_or(0.0)))
         .collect();
-    let height = bars.len() as f64 * (bar_height + gap) + 30.0;
-    Ok(env
-        .get_template("chart.svg")?
-        .render(context! { title => title, bars => items, height => height, left => left, bar_height => bar_height })?)
+    let title = "presupuesto frente a recaudación (películas con ambos > 0, agrupadas en tramos 1-2-5)";
+    let chart = charts::scatter(site.writer.env, title, &bins)?;
+    Ok(figure(title, chart, &["presupuesto (US$)", "recaudación (US$)", "películas"]))
+}
+
+async fn heatmap(site: &Site<'_>) -> Result<Value> {
+    let mut pairs: BTreeMap<(String, String), Option<f64>> = BTreeMap::new();
+    for p in rows(site.ctx, tables::REPORT_CORRELATION_PAIRS).await? {
+        let (a, b) = (p["a"].as_str().unwrap_or_default().to_string(), p["b"].as_str().unwrap_or_default().to_string());
+        let r = p["r"].as_f64().filter(|r| r.is_finite());
+        pairs.insert((b.clone(), a.clone()), r);
+        pairs.insert((a, b), r);
+    }
+    let labels: Vec<&str> = CORRELATED.iter().map(|c| c.1).collect();
+    let r = |i: usize, j: usize| {
+        if i == j { Some(1.0) } else { pairs.get(&(CORRELATED[i].0.to_string(), CORRELATED[j].0.to_string())).copied().flatten() }
+    };
+    let title = "correlación de Pearson (películas con presupuesto y recaudación > 0)";
+    let chart = charts::heatmap(site.writer.env, title, &labels, r)?;
+    let mut columns = vec![""];
+    columns.extend(&labels);
+    Ok(figure(title, chart, &columns))
 }
 
 pub async fn render(site: &Site<'_>) -> Result<Written> {
     let (ctx, writer, accounting) = (site.ctx, &site.writer, site.accounting);
     let columns = rows(ctx, tables::REPORT_COLUMNS).await?;
-    let mut charts = Vec::new();
+    let mut histograms = Vec::new();
     let mut by_chart: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
     for h in rows(ctx, tables::REPORT_HISTOGRAMS).await? {
         let chart = h["chart"].as_str().unwrap_or_default().to_string();
@@ -78,7 +111,7 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
         by_chart.entry(chart).or_default().push((label, h["movies"].as_f64().unwrap_or_default()));
     }
     for (title, bars) in &by_chart {
-        charts.push(json!({"title": title, "svg": bar_chart(writer.env, title, bars)?}));
+        histograms.push(figure(title, charts::bars(writer.env, title, bars)?, &[charts::category_title(title), "películas"]));
     }
     let correlations = rows(ctx, tables::REPORT_CORRELATIONS).await?;
     let outliers = rows(ctx, tables::REPORT_OUTLIERS).await?;
@@ -91,7 +124,7 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
         list.sort_by(|a, b| b["value"].as_i64().cmp(&a["value"].as_i64()).then(a["label"].as_str().cmp(&b["label"].as_str())));
         let bars: Vec<(String, f64)> =
             list.iter().map(|t| (t["label"].as_str().unwrap_or("").to_string(), t["value"].as_f64().unwrap_or(0.0))).collect();
-        top_charts.push(json!({"title": title, "svg": bar_chart(writer.env, title, &bars)?}));
+        top_charts.push(figure(title, charts::bars(writer.env, title, &bars)?, &[charts::category_title(title), "películas"]));
     }
     let bytes = writer.page(
         "",
@@ -102,10 +135,12 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
             inputs => &accounting.inputs,
             tables => &accounting.tables,
             columns => columns,
-            charts => charts,
+            charts => histograms,
             correlations => correlations,
             outliers => outliers,
             top_charts => top_charts,
+            scatter => scatter(site).await?,
+            heatmap => heatmap(site).await?,
         },
     )?;
     Ok(Written { pages: 1, bytes, other_files: 0 })
@@ -122,7 +157,9 @@ mod tests {
             assert!(sql.contains(&format!("'{kind}'")), "{kind}");
             assert!(BucketLabels::from_sql(kind).is_some());
         }
-        assert_eq!(BucketLabels::PowerOfTen.label(6.0), "10^6");
-        assert_eq!(BucketLabels::Halves.label(7.5), "7.5");
+        assert_eq!(BucketLabels::PowerOfTen.label(6.0), "10⁶");
+        assert_eq!(BucketLabels::PowerOfTen.label(-1.0), "10⁻¹");
+        assert_eq!(BucketLabels::Halves.label(7.5), "7,5");
+        assert_eq!(BucketLabels::Whole.label(1990.0), "1990");
     }
 }

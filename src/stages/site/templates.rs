@@ -15,6 +15,8 @@ use crate::foundation::format;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../../templates/base.html")),
     ("chart.svg", include_str!("../../../templates/chart.svg")),
+    ("scatter.svg", include_str!("../../../templates/scatter.svg")),
+    ("heatmap.svg", include_str!("../../../templates/heatmap.svg")),
     ("index.html", include_str!("../../../templates/index.html")),
     ("movie.html", include_str!("../../../templates/movie.html")),
     ("person.html", include_str!("../../../templates/person.html")),
@@ -24,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pager.html", include_str!("../../../templates/pager.html")),
     ("questions.html", include_str!("../../../templates/questions.html")),
     ("report.html", include_str!("../../../templates/report.html")),
+    ("datos.html", include_str!("../../../templates/datos.html")),
     ("404.html", include_str!("../../../templates/404.html")),
 ];
 
