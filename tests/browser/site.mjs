@@ -119,6 +119,7 @@ await page.locator("#site-search + ul[role=listbox] li[role=option]").first().wa
 await page.press("#site-search", "Enter");
 await page.waitForURL(/people\/\d+\.html$/);
 assert.equal((await page.textContent("p.sentence")).trim(), expected.person_sentence);
+await axeClean("person page");
 await shot("person");
 
 step("open the data report");
@@ -126,19 +127,46 @@ await page.goto(`${base}/report.html`);
 assert.match(await page.textContent("h1"), /Informe de datos/);
 assert.ok((await page.locator("svg.chart").count()) >= 8, "charts");
 assert.match(await page.textContent("main"), /missing release_date/);
+{
+  // Every chart has a data table beside it, with the chart's title as its caption.
+  const figures = await page.evaluate(() => [...document.querySelectorAll("figure")].map((f) => ({
+    id: f.id,
+    svg: f.querySelector("svg")?.getAttribute("aria-label") ?? null,
+    caption: f.querySelector("details.data table caption")?.textContent ?? null,
+    rows: f.querySelectorAll("details.data tbody tr").length,
+    axes: f.querySelectorAll("svg .axis-title, svg line.axis").length,
+  })));
+  assert.ok(figures.length >= 10, `${figures.length} figures`);
+  for (const f of figures) {
+    assert.ok(f.svg && f.caption === f.svg && f.rows > 0, `chart with its table: ${JSON.stringify(f)}`);
+    // The heatmap is a matrix: its rows and columns are labelled, it has no axis.
+    assert.ok(f.id === "heatmap" || f.axes > 0, `chart with axes: ${JSON.stringify(f)}`);
+  }
+  await page.click("#scatter details.data summary");
+  assert.ok(await page.locator("#scatter details.data table").isVisible());
+}
+await axeClean("report page, a chart's table open");
 await shot("report");
+
+step("the data dictionary");
+await page.goto(`${base}/datos.html`);
+assert.ok((await page.locator("main table").count()) >= 4, "a table per clean table");
+await axeClean("data dictionary");
 
 step("page and sort a browse list");
 {
   const per = expected.browse_page_size;
   await page.goto(`${base}/browse/index.html`);
+  await axeClean("browse index");
   await page.click("main a:text-is('Género')");
+  await axeClean("a facet's index");
   await page.click("ul.cols a:text-is('Drama')");
   await page.waitForURL(/browse\/genre\/drama-[0-9a-f]+\.html$/);
   const summary = await page.textContent("main > p");
   const count = Number(summary.match(/^([\d.]+) películas/)[1].replace(/\./g, ""));
   const pages = Math.ceil(count / per);
   assert.ok(pages >= 3, `${count} dramas at ${per} a page`);
+  await axeClean("browse list");
   assert.match(summary, new RegExp(`Página 1 de ${pages}`));
   const titles = async () => page.locator("ol.movies li a").allTextContents();
   assert.equal((await titles()).length, per);
@@ -177,6 +205,7 @@ step("page and sort a browse list");
   assert.ok(decadeYears.every((y) => y >= Number(decade) && y <= Number(decade) + 9), `${decade}: ${decadeYears}`);
   await page.click(`p.related a:text-is('Década de ${decade}')`);
   await page.waitForURL(new RegExp(`browse/decade/${decade}\\.html$`));
+  await axeClean("a decade's browse page");
   assert.ok(await page.locator("p.related a:text-is('Drama')").count() === 1, "the decade links its dramas");
 }
 
@@ -191,6 +220,7 @@ await page.setViewportSize({ width: 1000, height: 700 });
 for (const [scheme, dark] of [["light", false], ["dark", true]]) {
   await page.emulateMedia({ colorScheme: scheme });
   await page.goto(`${base}/404.html`);
+  await axeClean(`404 page, ${scheme}`);
   const colours = await page.evaluate(() => {
     const style = (sel, prop) => getComputedStyle(document.querySelector(sel))[prop];
     return { paper: style("body", "backgroundColor"), ink: style("body", "color"), link: style("main a", "color"),
