@@ -95,6 +95,11 @@ enum Command {
         /// project's templates/) instead of the ones compiled into marquee.
         #[arg(long)]
         templates: Option<PathBuf>,
+        /// The most memory the SQL engine may use, e.g. 512MB or 2GB: sorts and
+        /// aggregates spill to temporary files beyond it (slower, same output). The
+        /// recommender and the render are not bounded by it.
+        #[arg(long, value_name = "SIZE", value_parser = byte_size)]
+        memory_limit: Option<usize>,
         /// The http(s) address the site will be published at, e.g.
         /// https://example.org/cine/: writes sitemap.xml and robots.txt, and gives every
         /// page a canonical link and Open Graph tags. Without it no page holds an
@@ -153,6 +158,39 @@ fn base_url(text: &str) -> Result<BaseUrl, String> {
     BaseUrl::parse(text).map_err(|e| format!("{e:#}"))
 }
 
+/// A size in bytes written as a number and a unit: `512MB`, `1.5GB`, `800M`, `65536`
+/// (KB, MB and GB are powers of 1024, as memory is counted).
+fn byte_size(text: &str) -> Result<usize, String> {
+    let t = text.trim().to_ascii_uppercase();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale: f64 = match unit.trim() {
+        "" | "B" => 1.0,
+        "K" | "KB" | "KIB" => 1024.0,
+        "M" | "MB" | "MIB" => 1024.0 * 1024.0,
+        "G" | "GB" | "GIB" => 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("{text:?}: unknown unit {other:?}; write e.g. 512MB or 2GB")),
+    };
+    let value: f64 = number.parse().map_err(|_| format!("{text:?} is not a size; write e.g. 512MB or 2GB"))?;
+    let bytes = value * scale;
+    if !(bytes.is_finite() && bytes >= 1024.0 * 1024.0 && bytes <= usize::MAX as f64) {
+        return Err(format!("{text:?}: the memory limit must be at least 1MB"));
+    }
+    Ok(bytes as usize)
+}
+
+/// DataFusion's own advice names its config keys; a marquee user sets `--memory-limit`.
+fn explain_memory_limit(error: anyhow::Error, limit: Option<usize>) -> anyhow::Error {
+    let exhausted = error.chain().any(|cause| cause.to_string().contains("Resources exhausted"));
+    match limit {
+        Some(bytes) if exhausted => error.context(format!(
+            "the SQL engine needed more memory than --memory-limit allows ({} MB) for an operator that cannot spill: raise the limit",
+            bytes >> 20
+        )),
+        _ => error,
+    }
+}
+
 /// A share from 0 to 1, written as a decimal number.
 fn share(text: &str) -> Result<f64, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("{text:?} is not a number"))?;
@@ -164,7 +202,7 @@ fn share(text: &str) -> Result<f64, String> {
 
 async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let mut watch = Stopwatch { log_lines: true, ..Default::default() };
-    let summary = pipeline::build(&opts, &mut watch).await?;
+    let summary = pipeline::build(&opts, &mut watch).await.map_err(|e| explain_memory_limit(e, opts.memory_limit))?;
     for (source, a) in &summary.accounting.inputs {
         eprintln!(
             "{source:<9} {:<24} read {:>8}  kept {:>8}  duplicates {:>4}  rejoined {:>2}  rejected {:>5}",
@@ -299,10 +337,12 @@ fn main() -> ExitCode {
                 wait_for_cleanup,
                 templates,
                 base_url,
+                memory_limit,
             } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
                 let site = SiteOptions { max_page_bytes: max_page_kb.saturating_mul(1024), browse_page_movies: browse_page_size, base_url };
-                let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, site, cleanup, templates };
+                let opts =
+                    BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, site, cleanup, templates, memory_limit };
                 build(opts, timings, report).await
             }
             Command::Purge { dir } => marquee::stages::publish::purge(&dir).map(|()| ExitCode::SUCCESS),
@@ -327,6 +367,18 @@ mod tests {
 
     unsafe extern "C" {
         fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
+    }
+
+    #[test]
+    fn sizes_have_units_in_powers_of_1024() {
+        assert_eq!(byte_size("512MB"), Ok(512 << 20));
+        assert_eq!(byte_size("512mb"), Ok(512 << 20));
+        assert_eq!(byte_size("1.5GB"), Ok(3 << 29));
+        assert_eq!(byte_size("2G"), Ok(2 << 30));
+        assert_eq!(byte_size("2097152"), Ok(2 << 20));
+        for bad in ["", "MB", "12 parsecs", "-5MB", "0.5KB", "NaNGB", "1e3MB", "1.2.3MB"] {
+            assert!(byte_size(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

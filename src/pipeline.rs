@@ -40,6 +40,8 @@ pub struct BuildOptions {
     /// Read the templates and static files from this directory instead of the copies
     /// compiled in.
     pub templates: Option<PathBuf>,
+    /// The most memory the SQL engine may hold, in bytes, spilling beyond it.
+    pub memory_limit: Option<usize>,
 }
 
 /// What a finished build reports.
@@ -83,7 +85,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     let inputs = load::find_inputs(&opts.data)?;
     let data = watch.time("fingerprint", async { reuse_data::data_fingerprint(program, &inputs) }).await?;
     let reused = match opts.out.is_dir() {
-        true => watch.time("previous data", reuse_data::reuse_data(&cache, data, &file_log, &opts.out)).await,
+        true => watch.time("previous data", reuse_data::reuse_data(&cache, data, &file_log, &opts.out, opts.memory_limit)).await,
         false => Err(NotReused::Nothing),
     };
     let (ctx, accounting, people_answers, recs, results) = match reused {
@@ -98,7 +100,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
                 cache_distrusted = cache_distrusted.or(Some(why));
             }
             let mut loaded = watch.time("load", async { load::load_found(&inputs) }).await?;
-            let (ctx, accounting) = watch.time("etl", clean(&mut loaded)).await?;
+            let (ctx, accounting) = watch.time("etl", clean_within(&mut loaded, opts.memory_limit)).await?;
             drop(loaded);
             refuse_unless_publishable(&accounting, previous_movies, opts)?;
             let recs = watch.time("recommend", recommend::run(&ctx)).await?;
@@ -225,7 +227,12 @@ fn refuse_unless_publishable(accounting: &Accounting, previous_movies: Option<u6
 /// The ETL and its row accounting, after which only the clean tables stay in memory,
 /// planned deterministically: what every later stage starts from.
 pub async fn clean(loaded: &mut [load::LoadedFile]) -> Result<(SessionContext, Accounting)> {
-    let ctx = engine::new_context();
+    clean_within(loaded, None).await
+}
+
+/// [`clean`] with the SQL engine's memory bounded by `memory_limit` bytes.
+pub async fn clean_within(loaded: &mut [load::LoadedFile], memory_limit: Option<usize>) -> Result<(SessionContext, Accounting)> {
+    let ctx = engine::new_context_within(memory_limit);
     etl::run(&ctx, loaded).await?;
     let accounting = etl::account(&ctx, loaded).await?;
     etl::release_intermediate_tables(&ctx)?;

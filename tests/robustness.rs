@@ -403,3 +403,21 @@ fn control_characters_never_reach_pages_or_the_terminal() {
     assert!(asked.status.success(), "{}", stderr_of(&asked));
     assert!(!asked.stdout.contains(&0x1b));
 }
+
+#[test]
+fn a_memory_limit_spills_to_the_same_output_or_fails_cleanly() {
+    let dir = scratch("memory-limit");
+    let free = dir.join("free");
+    assert!(build(&sample(), &free, &[]).status.success());
+    // Bounded close to what the sample needs: the output does not change.
+    let bounded = dir.join("bounded");
+    let spilled = build(&sample(), &bounded, &["--memory-limit", "32MB"]);
+    assert!(spilled.status.success(), "{}", stderr_of(&spilled));
+    assert!(assert_same_trees(&free, &bounded) > 100);
+    // Too small for a sort to merge: an error naming the flag, the previous output kept.
+    let before = tree(&bounded);
+    let starved = build(&sample(), &bounded, &["--memory-limit", "1MB"]);
+    assert_eq!(starved.status.code(), Some(2), "{}", stderr_of(&starved));
+    assert!(stderr_of(&starved).contains("more memory than --memory-limit allows (1 MB)"), "{}", stderr_of(&starved));
+    assert!(tree(&bounded) == before, "output changed");
+}

@@ -105,7 +105,13 @@ pub struct ReusedData {
 
 /// The previous data results when they were made from `data` and every file of them is
 /// still as published; otherwise why not (nothing is reused then).
-pub async fn reuse_data(cache: &Path, data: Fingerprint, log: &FileLog, previous: &Path) -> Result<ReusedData, NotReused> {
+pub async fn reuse_data(
+    cache: &Path,
+    data: Fingerprint,
+    log: &FileLog,
+    previous: &Path,
+    memory_limit: Option<usize>,
+) -> Result<ReusedData, NotReused> {
     if std::fs::read_to_string(cache.join(KEY_NAME)).ok().as_deref() != Some(data.to_string().as_str()) {
         return Err(NotReused::Nothing);
     }
@@ -119,7 +125,8 @@ pub async fn reuse_data(cache: &Path, data: Fingerprint, log: &FileLog, previous
     if bundle_files.is_empty() || table_files.is_empty() {
         return Err(distrust("the previous output's bundle or tables are not on record; data stages run again".into()));
     }
-    let ctx = tables_from(previous, &table_files).await.map_err(|e| distrust(format!("reading the previous tables: {e:#}")))?;
+    let ctx =
+        tables_from(previous, &table_files, memory_limit).await.map_err(|e| distrust(format!("reading the previous tables: {e:#}")))?;
     let mut accounting = state.accounting;
     accounting.rejects = state.rejects;
     Ok(ReusedData {
@@ -156,8 +163,8 @@ fn reusable_files(log: &FileLog, previous: &Path, made_from: Fingerprint) -> Res
 /// A session with the previous clean tables and recommendations, as the questions
 /// stage leaves it for the site: one partition per table, deterministic plans, and the
 /// shared query tables (person names and credits) made again from them.
-async fn tables_from(previous: &Path, table_files: &[ReusedFile]) -> Result<SessionContext> {
-    let ctx = engine::new_context();
+async fn tables_from(previous: &Path, table_files: &[ReusedFile], memory_limit: Option<usize>) -> Result<SessionContext> {
+    let ctx = engine::new_context_within(memory_limit);
     for table in tables::CLEAN.iter().chain(&[tables::RECOMMENDATIONS]) {
         let rel = format!("data/{table}.parquet");
         anyhow::ensure!(table_files.iter().any(|(r, _, _)| *r == rel), "{rel} is not on record");

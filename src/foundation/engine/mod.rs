@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::var_provider::{VarProvider, VarType};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
@@ -13,14 +15,31 @@ use crate::settings::SQL_VARIABLES;
 pub mod scripts;
 pub mod udf;
 
-/// A session set up the way every marquee stage expects.
+/// A session set up the way every marquee stage expects, its SQL memory unbounded.
 pub fn new_context() -> SessionContext {
+    new_context_within(None)
+}
+
+/// A session whose SQL operators share at most `memory_limit` bytes (`--memory-limit`):
+/// sorts and aggregates spill to temporary files beyond it, and an operator that cannot
+/// spill fails with an error naming the largest consumers. `None`: no limit.
+pub fn new_context_within(memory_limit: Option<usize>) -> SessionContext {
     let config = SessionConfig::new()
         .with_target_partitions(cores())
         // Plain Utf8 everywhere keeps UDF inputs and Parquet output uniform.
         .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
         .set_bool("datafusion.execution.parquet.schema_force_view_types", false);
-    let ctx = SessionContext::new_with_config(config);
+    let ctx = match memory_limit {
+        None => SessionContext::new_with_config(config),
+        Some(bytes) => {
+            // A fair pool gives each spilling operator its share, so two sorts running
+            // side by side both make progress; the tracking pool names the top consumers
+            // when a limit is hit.
+            let pool = TrackConsumersPool::new(FairSpillPool::new(bytes), std::num::NonZeroUsize::new(5).expect("5 > 0"));
+            let runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(pool)).build_arc().expect("runtime with a memory pool");
+            SessionContext::new_with_config_rt(config, runtime)
+        }
+    };
     udf::register_all(&ctx);
     ctx.register_variable(VarType::UserDefined, Arc::new(Settings));
     ctx
