@@ -29,6 +29,11 @@ pub struct FileAccount {
     pub rejoined: u64,
     pub rejected: u64,
     pub rejected_by_reason: BTreeMap<String, u64>,
+    /// Files of the same input that were present but not read, because this one
+    /// ranks first (`ratings.csv` over `ratings_small.csv`); none of their records
+    /// are counted. Omitted from the manifest when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
 }
 
 impl FileAccount {
@@ -174,7 +179,12 @@ pub async fn account(ctx: &SessionContext, loaded: &[LoadedFile]) -> Result<Acco
     let mut inputs: BTreeMap<String, FileAccount> = loaded
         .iter()
         .map(|f| {
-            let account = FileAccount { file: file_name(f.source.table), records_read: f.records, ..Default::default() };
+            let account = FileAccount {
+                file: file_name(f.source.table),
+                records_read: f.records,
+                ignored: f.ignored.iter().map(|p| crate::stages::load::file_name(p)).collect(),
+                ..Default::default()
+            };
             (f.source.table.to_string(), account)
         })
         .collect();

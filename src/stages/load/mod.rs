@@ -17,7 +17,7 @@ use marquee_parse::frame;
 
 pub mod sources;
 
-pub use sources::{Copies, MOVIE_COLUMNS, SOURCES, Source};
+pub use sources::{Alternatives, Copies, MOVIE_COLUMNS, SOURCES, Source};
 
 /// A problem with an input file that stops the build.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,27 +51,43 @@ pub struct LoadedFile {
     pub records: u64,
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
+    /// Files of the same source that were present but not read (a lower-ranked stem).
+    pub ignored: Vec<PathBuf>,
 }
 
-/// Finds the file for a source: `stem.csv` or `stem.csv.gz`. Two candidates present
-/// at once (`credits.csv` and `credits.csv.gz`, or `movies_metadata.csv` and
-/// `movies_dataset.csv`) are an error: which one the user meant cannot be guessed.
-pub fn find_source_file(dir: &Path, source: &Source) -> Result<Option<PathBuf>, InputError> {
-    let present: Vec<PathBuf> = source
-        .stems
-        .iter()
-        .flat_map(|stem| [format!("{stem}.csv"), format!("{stem}.csv.gz")])
-        .map(|name| dir.join(name))
-        .filter(|path| path.is_file())
-        .collect();
-    match present.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(one.clone())),
-        [first, ..] => {
-            let names: Vec<String> = present.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
-            Err(input_error(first, None, format!("found {} for the {} input: keep only one of them", names.join(" and "), source.table)))
-        }
+/// The file a source is read from, and the files of other stems it was preferred to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub path: PathBuf,
+    pub ignored: Vec<PathBuf>,
+}
+
+/// Finds the file for a source: `stem.csv` or `stem.csv.gz`, for the source's stems in
+/// order of preference. Two candidates of one stem (`credits.csv` and
+/// `credits.csv.gz`) are always an error, and so are two stems (`movies_metadata.csv`
+/// and `movies_dataset.csv`) unless the source ranks them
+/// ([`Alternatives::FirstWins`]): then the first stem present is read and the files of
+/// the others are reported as ignored.
+pub fn find_source_file(dir: &Path, source: &Source) -> Result<Option<Found>, InputError> {
+    let present_of = |stem: &str| -> Vec<PathBuf> {
+        [format!("{stem}.csv"), format!("{stem}.csv.gz")].into_iter().map(|name| dir.join(name)).filter(|path| path.is_file()).collect()
+    };
+    let by_stem: Vec<Vec<PathBuf>> = source.stems.iter().map(|stem| present_of(stem)).filter(|p| !p.is_empty()).collect();
+    let Some(first) = by_stem.first() else { return Ok(None) };
+    let ambiguous = match source.alternatives {
+        Alternatives::Ambiguous => by_stem.concat(),
+        Alternatives::FirstWins => first.clone(),
+    };
+    if let [one, _, ..] = ambiguous.as_slice() {
+        let names: Vec<String> = ambiguous.iter().map(|p| file_name(p)).collect();
+        return Err(input_error(one, None, format!("found {} for the {} input: keep only one of them", names.join(" and "), source.table)));
     }
+    Ok(Some(Found { path: first[0].clone(), ignored: by_stem[1..].concat() }))
+}
+
+/// A path's file name, for messages and the manifest.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().unwrap_or_default().to_string_lossy().into_owned()
 }
 
 /// Reads every source present in `dir`, in parallel; a required one missing is an error.
@@ -82,7 +98,7 @@ pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
     let mut found = Vec::new();
     for source in SOURCES {
         match find_source_file(dir, source)? {
-            Some(path) => found.push((source, path)),
+            Some(file) => found.push((source, file)),
             None if source.required => {
                 let names: Vec<String> = source.stems.iter().map(|s| format!("{s}.csv[.gz]")).collect();
                 return Err(input_error(
@@ -95,7 +111,12 @@ pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
         }
     }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = found.iter().map(|(source, path)| scope.spawn(move || load_file(source, path))).collect();
+        let handles: Vec<_> = found
+            .iter()
+            .map(|(source, file)| {
+                scope.spawn(move || load_file(source, &file.path).map(|loaded| LoadedFile { ignored: file.ignored.clone(), ..loaded }))
+            })
+            .collect();
         handles.into_iter().map(|h| h.join().expect("loader thread panicked")).collect()
     })
 }
@@ -202,7 +223,7 @@ fn parse_records(source: &'static Source, path: &Path, bytes: &[u8]) -> Result<L
     })
     .map_err(|e| input_error(path, e.line, e.problem))?;
     writer.flush();
-    Ok(LoadedFile { source, path: path.to_path_buf(), records, schema, batches: writer.batches })
+    Ok(LoadedFile { source, path: path.to_path_buf(), records, schema, batches: writer.batches, ignored: Vec::new() })
 }
 
 #[cfg(test)]
@@ -309,7 +330,7 @@ mod tests {
     fn two_files_for_one_input_are_an_error() {
         let dir = tmp("both");
         write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n");
-        assert_eq!(find_source_file(&dir, credits()).unwrap(), Some(dir.join("credits.csv")));
+        assert_eq!(find_source_file(&dir, credits()).unwrap().map(|f| f.path), Some(dir.join("credits.csv")));
         write(&dir, "credits.csv.gz", &gzip(b"cast,crew,id\n[],[],1\n"));
         let err = find_source_file(&dir, credits()).unwrap_err();
         assert!(err.problem.contains("found credits.csv and credits.csv.gz for the credits input"), "{err}");
@@ -317,6 +338,21 @@ mod tests {
         write(&dir, "movies_dataset.csv", b"x");
         let err = load_all(&dir).unwrap_err();
         assert!(err.problem.contains("movies_metadata.csv and movies_dataset.csv"), "{err}");
+    }
+
+    #[test]
+    fn full_ratings_win_over_the_sample_but_one_stem_twice_is_an_error() {
+        let dir = tmp("ratings");
+        let ratings = SOURCES.iter().find(|s| s.table == "ratings").unwrap();
+        write(&dir, "ratings_small.csv", b"userId,movieId,rating,timestamp\n");
+        let found = find_source_file(&dir, ratings).unwrap().unwrap();
+        assert_eq!((found.path, found.ignored), (dir.join("ratings_small.csv"), vec![]));
+        write(&dir, "ratings.csv.gz", &gzip(b"userId,movieId,rating,timestamp\n"));
+        let found = find_source_file(&dir, ratings).unwrap().unwrap();
+        assert_eq!((found.path, found.ignored), (dir.join("ratings.csv.gz"), vec![dir.join("ratings_small.csv")]));
+        write(&dir, "ratings.csv", b"userId,movieId,rating,timestamp\n");
+        let err = find_source_file(&dir, ratings).unwrap_err();
+        assert!(err.problem.contains("found ratings.csv and ratings.csv.gz for the ratings input"), "{err}");
     }
 
     #[test]

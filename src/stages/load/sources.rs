@@ -15,6 +15,10 @@ pub struct Source {
     pub table: &'static str,
     /// Accepted file stems, in order of preference.
     pub stems: &'static [&'static str],
+    /// What happens when files of several stems are present: the first wins and the
+    /// others are ignored (and named in the manifest), or the build stops because which
+    /// one was meant cannot be guessed.
+    pub alternatives: Alternatives,
     pub columns: &'static [&'static str],
     pub required: bool,
     /// Whether a record split in two (fewer fields, then the rest) is re-joined.
@@ -26,6 +30,16 @@ pub struct Source {
     pub outcomes: &'static str,
     /// How `marquee scale` makes its copies.
     pub copies: Copies,
+}
+
+/// Several files for one source, of different stems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alternatives {
+    /// An error: the files are different exports of the same thing.
+    Ambiguous,
+    /// The first stem present wins: a bigger version of the same data (the full
+    /// MovieLens `ratings.csv` over its `ratings_small.csv` sample).
+    FirstWins,
 }
 
 /// How `marquee scale` makes the extra copies of a source's records.
@@ -73,6 +87,7 @@ pub static SOURCES: &[Source] = &[
     Source {
         table: "movies",
         stems: &["movies_metadata", "movies_dataset"],
+        alternatives: Alternatives::Ambiguous,
         columns: MOVIE_COLUMNS,
         required: true,
         rejoin_split_records: true,
@@ -83,6 +98,7 @@ pub static SOURCES: &[Source] = &[
     Source {
         table: "credits",
         stems: &["credits"],
+        alternatives: Alternatives::Ambiguous,
         columns: &["cast", "crew", "id"],
         required: true,
         rejoin_split_records: false,
@@ -93,6 +109,7 @@ pub static SOURCES: &[Source] = &[
     Source {
         table: "keywords",
         stems: &["keywords"],
+        alternatives: Alternatives::Ambiguous,
         columns: &["id", "keywords"],
         required: false,
         rejoin_split_records: false,
@@ -103,6 +120,7 @@ pub static SOURCES: &[Source] = &[
     Source {
         table: "links",
         stems: &["links"],
+        alternatives: Alternatives::Ambiguous,
         columns: &["movieId", "imdbId", "tmdbId"],
         required: false,
         rejoin_split_records: false,
@@ -112,7 +130,9 @@ pub static SOURCES: &[Source] = &[
     },
     Source {
         table: "ratings",
-        stems: &["ratings_small"],
+        // The full MovieLens ratings (26M rows) over the 100k sample when both are there.
+        stems: &["ratings", "ratings_small"],
+        alternatives: Alternatives::FirstWins,
         columns: &["userId", "movieId", "rating", "timestamp"],
         required: false,
         rejoin_split_records: false,
