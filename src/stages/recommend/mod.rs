@@ -101,22 +101,14 @@ pub struct Recommender<'a> {
 /// held-out users' ratings are not read at all (`marquee eval`).
 pub fn build<'a>(docs: &'a [MovieDoc], ratings: &[Rating], hold_out: bool) -> Result<Recommender<'a>> {
     let started = std::time::Instant::now();
-    let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, &WEIGHTS)).collect();
-    let content = tfidf(&texts, &VOCABULARY)?;
-    let tfidf_s = started.elapsed().as_secs_f64();
-    trace("recommend: tf-idf", &mut started.clone());
-    let started = std::time::Instant::now();
-    let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
-    let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
-    let content_lists = top_k(&content, &popularity, &ids, CONTENT_CANDIDATES);
-    let top_k_s = started.elapsed().as_secs_f64();
-    trace("recommend: content neighbours", &mut started.clone());
-    let started = std::time::Instant::now();
+    // The text side and the ratings side share nothing until training: run together,
+    // the ratings side fills the core that linfa's one-threaded vocabulary fit leaves
+    // idle (the same values either way; only the wall time changes).
+    let (content, collaborative) = rayon::join(|| content_side(docs), || CollaborativeSide::new(docs, ratings, hold_out));
+    let ContentSide { rows: content, lists: content_lists, tfidf_s, top_k_s } = content?;
+    let CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated } = collaborative;
     let mut clock = std::time::Instant::now();
-    let part = |r: &Rating| ratings::part_of(r.user, hold_out);
-    let feature_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Feature);
-    let label_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Label);
-    let co_rated = ratings::item_item(&feature_raters, CO_RATED_CANDIDATES, CF_SHRINK);
+    trace("recommend: tf-idf, neighbours, raters and item-item", &mut started.clone());
     let mut stats = RecommendStats {
         movies: docs.len(),
         vocabulary: content.n_cols,
@@ -126,23 +118,62 @@ pub fn build<'a>(docs: &'a [MovieDoc], ratings: &[Rating], hold_out: bool) -> Re
         top_k_s,
         ..Default::default()
     };
-    trace("recommend: raters and item-item", &mut clock);
-    let learning = Signals::new(features::Catalogue::new(docs), content, content_lists, feature_raters, co_rated);
-    trace("recommend: catalogue", &mut clock);
+    let learning = Signals::new(catalogue, content, content_lists, feature_raters, feature_co_rated);
     let models = ranker::train(&learning, &label_raters).unwrap_or_else(|_| Models::content_similarity());
     trace("recommend: training", &mut clock);
     // The model learnt how co-rating among some users predicts it among others; it
     // ranks with the co-rating of every user it may read (label users included).
-    let all_raters = ratings::raters(ratings, docs.len(), |r| part(r) != Part::HeldOut);
-    let co_rated = ratings::item_item(&all_raters, CO_RATED_CANDIDATES, CF_SHRINK);
     stats.rated_movies = all_raters.iter().filter(|r| !r.is_empty()).count();
-    let signals = learning.with_raters(all_raters, co_rated);
-    trace("recommend: signals", &mut clock);
+    let signals = learning.with_raters(all_raters, all_co_rated);
     let lists = ranker::rank(&signals, &models, |i| !signals.raters[i].is_empty(), TOP_K);
     trace("recommend: ranking", &mut clock);
     (stats.training_pairs, stats.positives) = (models.training_pairs, models.positives);
-    stats.ranker_s = started.elapsed().as_secs_f64();
+    stats.ranker_s = started.elapsed().as_secs_f64() - tfidf_s - top_k_s;
     Ok(Recommender { signals, models, lists, stats })
+}
+
+/// TF-IDF rows and each movie's most similar documents, timed.
+struct ContentSide {
+    rows: SparseRows,
+    lists: Vec<Vec<Neighbor>>,
+    tfidf_s: f64,
+    top_k_s: f64,
+}
+
+fn content_side(docs: &[MovieDoc]) -> Result<ContentSide> {
+    let started = std::time::Instant::now();
+    let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, &WEIGHTS)).collect();
+    let rows = tfidf(&texts, &VOCABULARY)?;
+    let tfidf_s = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
+    let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
+    let lists = top_k(&rows, &popularity, &ids, CONTENT_CANDIDATES);
+    Ok(ContentSide { rows, lists, tfidf_s, top_k_s: started.elapsed().as_secs_f64() })
+}
+
+/// The catalogue's facts, and each part of the raters with its item-item neighbours:
+/// the feature users' (for training) and every readable user's (for ranking).
+struct CollaborativeSide<'a> {
+    catalogue: features::Catalogue<'a>,
+    feature_raters: Vec<Vec<u32>>,
+    label_raters: Vec<Vec<u32>>,
+    feature_co_rated: Vec<Vec<ratings::CoRated>>,
+    all_raters: Vec<Vec<u32>>,
+    all_co_rated: Vec<Vec<ratings::CoRated>>,
+}
+
+impl<'a> CollaborativeSide<'a> {
+    fn new(docs: &'a [MovieDoc], ratings: &[Rating], hold_out: bool) -> CollaborativeSide<'a> {
+        let part = |r: &Rating| ratings::part_of(r.user, hold_out);
+        let feature_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Feature);
+        let label_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Label);
+        let feature_co_rated = ratings::item_item(&feature_raters, CO_RATED_CANDIDATES, CF_SHRINK);
+        let all_raters = ratings::raters(ratings, docs.len(), |r| part(r) != Part::HeldOut);
+        let all_co_rated = ratings::item_item(&all_raters, CO_RATED_CANDIDATES, CF_SHRINK);
+        let catalogue = features::Catalogue::new(docs);
+        CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated }
+    }
 }
 
 /// Runs sql/recommend, ranks every movie's top five and registers them as the
