@@ -11,6 +11,8 @@ BENCH_DATA ?= ../shared/data/full
 BENCH_SCALES ?= 1 2 4
 BENCH_OUT ?= /tmp/marquee-bench
 BENCH_SETTLE ?= 10
+# Rows of the synthetic ratings.csv of the full-ratings case (0 skips it).
+BENCH_RATINGS_ROWS ?= 26000000
 # One cargo profile (dev, optimised in Cargo.toml) for make, tests, bench and CI:
 # the dependencies compile once.
 BIN := $(CARGO_TARGET_DIR)/debug/marquee
@@ -39,7 +41,7 @@ test:
 	node tests/normalization/check.mjs
 
 bench: $(BIN)
-	BENCH_SETTLE=$(BENCH_SETTLE) tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT)
+	BENCH_SETTLE=$(BENCH_SETTLE) tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT) $(BENCH_RATINGS_ROWS)
 
 # Regenerates the bundled sample (deterministic).
 sample:
