@@ -248,7 +248,7 @@ pub fn write_synthetic_ratings(target: &Path, header: &csv::StringRecord, record
                 break;
             }
             let h = mix((b.user as u64) << 32 ^ (b.movie as u64) ^ (round as u64) << 48);
-            if h % 4 == 0 {
+            if h.is_multiple_of(4) {
                 continue;
             }
             let id = first_id + (round - 1) * users.len() as i64 + index[&b.user];
@@ -285,6 +285,41 @@ mod tests {
         std::fs::write(dir.join("credits.csv"), "cast,crew,id\n[],[],1\n").unwrap();
         let err = scale(&dir, &dir.join("new"), 2, None).unwrap_err().to_string();
         assert!(err.contains("header lacks column(s) adult"), "{err}");
+    }
+
+    #[test]
+    fn synthetic_ratings_have_exactly_the_rows_asked_for_and_the_real_ones_first() {
+        let dir = std::env::temp_dir().join(format!("marquee-scale-ratings-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let real = "userId,movieId,rating,timestamp\n1,10,4.0,100\n1,20,4.5,200\n2,10,3.0,300\n2,20,0.5,400\n2,30,5.0,500\n";
+        std::fs::write(dir.join("ratings_small.csv"), real).unwrap();
+        std::fs::write(dir.join("movies_metadata.csv"), format!("{}\n", crate::stages::load::MOVIE_COLUMNS.join(","))).unwrap();
+        std::fs::write(dir.join("credits.csv"), "cast,crew,id\n").unwrap();
+        let (a, b) = (dir.join("a"), dir.join("b"));
+        scale(&dir, &a, 1, Some(1000)).unwrap();
+        scale(&dir, &b, 1, Some(1000)).unwrap();
+        let text = std::fs::read_to_string(a.join("ratings.csv")).unwrap();
+        assert_eq!(text, std::fs::read_to_string(b.join("ratings.csv")).unwrap(), "deterministic");
+        assert!(!a.join("ratings_small.csv").exists(), "only the full-ratings name is written");
+        assert!(text.starts_with(real), "the real ratings come first, unchanged");
+        let rows: Vec<Vec<f64>> = text.lines().skip(1).map(|l| l.split(',').map(|c| c.parse().unwrap()).collect()).collect();
+        assert_eq!(rows.len(), 1000);
+        for r in &rows[5..] {
+            assert!(r[0] > 2.0 && r[0] < f64::from(u32::MAX), "a new, small user id: {r:?}");
+            assert!([10.0, 20.0, 30.0].contains(&r[1]), "the real users' movies: {r:?}");
+            assert!((0.5..=5.0).contains(&r[2]) && (r[2] * 2.0).fract() == 0.0, "half stars: {r:?}");
+        }
+        // Twins of user 2 never rate what user 2 did not (movie 30 only from user 2).
+        let twins_of_1: Vec<&Vec<f64>> = rows[5..].iter().filter(|r| (r[0] as i64 - 3) % 2 == 0).collect();
+        assert!(twins_of_1.iter().all(|r| r[1] != 30.0));
+        // Fewer rows than the real file: its first rows.
+        let c = dir.join("c");
+        scale(&dir, &c, 1, Some(2)).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(c.join("ratings.csv")).unwrap(),
+            "userId,movieId,rating,timestamp\n1,10,4.0,100\n1,20,4.5,200\n"
+        );
     }
 
     #[test]
