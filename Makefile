@@ -17,28 +17,44 @@ BENCH_RATINGS_ROWS ?= 26000000
 # the dependencies compile once.
 BIN := $(CARGO_TARGET_DIR)/debug/marquee
 
-SOURCES := Cargo.toml Cargo.lock $(shell find src sql templates crates -type f 2>/dev/null)
+# Templates and static files are read at run time (--templates): editing them is a
+# rebuild, not a recompile.
+SOURCES := Cargo.toml Cargo.lock $(shell find src sql crates -type f 2>/dev/null)
+TEMPLATES_DIR ?= templates
+TEMPLATES := $(shell find $(TEMPLATES_DIR) -type f 2>/dev/null)
 INPUTS := $(shell find $(DATA) -maxdepth 1 -type f -name '*.csv*' 2>/dev/null)
 
 .PHONY: all site test bench clean sample browser-test
 
 all: site
 
-site: $(OUT)/manifest.json
+# When the last build finished. (Not output/manifest.json: a rebuild of unchanged data
+# links it from the previous output, old modification time and all.)
+STAMP := $(OUT).cache/make-stamp
+site: $(STAMP)
+ifeq ($(wildcard $(OUT)/manifest.json),)
+.PHONY: $(STAMP)
+endif
 
 $(BIN): $(SOURCES)
 	cargo build --locked
 	@touch $@
 
-# Rebuilt only when the inputs, the SQL, the templates or the code change.
-$(OUT)/manifest.json: $(BIN) $(INPUTS)
+# Rebuilt only when the inputs, the SQL, the templates or the code change; marquee then
+# reuses what the change did not touch (see $(OUT).cache beside the output).
+$(STAMP): $(BIN) $(INPUTS) $(TEMPLATES)
 	@if [ "$(DATA)" = "data/sample" ]; then echo "marquee: no Kaggle files in data/, building from the bundled sample in data/sample"; fi
-	$(BIN) build --data $(DATA) --out $(OUT) --timings
+	$(BIN) build --data $(DATA) --out $(OUT) --templates $(TEMPLATES_DIR) --timings
+	@mkdir -p $(@D) && touch $@
 
-# check.mjs runs the browser's normalisation and lookup (marquee.js) under node.
+# check.mjs runs the browser's normalisation and lookup (marquee.js) under node;
+# tests/search/check.mjs its search and suggestions on the sample's index.
+SEARCH_CHECK_OUT ?= /tmp/marquee-search-check
 test:
 	cargo test --locked --workspace
 	node tests/normalization/check.mjs
+	$(BIN) build --data data/sample --out $(SEARCH_CHECK_OUT)
+	node tests/search/check.mjs $(SEARCH_CHECK_OUT) sample
 
 bench: $(BIN)
 	BENCH_SETTLE=$(BENCH_SETTLE) tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT) $(BENCH_RATINGS_ROWS)
@@ -49,7 +65,7 @@ sample:
 
 clean:
 	cargo clean
-	rm -rf $(OUT) .output.staging-*
+	rm -rf $(OUT) $(OUT).cache .output.staging-*
 
 # Real-browser tests: Debian's Chromium driven by playwright-core (no browser download).
 browser-test:

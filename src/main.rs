@@ -71,13 +71,19 @@ enum Command {
         /// Print wall time, CPU time and peak memory per stage.
         #[arg(long)]
         timings: bool,
-        /// Also write the stage figures as JSON to this file.
+        /// Write a JSON report to this file: per stage wall and CPU seconds, peak MB and
+        /// whether it was reused; pages rendered, reused and deleted; files written,
+        /// linked and reused.
         #[arg(long)]
-        timings_json: Option<PathBuf>,
+        report: Option<PathBuf>,
         /// Delete the previous output before exiting, instead of in a detached
         /// `marquee purge` process.
         #[arg(long)]
         wait_for_cleanup: bool,
+        /// Read the templates and static files from this directory (a copy of the
+        /// project's templates/) instead of the ones compiled into marquee.
+        #[arg(long)]
+        templates: Option<PathBuf>,
     },
     /// Remove a previous output tree left beside the output (what a build starts in the
     /// background after publishing).
@@ -139,7 +145,7 @@ fn share(text: &str) -> Result<f64, String> {
     Ok(value)
 }
 
-async fn build(opts: BuildOptions, timings: bool, timings_json: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let mut watch = Stopwatch { log_lines: true, ..Default::default() };
     let summary = pipeline::build(&opts, &mut watch).await?;
     for (source, a) in &summary.accounting.inputs {
@@ -164,17 +170,37 @@ async fn build(opts: BuildOptions, timings: bool, timings_json: Option<PathBuf>)
     );
     let site = &summary.site;
     eprintln!(
-        "site: {} pages, {:.1} MB ({} files written, {} unchanged ones linked from the previous output)",
+        "site: {} pages, {:.1} MB: {} rendered, {} reused, {} deleted; {} files written, {} made and found unchanged, {} reused",
         site.pages,
         site.bytes as f64 / 1e6,
+        site.pages_rendered,
+        site.pages_reused,
+        summary.pages_deleted,
         site.files_written,
-        site.files_linked
+        site.files_linked,
+        summary.files_reused
     );
+    if summary.data_reused {
+        eprintln!("data: inputs and program unchanged; load, etl, recommend, questions and the bundle reused");
+    }
+    if let Some(why) = &summary.cache_distrusted {
+        eprintln!("cache: {why}");
+    }
     if timings {
         eprint!("{}", watch.table());
     }
-    if let Some(path) = timings_json {
-        let json = serde_json::json!({"stages": watch.stages, "recommend": summary.recommend, "bundle": summary.bundle, "site": summary.site, "tables": summary.accounting.tables});
+    if let Some(path) = report {
+        let json = serde_json::json!({
+            "stages": watch.stages,
+            "data_reused": summary.data_reused,
+            "cache_distrusted": summary.cache_distrusted,
+            "pages": {"total": site.pages, "rendered": site.pages_rendered, "reused": site.pages_reused, "deleted": summary.pages_deleted},
+            "files": {"written": site.files_written, "linked": site.files_linked, "reused": summary.files_reused},
+            "recommend": summary.recommend,
+            "bundle": summary.bundle,
+            "site": summary.site,
+            "tables": summary.accounting.tables,
+        });
         std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")?;
     }
     eprintln!("published {}", opts.out.display());
@@ -246,10 +272,10 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Build { data, out, max_reject_share, min_movie_share, allow_shrink, timings, timings_json, wait_for_cleanup } => {
+            Command::Build { data, out, max_reject_share, min_movie_share, allow_shrink, timings, report, wait_for_cleanup, templates } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
-                let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, cleanup };
-                build(opts, timings, timings_json).await
+                let opts = BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, cleanup, templates };
+                build(opts, timings, report).await
             }
             Command::Purge { dir } => marquee::stages::publish::purge(&dir).map(|()| ExitCode::SUCCESS),
             Command::Ask { question, input, out, json } => ask(out, question, input, json),

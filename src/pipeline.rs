@@ -7,12 +7,21 @@ use anyhow::{Context, Result, bail};
 use datafusion::prelude::SessionContext;
 
 use crate::foundation::engine;
+use crate::foundation::fingerprint;
+use crate::foundation::fingerprint::Fingerprint;
+use crate::foundation::output::FileSink;
+use crate::foundation::reuse::{self, FileLog, FileRecord};
 use crate::foundation::tables;
 use crate::foundation::timing::Stopwatch;
 use crate::settings::REJECTS_SHOWN;
 use crate::stages::etl::{self, Accounting};
 use crate::stages::publish::{self, Staging};
+use crate::stages::questions::QuestionAnswers;
+use crate::stages::site::templates::Theme;
 use crate::stages::{bundle, load, questions, recommend, site};
+
+mod reuse_data;
+use reuse_data::{DataState, NotReused, ReusedFile};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -26,6 +35,9 @@ pub struct BuildOptions {
     pub allow_shrink: bool,
     /// How the previous output is removed after the swap.
     pub cleanup: publish::Cleanup,
+    /// Read the templates and static files from this directory instead of the copies
+    /// compiled in.
+    pub templates: Option<PathBuf>,
 }
 
 /// What a finished build reports.
@@ -34,46 +46,177 @@ pub struct BuildSummary {
     pub recommend: recommend::RecommendStats,
     pub bundle: bundle::BundleStats,
     pub site: site::SiteStats,
+    /// Why the previous build's records were not trusted, if they were not.
+    pub cache_distrusted: Option<String>,
+    /// Whether load, etl, recommend, questions and the bundle were reused.
+    pub data_reused: bool,
+    /// Pages of the previous output that this build no longer has.
+    pub pages_deleted: usize,
+    /// Files linked from the previous output without being made (pages, bundle, tables).
+    pub files_reused: usize,
+}
+
+/// Where the data stages' results come from.
+enum DataResults {
+    /// Made by this build: the answers, still to be written into the bundle.
+    Made { answers: Vec<QuestionAnswers> },
+    /// Reused from the previous build: its bundle and table files, to be linked.
+    Reused { bundle: bundle::BundleStats, bundle_files: Vec<ReusedFile>, table_files: Vec<ReusedFile> },
 }
 
 /// Builds `opts.out` from `opts.data`; on any error the previous output stays as it was.
+///
+/// What the previous build made from the same things is reused: the data stages when
+/// the inputs and the program are unchanged (see `reuse`), and each page whose template
+/// and content are unchanged.
 pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSummary> {
     // Before any work: a build that cannot publish should say so at once.
     publish::check_replaceable(&opts.out)?;
     publish::check_data_outside(&opts.out, &opts.data)?;
     let previous_movies = previous_movie_count(&opts.out);
-    let mut loaded = watch.time("load", async { load::load_all(&opts.data) }).await?;
-    let (ctx, accounting) = watch.time("etl", clean(&mut loaded)).await?;
-    drop(loaded);
-    let checked =
-        check_reject_share(&accounting, opts.max_reject_share).and_then(|()| check_movie_count(&accounting, previous_movies, opts));
-    if let Err(refusal) = checked {
-        return Err(with_rejects_beside(refusal, &accounting, &opts.out));
-    }
-    let recs = watch.time("recommend", recommend::run(&ctx)).await?;
-    let (answers, people_answers) = watch.time("questions", questions::run(&ctx)).await?;
+    let theme = Theme::from_option(opts.templates.as_deref())?;
+    let cache = reuse::cache_dir(&opts.out);
+    let (file_log, mut cache_distrusted) = FileLog::read(&cache);
+    let program = fingerprint::program_fingerprint().context("reading the program's own file")?;
+    let inputs = load::find_inputs(&opts.data)?;
+    let data = watch.time("fingerprint", async { reuse_data::data_fingerprint(program, &inputs) }).await?;
+    let reused = match opts.out.is_dir() {
+        true => watch.time("previous data", reuse_data::reuse_data(&cache, data, &file_log, &opts.out)).await,
+        false => Err(NotReused::Nothing),
+    };
+    let (ctx, accounting, people_answers, recs, results) = match reused {
+        Ok(r) => {
+            watch.mark_reused(&["load", "etl", "recommend", "questions"]);
+            refuse_unless_publishable(&r.accounting, previous_movies, opts)?;
+            let results = DataResults::Reused { bundle: r.bundle, bundle_files: r.bundle_files, table_files: r.table_files };
+            (r.ctx, r.accounting, r.people_answers, r.recommend, results)
+        }
+        Err(why) => {
+            if let NotReused::Distrusted(why) = why {
+                cache_distrusted = cache_distrusted.or(Some(why));
+            }
+            let mut loaded = watch.time("load", async { load::load_found(&inputs) }).await?;
+            let (ctx, accounting) = watch.time("etl", clean(&mut loaded)).await?;
+            drop(loaded);
+            refuse_unless_publishable(&accounting, previous_movies, opts)?;
+            let recs = watch.time("recommend", recommend::run(&ctx)).await?;
+            let (answers, people_answers) = watch.time("questions", questions::run(&ctx)).await?;
+            (ctx, accounting, people_answers, recs, DataResults::Made { answers })
+        }
+    };
+    let data_made = matches!(results, DataResults::Made { .. });
     let staging = Staging::create(&opts.out)?;
     // Unchanged files are hard-linked from the output being replaced.
     let previous = Some(opts.out.as_path());
+    let page_reuse = site::PageReuse::new(&theme, program, (data, !data_made), &file_log, previous)?;
     let written = async {
+        let mut records = Vec::new();
+        // Bundle and table files linked without being made.
+        let mut linked = 0;
         // The bundle goes first: it drops the answers as it writes them, so they are not
         // held through the render's memory peak.
-        let bundle = watch.time("bundle", async { bundle::write(&staging.dir, previous, answers, &accounting.tables) }).await?;
-        let site = watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, previous)).await?;
-        watch.time("publish", publish::write_tables_and_manifest(&ctx, &accounting, &staging.dir)).await?;
-        anyhow::Ok((site, bundle))
+        let (bundle, table_files) = match results {
+            DataResults::Made { answers } => {
+                let made_from = reuse_data::bundle_fingerprint(data);
+                let (stats, files) =
+                    watch.time("bundle", async { bundle::write(&staging.dir, previous, answers, &accounting.tables, made_from) }).await?;
+                records.extend(files);
+                (stats, None)
+            }
+            DataResults::Reused { bundle, bundle_files, table_files } => {
+                records.extend(watch.time_reused("bundle", async { link_files(&staging.dir, &bundle_files) }).await?);
+                linked += bundle_files.len();
+                (bundle, Some(table_files))
+            }
+        };
+        let mut site = watch.time("site", site::site(&ctx, &accounting, &people_answers, &staging.dir, &theme, &page_reuse)).await?;
+        records.append(&mut site.records);
+        match table_files {
+            None => {
+                let written = watch.time("publish", publish::write_tables_and_manifest(&ctx, &accounting, &staging.dir)).await?;
+                records.extend(record_files(&staging.dir, &written, reuse_data::tables_fingerprint(data))?);
+            }
+            Some(files) => {
+                records.extend(watch.time_reused("publish", async { link_files(&staging.dir, &files) }).await?);
+                linked += files.len();
+            }
+        }
+        anyhow::Ok((site, bundle, records, linked))
     }
     .await;
     match written {
-        Ok((site, bundle)) => {
+        Ok((site, bundle, records, linked)) => {
             staging.publish(opts.cleanup)?;
-            Ok(BuildSummary { accounting, recommend: recs, bundle, site })
+            // Published: failing to record it for the next build only costs that build time.
+            let state = data_made.then(|| DataState {
+                data: data.to_string(),
+                accounting: accounting.clone(),
+                rejects: accounting.rejects.clone(),
+                people_answers,
+                recommend: recs.clone(),
+                bundle: bundle.clone(),
+            });
+            if let Err(e) = remember(&cache, &records, state.as_ref()) {
+                eprintln!("marquee: warning: could not record the output for the next build's reuse: {e:#}");
+            }
+            let pages_deleted = deleted_pages(&file_log, &records);
+            let files_reused = site.files_reused + linked;
+            Ok(BuildSummary {
+                accounting,
+                recommend: recs,
+                bundle,
+                site,
+                cache_distrusted,
+                data_reused: !data_made,
+                pages_deleted,
+                files_reused,
+            })
         }
         Err(e) => {
             staging.abandon();
             Err(e)
         }
     }
+}
+
+/// Records what each file of the published output was made from and, when the data
+/// stages ran, their in-memory results, for the next build. The file log goes first:
+/// a state without its files is never reused.
+fn remember(cache: &Path, records: &[(String, FileRecord)], state: Option<&DataState>) -> Result<()> {
+    FileLog::write(cache, records)?;
+    if let Some(state) = state {
+        state.write(cache)?;
+    }
+    Ok(())
+}
+
+/// Pages the previous build recorded that this one did not make.
+fn deleted_pages(previous: &FileLog, records: &[(String, FileRecord)]) -> usize {
+    let now: std::collections::HashSet<&str> = records.iter().map(|(rel, _)| rel.as_str()).collect();
+    previous.files.keys().filter(|rel| rel.ends_with(".html") && !now.contains(rel.as_str())).count()
+}
+
+/// Links the previous output's files into `root`, making directories as needed.
+fn link_files(root: &Path, files: &[ReusedFile]) -> Result<Vec<(String, FileRecord)>> {
+    let sink = FileSink::start(root, None);
+    for (rel, old, made_from) in files {
+        sink.reuse(root.join(rel), old.clone(), *made_from)?;
+    }
+    Ok(sink.finish()?.records)
+}
+
+/// Records files written under `root` (paths relative to it) as made from `made_from`.
+fn record_files(root: &Path, rels: &[String], made_from: Fingerprint) -> Result<Vec<(String, FileRecord)>> {
+    rels.iter()
+        .map(|rel| Ok((rel.clone(), FileRecord::of(&root.join(rel), made_from).with_context(|| format!("reading back {rel}"))?)))
+        .collect()
+}
+
+/// The refusals that come before anything is written: too many damaged records, or
+/// too few movies to replace the previous build. rejects.csv goes beside the output.
+fn refuse_unless_publishable(accounting: &Accounting, previous_movies: Option<u64>, opts: &BuildOptions) -> Result<()> {
+    let checked = check_reject_share(accounting, opts.max_reject_share).and_then(|()| check_movie_count(accounting, previous_movies, opts));
+    checked.map_err(|refusal| with_rejects_beside(refusal, accounting, &opts.out))
 }
 
 /// The ETL and its row accounting, after which only the clean tables stay in memory,

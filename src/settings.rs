@@ -121,10 +121,6 @@ pub const MAX_SHARDS: u32 = 1 << 16;
 
 // ---- Site ----
 
-/// How many leading characters of a word pick its search shard.
-pub const SEARCH_PREFIX: usize = 2;
-/// Search shards: a search fetches one.
-pub const SEARCH_SHARDS: u32 = 512;
 /// Most results the search box shows (read by marquee.js from search/index.json).
 pub const SEARCH_RESULTS: usize = 50;
 /// Bar charts: bar height, gap, label column and bar area width, in SVG pixels.

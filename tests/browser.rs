@@ -56,10 +56,20 @@ fn sample_site_in_headless_chromium() {
         }
     }
     let actor = ask(&out, "get_actor", "declan o'shea");
+    // The header search starts from a movie page (the first by file name), and the
+    // questions page from a director's surname.
+    let mut movie_pages: Vec<String> =
+        std::fs::read_dir(out.join("movies")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    movie_pages.sort();
+    let director =
+        index["questions"].as_array().unwrap().iter().find(|q| q["name"] == "get_director").unwrap()["example"]["answers"][0]["director"]
+            .clone();
     let expectations = json!({
         "movies": index["counts"]["movies"],
         "questions": questions,
         "movie": "The Golden Split",
+        "movie_page": format!("movies/{}", movie_pages[0]),
+        "director": director,
         "person": "Declan O'Shea",
         "person_sentence": actor["answers"][0]["sentence"],
     });

@@ -42,3 +42,35 @@ fn nothing_changed_means_nothing_to_do() {
     std::fs::write(&credits, text).unwrap();
     assert_eq!(make(root, &data, &out, &["-q"]).status.code(), Some(1), "a changed input must rebuild");
 }
+
+#[test]
+fn a_template_edit_is_a_rebuild_not_a_recompile() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = std::env::temp_dir().join(format!("marquee-make-templates-{}", std::process::id()));
+    let templates = work.join("templates");
+    std::fs::create_dir_all(templates.join("static")).unwrap();
+    for dir in ["", "static"] {
+        for entry in std::fs::read_dir(root.join("templates").join(dir)).unwrap().flatten() {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), templates.join(dir).join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    let out = work.join("output");
+    let setting = format!("TEMPLATES_DIR={}", templates.display());
+    let sample = root.join("data/sample");
+    assert!(make(root, &sample, &out, &[&setting]).status.success());
+    assert_eq!(make(root, &sample, &out, &["-q", &setting]).status.code(), Some(0));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let css = templates.join("static/style.css");
+    std::fs::write(&css, std::fs::read_to_string(&css).unwrap() + "\n/* editado */\n").unwrap();
+    assert_eq!(make(root, &sample, &out, &["-q", &setting]).status.code(), Some(1), "a changed template must rebuild");
+    let rebuilt = make(root, &sample, &out, &[&setting]);
+    assert!(rebuilt.status.success(), "{}", String::from_utf8_lossy(&rebuilt.stderr));
+    assert!(!String::from_utf8_lossy(&rebuilt.stdout).contains("cargo build"), "no recompile");
+    assert!(std::fs::read_to_string(out.join("static/style.css")).unwrap().contains("editado"));
+    assert_eq!(make(root, &sample, &out, &["-q", &setting]).status.code(), Some(0));
+    // A deleted output is not up to date, whatever the stamp says.
+    std::fs::remove_dir_all(&out).unwrap();
+    assert_eq!(make(root, &sample, &out, &["-q", &setting]).status.code(), Some(1));
+}

@@ -1,15 +1,13 @@
 //! Bad inputs, killed builds and repeated builds: the published output is never
 //! half-written, errors name file, line and problem, and output is byte-for-byte stable.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::Duration;
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
-}
+mod common;
+use common::{assert_same_trees, sample, tree};
+use std::time::Duration;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("marquee-robust-{}-{name}", std::process::id()));
@@ -32,23 +30,6 @@ fn sample_copy(dir: &Path) -> PathBuf {
         }
     }
     data
-}
-
-/// Every file under `dir`, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
 }
 
 /// Builds the sample into `dir/output` as "the previous, good output".
@@ -187,12 +168,7 @@ fn two_builds_are_byte_identical() {
         .status()
         .unwrap();
     assert!(two_threads.success());
-    let (ta, tb) = (tree(&a), tree(&b));
-    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
-    for (path, bytes) in &ta {
-        assert!(bytes == &tb[path], "{} differs", path.display());
-    }
-    assert!(ta.len() > 100);
+    assert!(assert_same_trees(&a, &b) > 100);
 }
 
 #[test]

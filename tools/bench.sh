@@ -11,12 +11,14 @@ bin=$1; data=$2; scales=${3:-"1 2 4"}; work=${4:-/tmp/marquee-bench}; ratings_ro
 settle=${BENCH_SETTLE:-10}
 mkdir -p "$work"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(uname -sr); binary: $bin"
+# The site's look is read at run time, from a copy the rebuild cases edit.
+rm -rf "$work/templates"; cp -r "$(dirname "$0")/../templates" "$work/templates"
 # timed_build LABEL DATA_DIR [OUT_NAME]
 timed_build() {
   local label=$1 dir=$2 out=${3:-out-$1}
   echo "== build $label ($dir)"
-  /usr/bin/time -v "$bin" build --data "$dir" --out "$work/$out" --timings \
-      --timings-json "$work/bench-$label.json" 2> "$work/build-$label.err" || { cat "$work/build-$label.err"; exit 1; }
+  /usr/bin/time -v "$bin" build --data "$dir" --out "$work/$out" --templates "$work/templates" --timings \
+      --report "$work/bench-$label.json" 2> "$work/build-$label.err" || { cat "$work/build-$label.err"; exit 1; }
   grep -vE '^\s' "$work/build-$label.err" | grep -v '^Command being timed'
   grep -E 'Elapsed \(wall|Maximum resident' "$work/build-$label.err" | sed 's/^\s*/  process: /'
 }
@@ -29,7 +31,7 @@ for n in $scales; do
   fi
   # Warm the file cache so the figures measure marquee, not the disk.
   cat "$dir"/*.csv* > /dev/null
-  rm -rf "$work/out-${n}x"; sync; sleep "$settle"
+  rm -rf "$work/out-${n}x" "$work/out-${n}x.cache"; sync; sleep "$settle"
   timed_build "${n}x" "$dir"
   runs+=("${n}x")
 done
@@ -39,6 +41,23 @@ first=${scales%% *}
 if [ "$first" = 1 ]; then
   timed_build rebuild-1x "$data" out-1x
   runs+=("rebuild-1x")
+  while pgrep -f "marquee purge" > /dev/null; do sleep 1; done
+  # One template edited: only the pages that use it are rendered again.
+  sed -i 's|</h1>|</h1><!-- bench -->|' "$work/templates/person.html"
+  timed_build template-1x "$data" out-1x
+  runs+=("template-1x")
+  while pgrep -f "marquee purge" > /dev/null; do sleep 1; done
+  # The stylesheet edited: no page is rendered again.
+  echo "/* bench */" >> "$work/templates/static/style.css"
+  timed_build css-1x "$data" out-1x
+  runs+=("css-1x")
+  while pgrep -f "marquee purge" > /dev/null; do sleep 1; done
+  # One movie's popularity changed: the data stages run, few pages are rendered.
+  rm -rf "$work/data-popularity"; mkdir -p "$work/data-popularity"
+  for f in "$data"/*.csv*; do ln -s "$(realpath "$f")" "$work/data-popularity/"; done
+  python3 "$(dirname "$0")/bench_edit_popularity.py" "$data" "$work/data-popularity"
+  timed_build popularity-1x "$work/data-popularity" out-1x
+  runs+=("popularity-1x")
   while pgrep -f "marquee purge" > /dev/null; do sleep 1; done
 fi
 # The full-ratings path: the 1x data with ratings.csv of $ratings_rows rows (synthetic
@@ -50,10 +69,10 @@ if [ "$ratings_rows" != 0 ]; then
     rm -rf "$dir"; "$bin" scale --data "$data" --out "$dir" --factor 1 --ratings-rows "$ratings_rows"; touch "$dir/.complete"
   fi
   cat "$dir"/*.csv* > /dev/null
-  rm -rf "$work/out-ratings"; sync; sleep "$settle"
+  rm -rf "$work/out-ratings" "$work/out-ratings.cache"; sync; sleep "$settle"
   timed_build ratings "$dir"
   runs+=("ratings")
-  rm -rf "$work/out-ratings"
+  rm -rf "$work/out-ratings" "$work/out-ratings.cache"
 fi
 python3 - "$work" "${runs[@]}" <<'PY'
 import json, re, sys
@@ -81,6 +100,8 @@ print(f"{'peak RSS MB':<22}" + "".join(f"{combined[n]['process']['peak_rss_mb']:
 print(f"{'movies':<22}" + "".join(f"{combined[n]['recommend']['movies']:>{w}}" for n in runs))
 print(f"{'top-k sum df^2':<22}" + "".join(f"{combined[n]['recommend']['pair_updates']:>{w}.3g}" for n in runs))
 print(f"{'files written/linked':<22}" + "".join(f"{str(combined[n]['site']['files_written']) + '/' + str(combined[n]['site']['files_linked']):>{w}}" for n in runs))
+print(f"{'pages rendered':<22}" + "".join(f"{combined[n]['pages']['rendered']:>{w}}" for n in runs))
+print(f"{'pages reused':<22}" + "".join(f"{combined[n]['pages']['reused']:>{w}}" for n in runs))
 json.dump(combined, open(f"{work}/bench.json", "w"), indent=2)
 print(f"\nmachine-readable: {work}/bench.json")
 PY

@@ -1,4 +1,5 @@
--- Everything a movie page shows, one row per movie. array_agg keeps no order: each
+-- Everything a movie page shows, and nothing it does not (a page is rendered again
+-- when anything it is given changes), one row per movie. array_agg keeps no order: each
 -- list carries its sort keys and src/stages/site/movies.rs puts it in order.
 
 CREATE TABLE page_movies AS
@@ -26,7 +27,7 @@ LEFT JOIN (
     GROUP BY movie_id
 ) c ON c.movie_id = m.id
 LEFT JOIN (
-    SELECT r.movie_id, array_agg(named_struct('rank', r.rank, 'id', r.recommended_id, 'title', m2.title, 'year', m2.release_year, 'score', r.score, 'reasons', r.reasons)) AS recommendations
+    SELECT r.movie_id, array_agg(named_struct('rank', r.rank, 'id', r.recommended_id, 'title', m2.title, 'year', m2.release_year, 'reasons', r.reasons)) AS recommendations
     FROM recommendations r JOIN movies m2 ON m2.id = r.recommended_id
     GROUP BY r.movie_id
 ) r ON r.movie_id = m.id

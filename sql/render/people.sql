@@ -31,12 +31,16 @@ JOIN movies m ON m.id = c.movie_id
 GROUP BY p.person_id, n.name
 ORDER BY p.person_id;
 
--- Everyone, paged or not, for the client-side search.
+-- Everyone, paged or not, for the client-side search: whether they direct, and their
+-- popularity, the votes of their films (a film counted once per role).
 CREATE TABLE search_people AS
 SELECT n.person_id, n.name, COUNT(DISTINCT c.movie_id) AS films, MIN(c.movie_id) AS some_movie,
-       p.person_id IS NOT NULL AS has_page
+       p.person_id IS NOT NULL AS has_page,
+       SUM(CASE WHEN c.role = 'director' THEN 1 ELSE 0 END) > 0 AS directs,
+       SUM(COALESCE(m.vote_count, 0)) AS votes
 FROM person_names n
 JOIN person_credits c ON c.person_id = n.person_id
+JOIN movies m ON m.id = c.movie_id
 LEFT JOIN paged_people p ON p.person_id = n.person_id
 GROUP BY n.person_id, n.name, p.person_id
 ORDER BY n.person_id;

@@ -5,8 +5,10 @@
 
 pub mod cells;
 pub mod engine;
+pub mod fingerprint;
 pub mod format;
 pub mod output;
 pub mod published;
+pub mod reuse;
 pub mod tables;
 pub mod timing;

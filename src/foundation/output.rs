@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use super::fingerprint::Fingerprint;
+use super::reuse::FileRecord;
+
 /// Writes files on one thread of its own, fed by the render and bundle stages.
 ///
 /// One writer, because threads creating files in the same directory only contend on
@@ -12,22 +15,40 @@ use anyhow::{Context, Result, bail};
 /// is hard-linked from it instead: no new inode, which on ext4 without a journal is the
 /// expensive part (it skips inodes deleted in the last seconds, one lookup each).
 pub struct FileSink {
-    sender: std::sync::mpsc::SyncSender<(PathBuf, Vec<u8>)>,
+    sender: std::sync::mpsc::SyncSender<Job>,
     thread: std::thread::JoinHandle<Result<SinkStats>>,
+    /// Files queued without a fingerprint: not on record for the next build.
+    unrecorded: std::sync::atomic::AtomicUsize,
 }
 
-#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+/// What the writer is asked to do with one file.
+enum Job {
+    /// Store these bytes (linking the previous output's file when they are equal);
+    /// with a fingerprint, record the file for the next build's reuse.
+    Write { path: PathBuf, bytes: Vec<u8>, made_from: Option<Fingerprint> },
+    /// Link the previous output's file, known unchanged by its fingerprint.
+    Reuse { path: PathBuf, old: PathBuf, made_from: Fingerprint },
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct SinkStats {
     pub written: usize,
+    /// Files made again and found byte-equal to the previous output's, then linked.
     pub linked: usize,
+    /// Files not made again: known unchanged by their fingerprint, and linked.
+    pub reused: usize,
     /// Seconds the writer spent storing files (not waiting for them).
     pub busy_s: f64,
+    /// What each fingerprinted file was made from, by path under the root, for the
+    /// next build.
+    #[serde(skip)]
+    pub records: Vec<(String, FileRecord)>,
 }
 
 impl FileSink {
     /// Files go under `root`; `previous` is the output being replaced, if any.
     pub fn start(root: &Path, previous: Option<&Path>) -> FileSink {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(256);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Job>(256);
         let root = root.to_path_buf();
         let previous = previous.filter(|p| p.is_dir()).map(Path::to_path_buf);
         let thread = std::thread::spawn(move || {
@@ -35,7 +56,12 @@ impl FileSink {
             let mut failure = None;
             // Two pages claiming one file would silently lose one of them.
             let mut claimed = std::collections::HashSet::new();
-            for (path, bytes) in receiver {
+            // Directories made for reused files (a kind linked whole has no render to make them).
+            let mut made_dirs = std::collections::HashSet::new();
+            for job in receiver {
+                let path = match &job {
+                    Job::Write { path, .. } | Job::Reuse { path, .. } => path.clone(),
+                };
                 if failure.is_some() {
                     continue;
                 }
@@ -43,24 +69,61 @@ impl FileSink {
                     failure = Some(anyhow::anyhow!("two files of the build claim {}", path.display()));
                     continue;
                 }
-                let old = previous.as_ref().and_then(|p| path.strip_prefix(&root).ok().map(|rel| p.join(rel)));
                 let started = std::time::Instant::now();
-                let stored = store(&path, &bytes, old.as_deref());
+                let done = match job {
+                    Job::Write { path, bytes, made_from } => {
+                        let old = previous.as_ref().and_then(|p| path.strip_prefix(&root).ok().map(|rel| p.join(rel)));
+                        store(&path, &bytes, old.as_deref()).map(|linked| {
+                            if linked {
+                                stats.linked += 1;
+                            } else {
+                                stats.written += 1;
+                            }
+                            made_from
+                        })
+                    }
+                    Job::Reuse { path, old, made_from } => link_reused(&path, &old, &mut made_dirs).map(|()| {
+                        stats.reused += 1;
+                        Some(made_from)
+                    }),
+                };
+                let recorded = done.and_then(|made_from| match made_from {
+                    Some(print) => record(&root, &path, print).map(|r| stats.records.push(r)),
+                    None => Ok(()),
+                });
                 stats.busy_s += started.elapsed().as_secs_f64();
-                match stored {
-                    Ok(true) => stats.linked += 1,
-                    Ok(false) => stats.written += 1,
-                    Err(e) => failure = Some(e),
+                if let Err(e) = recorded {
+                    failure = Some(e);
                 }
             }
             failure.map_or(Ok(stats), Err)
         });
-        FileSink { sender, thread }
+        FileSink { sender, thread, unrecorded: std::sync::atomic::AtomicUsize::new(0) }
     }
 
     /// Queues a file; errors surface in `finish`.
     pub fn send(&self, path: PathBuf, bytes: Vec<u8>) -> Result<()> {
-        self.sender.send((path, bytes)).map_err(|_| anyhow::anyhow!("the file writer stopped"))
+        self.unrecorded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.queue(Job::Write { path, bytes, made_from: None })
+    }
+
+    /// How many files were queued without a fingerprint so far.
+    pub fn unrecorded(&self) -> usize {
+        self.unrecorded.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Queues a file made from `made_from`, recorded for the next build.
+    pub fn send_made(&self, path: PathBuf, bytes: Vec<u8>, made_from: Fingerprint) -> Result<()> {
+        self.queue(Job::Write { path, bytes, made_from: Some(made_from) })
+    }
+
+    /// Queues a link to `old`, a previous file made from the same `made_from`.
+    pub fn reuse(&self, path: PathBuf, old: PathBuf, made_from: Fingerprint) -> Result<()> {
+        self.queue(Job::Reuse { path, old, made_from })
+    }
+
+    fn queue(&self, job: Job) -> Result<()> {
+        self.sender.send(job).map_err(|_| anyhow::anyhow!("the file writer stopped"))
     }
 
     /// Waits for every queued file; the first error, if any.
@@ -68,6 +131,32 @@ impl FileSink {
         drop(self.sender);
         self.thread.join().map_err(|_| anyhow::anyhow!("the file writer panicked"))?
     }
+}
+
+/// Hard-links a previous file into place, making its directory the first time.
+fn link_reused(path: &Path, old: &Path, made_dirs: &mut std::collections::HashSet<PathBuf>) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !made_dirs.contains(*d)) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        made_dirs.insert(dir.to_path_buf());
+    }
+    std::fs::hard_link(old, path).with_context(|| format!("linking {} to {}", path.display(), old.display()))
+}
+
+/// Writes `path` whole or not at all: into a partial file beside it, synced, then
+/// renamed over it. A crash leaves the old file or the new one.
+pub fn write_atomically(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>) -> Result<()> {
+    let name = path.file_name().context("no file name")?.to_string_lossy();
+    let partial = path.with_file_name(format!("{name}.partial-{}", std::process::id()));
+    let mut writer = std::io::BufWriter::new(std::fs::File::create(&partial).with_context(|| format!("writing {}", partial.display()))?);
+    write(&mut writer)?;
+    writer.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&partial, path).with_context(|| format!("renaming {}", partial.display()))
+}
+
+fn record(root: &Path, path: &Path, made_from: Fingerprint) -> Result<(String, FileRecord)> {
+    let rel = path.strip_prefix(root).with_context(|| format!("{} is outside {}", path.display(), root.display()))?;
+    let record = FileRecord::of(path, made_from).with_context(|| format!("reading back {}", path.display()))?;
+    Ok((rel.to_string_lossy().into_owned(), record))
 }
 
 /// Links `path` to `old` when their bytes are equal, writes it otherwise; true if linked.

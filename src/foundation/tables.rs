@@ -38,6 +38,7 @@ pub const PAGE_PEOPLE: &str = "page_people";
 pub const PAGE_FACETS: &str = "page_facets";
 pub const SEARCH_MOVIES: &str = "search_movies";
 pub const SEARCH_PEOPLE: &str = "search_people";
+pub const SEARCH_COLLECTIONS: &str = "search_collections";
 pub const REPORT_COLUMNS: &str = "report_columns";
 pub const REPORT_HISTOGRAMS: &str = "report_histograms";
 pub const REPORT_CORRELATIONS: &str = "report_correlations";

@@ -14,6 +14,8 @@ pub struct StageTiming {
     pub cpu_s: f64,
     /// Peak resident memory of the process at the end of the stage.
     pub peak_rss_mb: f64,
+    /// Taken from the previous build instead of made again.
+    pub reused: bool,
 }
 
 #[derive(Debug, Default)]
@@ -52,6 +54,7 @@ impl Stopwatch {
             wall_s: started.elapsed().as_secs_f64(),
             cpu_s: cpu_after - cpu_before,
             peak_rss_mb: peak,
+            reused: false,
         };
         let line = format!("{stage}: {:.3} s wall, {:.3} s cpu, peak {:.0} MB", timing.wall_s, timing.cpu_s, timing.peak_rss_mb);
         match spinner {
@@ -63,11 +66,32 @@ impl Stopwatch {
         result
     }
 
+    /// Runs a stage that reuses the previous build's results (linking its files, say).
+    pub async fn time_reused<T, F: std::future::Future<Output = T>>(&mut self, stage: &str, work: F) -> T {
+        let result = self.time(stage, work).await;
+        if let Some(last) = self.stages.last_mut() {
+            last.reused = true;
+        }
+        result
+    }
+
+    /// Records stages taken whole from the previous build: no time of their own.
+    pub fn mark_reused(&mut self, stages: &[&str]) {
+        let (_, peak) = process_usage();
+        for stage in stages {
+            if self.log_lines && !std::io::stderr().is_terminal() {
+                eprintln!("{stage}: reused from the previous build");
+            }
+            self.stages.push(StageTiming { stage: stage.to_string(), wall_s: 0.0, cpu_s: 0.0, peak_rss_mb: peak, reused: true });
+        }
+    }
+
     /// A plain-text table of the stages and their total.
     pub fn table(&self) -> String {
         let mut out = format!("{:<12} {:>9} {:>9} {:>12}\n", "stage", "wall s", "cpu s", "peak MB");
         for s in &self.stages {
-            out += &format!("{:<12} {:>9.3} {:>9.3} {:>12.1}\n", s.stage, s.wall_s, s.cpu_s, s.peak_rss_mb);
+            let reused = if s.reused { "  reused" } else { "" };
+            out += &format!("{:<12} {:>9.3} {:>9.3} {:>12.1}{reused}\n", s.stage, s.wall_s, s.cpu_s, s.peak_rss_mb);
         }
         let wall: f64 = self.stages.iter().map(|s| s.wall_s).sum();
         let cpu: f64 = self.stages.iter().map(|s| s.cpu_s).sum();

@@ -1,9 +1,11 @@
 // Drives headless Chromium through the sample site. Usage:
 //   node site.mjs BASE_URL EXPECTATIONS_JSON [SCREENSHOT_DIR]
 // EXPECTATIONS_JSON: {"questions": [{"question", "input", "sentences": [...]}], "movie": "...",
-//                     "person": "...", "person_sentence": "..."}
+//                     "movie_page": "movies/<id>.html", "person": "...", "person_sentence": "...",
+//                     "director": "..."}
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import assert from "node:assert/strict";
 
 const [base, expectationsPath, shots] = process.argv.slice(2);
@@ -22,17 +24,47 @@ const shot = async (name) => { if (shots) await page.screenshot({ path: `${shots
 
 function step(name) { console.log(`- ${name}`); }
 
+// One typo: the longest word's 2nd and 3rd letters swapped ("Golden" -> "Gloden").
+function typo(title) {
+  const words = title.split(" ");
+  const i = words.reduce((best, w, n) => (w.length > words[best].length ? n : best), 0);
+  const w = words[i];
+  words[i] = w[0] + w[2] + w[1] + w.slice(3);
+  return words.join(" ");
+}
+
+// axe-core (npm) on the page as it is: no serious or critical violation.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+async function axeClean(what) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [], `axe on ${what}`);
+}
+
 step("home shows the headline counts");
 await page.goto(`${base}/index.html`);
 assert.match(await page.textContent("main"), new RegExp(`${expected.movies} películas`));
 await shot("home");
 
-step("search a title and open its page");
-await page.fill("#search-input", expected.movie.toUpperCase());
-await page.click("form.search button");
-const hit = page.locator("ul.results a", { hasText: expected.movie }).first();
-await hit.waitFor();
-await hit.click();
+step("header search from a movie page: a typo, arrow keys and Enter");
+await page.goto(`${base}/${expected.movie_page}`);
+const search = page.locator("#site-search");
+await search.fill(typo(expected.movie));
+const options = page.locator("#site-search + ul[role=listbox] li[role=option]");
+await options.first().waitFor();
+assert.equal(await search.getAttribute("aria-expanded"), "true");
+assert.ok((await options.first().textContent()).startsWith(expected.movie), `first result for ${typo(expected.movie)}: ${await options.first().textContent()}`);
+await axeClean("movie page, search results open");
+await search.press("ArrowDown");
+await search.press("ArrowDown");
+await search.press("ArrowUp");
+assert.equal(await search.getAttribute("aria-activedescendant"), await options.first().getAttribute("id"));
+assert.equal(await options.first().getAttribute("aria-selected"), "true");
+await search.press("Escape");
+assert.equal(await search.getAttribute("aria-expanded"), "false");
+await search.press("ArrowDown");
+await search.press("Enter");
 await page.waitForURL(/movies\/\d+\.html$/);
 assert.equal((await page.textContent("h1")).includes(expected.movie), true);
 await shot("movie");
@@ -65,13 +97,26 @@ await titleForm.locator("input").fill("no such movie at all");
 await titleForm.locator("button").click();
 await titleForm.locator("output p.miss").waitFor();
 
-step("open a person page from search");
+step("a surname on the questions page: suggestions, then ¿Quisiste decir…?");
+const directorForm = page.locator('form[data-question="get_director"]');
+const surname = expected.director.split(" ").at(-1);
+await directorForm.locator("input").fill(surname);
+const suggested = directorForm.locator("li[role=option]", { hasText: expected.director });
+await suggested.first().waitFor();
+await axeClean("questions page, suggestions open");
+await directorForm.locator("input").press("Escape");
+await directorForm.locator("button[type=submit]").click();
+const offer = directorForm.locator("p.did-you-mean button", { hasText: expected.director });
+await offer.first().waitFor();
+await offer.first().click();
+await directorForm.locator("output p.sentence").first().waitFor();
+
+step("open a person page from the header search (Enter opens the first result)");
 await page.goto(`${base}/index.html`);
-await page.fill("#search-input", expected.person);
-await page.click("form.search button");
-const person = page.locator("ul.results a", { hasText: expected.person }).first();
-await person.waitFor();
-await person.click();
+await axeClean("home");
+await page.fill("#site-search", expected.person);
+await page.locator("#site-search + ul[role=listbox] li[role=option]").first().waitFor();
+await page.press("#site-search", "Enter");
 await page.waitForURL(/people\/\d+\.html$/);
 assert.equal((await page.textContent("p.sentence")).trim(), expected.person_sentence);
 await shot("person");

@@ -3,8 +3,8 @@
 //   node tests/normalization/check.mjs
 // - every vector of vectors.json: normalizeKey(input) === key, and fnv1a32(key) where given;
 // - the spelled-out whitespace and ignorable classes still equal the Unicode properties;
-// - lookup(): per-question aliases, and keys that are Object.prototype names;
-// - search(): word prefixes in code points, as the Rust side files them.
+// - lookup(): per-question aliases, and keys that are Object.prototype names.
+// (The search and the suggestions are checked by tests/search/check.mjs.)
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
@@ -105,34 +105,10 @@ ask("cantidad_filmaciones_mes", "septiembre", "septiembre", ["30 en septiembre"]
 for (const t of ["constructor", "__proto__", "isPrototypeOf", "__defineGetter__"]) {
   ask("cantidad_filmaciones_mes", t, normalizeKey(t), []);
 }
-// search(): prefixes count code points, as render.rs files them (chars().take(prefix)).
-{
-  const prefix = 2, shards = 512;
-  serve("search/index.json", { prefix, shards, limit: 50 });
-  const entries = [
-    { k: "up \u{1F680}", n: "Up \u{1F680}", u: "movies/1.html", d: "" },
-    { k: "\u{1F680}\u{1F680} ranger", n: "\u{1F680}\u{1F680} Ranger", u: "movies/2.html", d: "" },
-  ];
-  const filed = new Map();
-  for (const e of entries) {
-    for (const w of e.k.split(" ").filter((w) => Array.from(w).length >= prefix)) {
-      const shard = fnv1a32(Array.from(w).slice(0, prefix).join("")) % shards;
-      filed.set(shard, [...(filed.get(shard) || []), e]);
-    }
-  }
-  for (let s = 0; s < shards; s++) serve(`search/${String(s).padStart(3, "0")}.json`, filed.get(s) || []);
-  const search = js("search");
-  for (const [query, urls] of [["\u{1F680} up", ["movies/1.html"]], ["\u{1F680}\u{1F680}", ["movies/2.html"]], ["RANGER", ["movies/2.html"]]]) {
-    asked.push(search(query).then(
-      (found) => check(`search(${show(query)})`, () => assert.deepEqual(Array.from(found, (e) => e.u), urls)),
-      (error) => check(`search(${show(query)})`, () => assert.fail(`threw ${error.message}`)),
-    ));
-  }
-}
 await Promise.all(asked);
 
 if (failures > 0) {
   console.error(`${failures} check(s) failed`);
   process.exit(1);
 }
-console.log(`marquee.js: ${vectors.length} normalisation vectors, the whitespace and ignorable classes, ${asked.length} lookups and searches: ok`);
+console.log(`marquee.js: ${vectors.length} normalisation vectors, the whitespace and ignorable classes, ${asked.length} lookups: ok`);

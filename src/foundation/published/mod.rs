@@ -3,6 +3,7 @@
 //! shards and slugs, and the generator name stamped into every manifest.
 
 pub mod normalize;
+pub mod word_index;
 
 /// Names the program and version that made an output, in manifest.json and the bundle.
 pub const GENERATOR: &str = concat!("marquee ", env!("CARGO_PKG_VERSION"));

@@ -11,9 +11,12 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value, json};
 
+use crate::foundation::fingerprint::Fingerprint;
 use crate::foundation::output::FileSink;
 use crate::foundation::published::normalize::{self, RECIPE};
+use crate::foundation::published::word_index;
 use crate::foundation::published::{GENERATOR, fnv1a32};
+use crate::foundation::reuse::FileRecord;
 use crate::settings::{DOWNLOAD_GZIP_LEVEL, MAX_SHARD_BYTES, MAX_SHARDS};
 use crate::stages::questions::{self, QUESTIONS, QuestionAnswers};
 
@@ -29,7 +32,7 @@ pub fn shard_path(question: &str, shard: u32) -> String {
 }
 
 /// Sizes of what was written, for the build summary and the note.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BundleStats {
     pub files: usize,
     pub bytes: u64,
@@ -101,6 +104,51 @@ fn shard_texts<'a>(
     members.into_iter().map(move |m| object_text(m.into_iter().map(|i| &entries[i])))
 }
 
+/// What a question's input shows for a key: the first answer's input field (the title or
+/// name as the data spells it), or the key itself.
+fn display_of(qa: &QuestionAnswers, key: &str, answers: &str) -> String {
+    let parsed: Value = serde_json::from_str(answers).unwrap_or(Value::Null);
+    parsed.get(0).and_then(|a| a.get(qa.question.input_field)).and_then(Value::as_str).unwrap_or(key).to_string()
+}
+
+/// The suggestion index of a question's keys (what the questions page offers while
+/// typing and as "¿Quisiste decir…?"), shorter keys first. Questions with the same keys
+/// share one: `written` holds the key lists already written, with their meta.
+fn suggestion_index(
+    qa: &QuestionAnswers,
+    written: &mut Vec<(Vec<String>, Value)>,
+    sink: &FileSink,
+    api: &Path,
+    stats: &mut BundleStats,
+    made_from: Fingerprint,
+) -> Result<Value> {
+    let keys: Vec<String> = qa.by_key.keys().cloned().collect();
+    if let Some((_, meta)) = written.iter().find(|(k, _)| *k == keys) {
+        return Ok(meta.clone());
+    }
+    let dir = format!("suggest/{}", qa.question.name);
+    let mut order: Vec<(&String, &String)> = qa.by_key.iter().collect();
+    order.sort_by(|a, b| (a.0.split(' ').count(), a.0.len(), a.0).cmp(&(b.0.split(' ').count(), b.0.len(), b.0)));
+    let mut builder = word_index::Builder::default();
+    for (key, answers) in order {
+        let display = display_of(qa, key, answers);
+        builder.add(&display, &[Value::from(display.clone())]);
+    }
+    let built = builder.finish();
+    for sub in ["e", "w"] {
+        std::fs::create_dir_all(api.join(&dir).join(sub))?;
+    }
+    for (path, bytes) in built.files {
+        stats.files += 1;
+        stats.bytes += bytes.len() as u64;
+        sink.send_made(api.join(&dir).join(path), bytes, made_from)?;
+    }
+    let mut meta = built.meta;
+    meta["dir"] = json!(dir);
+    written.push((keys, meta.clone()));
+    Ok(meta)
+}
+
 fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
     let q = qa.question;
     let fields = &qa.fields;
@@ -121,7 +169,15 @@ fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
 
 /// Writes api/ under `out`, one question at a time, dropping each question's answers
 /// once written; returns what it wrote.
-pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>, tables: &BTreeMap<String, u64>) -> Result<BundleStats> {
+/// Writes the bundle under `out`; every file is recorded as made from `made_from` (the
+/// data the answers came from), so that a rebuild of the same data can link them.
+pub fn write(
+    out: &Path,
+    previous: Option<&Path>,
+    answers: Vec<QuestionAnswers>,
+    tables: &BTreeMap<String, u64>,
+    made_from: Fingerprint,
+) -> Result<(BundleStats, Vec<(String, FileRecord)>)> {
     let api = out.join("api");
     for qa in &answers {
         std::fs::create_dir_all(api.join(qa.question.name))?;
@@ -129,6 +185,7 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
     let sink = FileSink::start(out, previous);
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
+    let mut suggestion_dirs = Vec::new();
     // {"answers": {question: {key: [answers]}}, "index": ...}: the answers stream into
     // the download question by question, compressed on a second thread while the
     // shards of the same question are cut; the index, known last, closes it.
@@ -155,12 +212,14 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
                     stats.largest_shard_bytes = text.len();
                     stats.largest_shard = format!("api/{rel}");
                 }
-                sink.send(api.join(&rel), text.into_bytes())?;
+                sink.send_made(api.join(&rel), text.into_bytes(), made_from)?;
             }
             compressing.join().map_err(|_| anyhow::anyhow!("the bundle compressor panicked"))??;
             Ok(())
         })?;
-        index_questions.push(question_index(&qa, shards));
+        let mut entry = question_index(&qa, shards);
+        entry["suggest"] = suggestion_index(&qa, &mut suggestion_dirs, &sink, &api, &mut stats, made_from)?;
+        index_questions.push(entry);
     }
     let index = json!({
         "schema_version": SCHEMA_VERSION,
@@ -193,10 +252,10 @@ pub fn write(out: &Path, previous: Option<&Path>, answers: Vec<QuestionAnswers>,
     stats.files += 2;
     stats.bytes += (index_text.len() + gz.len()) as u64;
     stats.download_bytes = gz.len() as u64;
-    sink.send(api.join("index.json"), index_text.into_bytes())?;
-    sink.send(api.join("bundle.json.gz"), gz)?;
-    sink.finish()?;
-    Ok(stats)
+    sink.send_made(api.join("index.json"), index_text.into_bytes(), made_from)?;
+    sink.send_made(api.join("bundle.json.gz"), gz, made_from)?;
+    let files = sink.finish()?;
+    Ok((stats, files.records))
 }
 
 /// What a lookup found.
@@ -406,7 +465,7 @@ mod tests {
             answers_of("score_titulo", &[("setiembre", json!([{"titulo": "Setiembre", "sentence": "La película Setiembre"}]))]),
             answers_of("cantidad_filmaciones_mes", &[("septiembre", json!([{"mes": "septiembre", "sentence": "30 en septiembre"}]))]),
         ];
-        write(&out.0, None, answers, &BTreeMap::new()).unwrap();
+        write(&out.0, None, answers, &BTreeMap::new(), crate::foundation::fingerprint::Fingerprinter::new("test").finish()).unwrap();
         assert_eq!(found(&out.0, "score_titulo", "Setiembre"), ("setiembre".to_string(), json!("La película Setiembre")));
         assert_eq!(found(&out.0, "cantidad_filmaciones_mes", "Setiembre"), ("septiembre".to_string(), json!("30 en septiembre")));
         assert_eq!(found(&out.0, "cantidad_filmaciones_mes", " SEPTIEMBRE"), ("septiembre".to_string(), json!("30 en septiembre")));

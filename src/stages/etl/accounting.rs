@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::functions::core::expr_fn::get_field;
 use datafusion::prelude::{DataFrame, SessionContext, col, lit};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::foundation::cells::json_value;
 use crate::foundation::engine::scripts::{self, Script};
@@ -19,7 +19,7 @@ use crate::stages::load::{LoadedFile, SOURCES};
 pub const ACCOUNTING: Script = sql!("etl/accounting.sql");
 
 /// What happened to one input file's records.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct FileAccount {
     pub file: String,
     pub records_read: u64,
@@ -32,7 +32,7 @@ pub struct FileAccount {
     /// Files of the same input that were present but not read, because this one
     /// ranks first (`ratings.csv` over `ratings_small.csv`); none of their records
     /// are counted. Omitted from the manifest when there are none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored: Vec<String>,
 }
 
@@ -103,7 +103,7 @@ impl RuleRemoval {
 }
 
 /// One rejected record, for the rejects report.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Reject {
     pub file: String,
     pub line: i64,
@@ -113,7 +113,7 @@ pub struct Reject {
 }
 
 /// The row accounting of a finished ETL.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Accounting {
     pub inputs: BTreeMap<String, FileAccount>,
     pub tables: BTreeMap<String, u64>,

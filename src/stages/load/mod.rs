@@ -92,6 +92,12 @@ pub fn file_name(path: &Path) -> String {
 
 /// Reads every source present in `dir`, in parallel; a required one missing is an error.
 pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
+    load_found(&find_inputs(dir)?)
+}
+
+/// The input file of every source that has one in `dir` (with the files it was
+/// preferred to); an error when a required one is missing.
+pub fn find_inputs(dir: &Path) -> Result<Vec<(&'static Source, Found)>, InputError> {
     if !dir.is_dir() {
         return Err(input_error(dir, None, "data directory does not exist"));
     }
@@ -110,6 +116,11 @@ pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
             None => {}
         }
     }
+    Ok(found)
+}
+
+/// Reads the files `find_inputs` found, one thread each.
+pub fn load_found(found: &[(&'static Source, Found)]) -> Result<Vec<LoadedFile>, InputError> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = found
             .iter()

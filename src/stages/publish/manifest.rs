@@ -25,8 +25,8 @@ pub struct Manifest<'a> {
 
 /// Writes `data/<table>.parquet` for every clean table and the recommendations, and
 /// `data/<table>.csv` for every clean table, then
-/// rejects.csv and manifest.json.
-pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accounting, dir: &Path) -> Result<()> {
+/// rejects.csv and manifest.json; returns their paths under `dir`.
+pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accounting, dir: &Path) -> Result<Vec<String>> {
     let data_dir = dir.join("data");
     std::fs::create_dir_all(&data_dir)?;
     let mut table_files = Vec::new();
@@ -48,11 +48,16 @@ pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accoun
         }
     }
     write_rejects(accounting, &dir.join("rejects.csv"))?;
-    let manifest =
-        Manifest { generator: GENERATOR, inputs: &accounting.inputs, tables: &accounting.tables, rejects_file: "rejects.csv", table_files };
+    let manifest = Manifest {
+        generator: GENERATOR,
+        inputs: &accounting.inputs,
+        tables: &accounting.tables,
+        rejects_file: "rejects.csv",
+        table_files: table_files.clone(),
+    };
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     std::fs::write(dir.join("manifest.json"), json)?;
-    Ok(())
+    Ok(table_files.into_iter().chain(["rejects.csv".to_string(), "manifest.json".to_string()]).collect())
 }
 
 /// `data/<table>.csv` beside the Parquet file, for spreadsheets: DataFusion's CSV

@@ -32,7 +32,7 @@ pub struct QuestionAnswers {
 
 /// The get_actor and get_director answers by person id, for the person pages, as JSON
 /// text (210k answers: parsed values would weigh hundreds of MB through the render).
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct PeopleAnswers {
     pub actors: HashMap<i64, String>,
     pub directors: HashMap<i64, String>,

@@ -40,7 +40,7 @@ pub use tfidf::{SparseRows, tfidf};
 pub use top_k::{Neighbor, pair_updates, top_k};
 
 /// Timings of the two steps, for the build summary and `make bench`.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RecommendStats {
     pub movies: usize,
     pub vocabulary: usize,

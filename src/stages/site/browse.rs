@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn data_is_escaped_in_pages() {
-        let env = super::super::templates::environment().unwrap();
+        let env = super::super::templates::Theme::embedded().environment().unwrap();
         let html = env
             .get_template("facet_value.html")
             .unwrap()

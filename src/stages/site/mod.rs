@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use datafusion::prelude::SessionContext;
@@ -17,7 +18,9 @@ use serde::Serialize;
 
 use crate::foundation::engine;
 use crate::foundation::engine::scripts::{self, Script};
+use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
 use crate::foundation::output::{FileSink, safe_join};
+use crate::foundation::reuse::{FileLog, FileRecord};
 use crate::foundation::tables;
 use crate::foundation::timing::{trace, trace_note};
 use crate::sql;
@@ -34,6 +37,7 @@ pub mod slug;
 pub mod templates;
 mod values;
 
+use templates::Theme;
 use values::PageRow;
 
 /// One kind of page.
@@ -93,7 +97,7 @@ pub const PAGE_KINDS: &[PageKind] = &[
         parallel_sql: false,
         templates: &[],
         dir: "search",
-        releases: &[tables::SEARCH_MOVIES, tables::SEARCH_PEOPLE],
+        releases: &[tables::SEARCH_MOVIES, tables::SEARCH_PEOPLE, tables::SEARCH_COLLECTIONS],
         render: |site, _| Box::pin(search::render(site)),
     },
     PageKind {
@@ -156,9 +160,18 @@ pub struct SiteStats {
     pub bytes: u64,
     /// What each page kind wrote, by name.
     pub kinds: BTreeMap<&'static str, Written>,
-    /// Files written anew, and files hard-linked unchanged from the previous output.
+    /// Pages rendered, and pages linked unrendered from the previous output (their
+    /// template and context unchanged).
+    pub pages_rendered: usize,
+    pub pages_reused: usize,
+    /// Files written anew, files made again and found unchanged (then hard-linked from
+    /// the previous output), and files reused without being made.
     pub files_written: usize,
     pub files_linked: usize,
+    pub files_reused: usize,
+    /// What each page was made from, for the next build's reuse.
+    #[serde(skip)]
+    pub records: Vec<(String, FileRecord)>,
 }
 
 impl SiteStats {
@@ -183,63 +196,254 @@ pub struct Writer<'a> {
     pub env: &'a Environment<'static>,
     pub out: &'a Path,
     pub sink: &'a FileSink,
+    pub reuse: &'a PageReuse<'a>,
+    /// Pages rendered, and pages linked from the previous output without rendering.
+    pub rendered: AtomicUsize,
+    pub reused: AtomicUsize,
+    /// The kind being rendered (its index in `PAGE_KINDS`): a page may only use the
+    /// templates its kind declares, since they decide when the kind is made again.
+    pub kind: AtomicUsize,
+    /// What each kind is made from (by index in `PAGE_KINDS`), set before the render.
+    pub kind_prints: std::sync::OnceLock<Vec<Fingerprint>>,
+}
+
+/// What lets a page be linked from the previous output instead of rendered: the
+/// previous build's file log, and what every page is made from besides its context.
+pub struct PageReuse<'a> {
+    pub log: &'a FileLog,
+    pub previous: Option<&'a Path>,
+    /// Each template's fingerprint (with those it extends), mixed with the program's.
+    pub templates: HashMap<&'static str, Fingerprint>,
+    /// What the data stages were made from, and whether they were reused.
+    pub data: Fingerprint,
+    pub data_reused: bool,
+}
+
+impl<'a> PageReuse<'a> {
+    pub fn new(
+        theme: &Theme,
+        program: Fingerprint,
+        (data, data_reused): (Fingerprint, bool),
+        log: &'a FileLog,
+        previous: Option<&'a Path>,
+    ) -> Result<PageReuse<'a>> {
+        let templates = theme
+            .templates
+            .iter()
+            .map(|(name, _)| {
+                let mut print = Fingerprinter::new("page template");
+                print.add_fingerprint(program).add_fingerprint(theme.template_fingerprint(name)?);
+                Ok((*name, print.finish()))
+            })
+            .collect::<Result<_>>()?;
+        Ok(PageReuse { log, previous, templates, data, data_reused })
+    }
+
+    /// What a whole kind of pages is made from: the data, the program (in the template
+    /// fingerprints) and the kind's templates.
+    fn kind_print(&self, kind: &PageKind) -> Result<Fingerprint> {
+        let mut print = Fingerprinter::new("page kind");
+        print.add_str(kind.name).add_fingerprint(self.data);
+        for template in kind.templates.iter().chain(&["base.html"]) {
+            print.add_fingerprint(*self.templates.get(template).with_context(|| format!("no template {template}"))?);
+        }
+        Ok(print.finish())
+    }
+
+    /// What a page is made from: the program, its template and everything the template
+    /// is given (serialised, so `1` and `1.0` or none and "" differ as they render).
+    fn page_print(&self, template: &str, rel: &str, ctx: &Mj) -> Result<Fingerprint> {
+        let mut print = Fingerprinter::new("page");
+        print.add_fingerprint(*self.templates.get(template).with_context(|| format!("no template {template}"))?).add_str(rel);
+        serde_json::to_writer(&mut print, ctx).with_context(|| format!("fingerprinting {rel}"))?;
+        Ok(print.finish())
+    }
 }
 
 impl Writer<'_> {
-    /// Renders `template` into `<rel_dir>/<name>`; returns the bytes written.
+    /// Queues a file of the kind being rendered that is not a page (a search index
+    /// file): recorded as made from the kind, so the kind can be linked whole.
+    pub fn send_kind_file(&self, path: std::path::PathBuf, bytes: Vec<u8>) -> Result<()> {
+        let kind = self.kind.load(Ordering::Relaxed);
+        let print = self.kind_prints.get().and_then(|p| p.get(kind)).context("kind fingerprints not set")?;
+        self.sink.send_made(path, bytes, *print)
+    }
+
+    /// Renders `template` into `<rel_dir>/<name>`, or links the previous build's page
+    /// when it was made from the same; returns the page's bytes.
     pub fn page(&self, rel_dir: &str, name: &str, template: &str, ctx: Mj) -> Result<u64> {
         let dir = if rel_dir.is_empty() { self.out.to_path_buf() } else { self.out.join(rel_dir) };
         let path = safe_join(&dir, name)?;
-        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel_dir}/{name}"))?;
+        let rel = if rel_dir.is_empty() { name.to_string() } else { format!("{rel_dir}/{name}") };
+        let kind = &PAGE_KINDS[self.kind.load(Ordering::Relaxed)];
+        if !kind.templates.contains(&template) {
+            anyhow::bail!("the {} pages use {template}, which their PageKind does not declare", kind.name);
+        }
+        let made_from = self.reuse.page_print(template, &rel, &ctx)?;
+        if let Some((old, size)) = self.reuse.previous.and_then(|p| self.reuse.log.reusable(p, &rel, made_from)) {
+            self.sink.reuse(path, old, made_from)?;
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(size);
+        }
+        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel}"))?;
         let len = html.len() as u64;
-        self.sink.send(path, html.into_bytes())?;
+        self.sink.send_made(path, html.into_bytes(), made_from)?;
+        self.rendered.fetch_add(1, Ordering::Relaxed);
         Ok(len)
     }
 }
 
-/// Writes the whole site into `out`, hard-linking files unchanged from `previous`.
+/// Writes the whole site into `out` with `theme`, linking pages unchanged from
+/// `reuse.previous` (by their fingerprints) and files found equal to its.
 pub async fn site(
     ctx: &SessionContext,
     accounting: &Accounting,
     people_answers: &PeopleAnswers,
     out: &Path,
-    previous: Option<&Path>,
+    theme: &Theme,
+    reuse: &PageReuse<'_>,
 ) -> Result<SiteStats> {
-    let env = templates::environment()?;
+    let env = theme.environment()?;
+    let previous = reuse.previous;
     std::fs::create_dir_all(out.join("static"))?;
     for kind in PAGE_KINDS.iter().filter(|k| !k.dir.is_empty()) {
         std::fs::create_dir_all(out.join(kind.dir))?;
     }
     let sink = FileSink::start(out, previous);
-    let site =
-        Site { ctx, accounting, people_answers, writer: Writer { env: &env, out, sink: &sink }, facet_pages: std::sync::OnceLock::new() };
-    let mut stats = render_kinds(&site).await?;
+    let writer = Writer {
+        env: &env,
+        out,
+        sink: &sink,
+        reuse,
+        rendered: AtomicUsize::new(0),
+        reused: AtomicUsize::new(0),
+        kind: AtomicUsize::new(0),
+        kind_prints: std::sync::OnceLock::new(),
+    };
+    let site = Site { ctx, accounting, people_answers, writer, facet_pages: std::sync::OnceLock::new() };
+    let mut stats = render_kinds(&site, theme).await?;
+    (stats.pages_rendered, stats.pages_reused) = (site.writer.rendered.into_inner(), site.writer.reused.into_inner());
     let files = sink.finish()?;
-    trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked));
-    (stats.files_written, stats.files_linked) = (files.written, files.linked);
+    trace_note(&format!("file writer busy {:.3} s for {} files", files.busy_s, files.written + files.linked + files.reused));
+    (stats.files_written, stats.files_linked, stats.files_reused) = (files.written, files.linked, files.reused);
+    stats.records.extend(files.records);
     Ok(stats)
 }
 
-async fn render_kinds(site: &Site<'_>) -> Result<SiteStats> {
+/// What a kind's render gives later kinds besides tables: the browse pages' addresses,
+/// which the movie pages link to. (provider, consumer)
+const FEEDS: &[(&str, &str)] = &[("browse", "movies"), ("browse", "search")];
+
+async fn render_kinds(site: &Site<'_>, theme: &Theme) -> Result<SiteStats> {
     let mut clock = std::time::Instant::now();
     let mut stats = SiteStats::default();
-    for (name, text) in templates::STATIC_FILES {
+    for (name, text) in &theme.static_files {
         site.writer.sink.send(safe_join(&site.writer.out.join("static"), name)?, text.as_bytes().to_vec())?;
     }
-    for kind in PAGE_KINDS {
-        if let Some(script) = kind.sql {
+    let prints: Vec<Fingerprint> = PAGE_KINDS.iter().map(|k| site.writer.reuse.kind_print(k)).collect::<Result<_>>()?;
+    let skipped = kinds_to_link(site, &prints);
+    site.writer.kind_prints.set(prints.clone()).map_err(|_| anyhow::anyhow!("kind fingerprints set twice"))?;
+    let needed_sql = scripts_needed(site.ctx, &skipped)?;
+    for (i, kind) in PAGE_KINDS.iter().enumerate() {
+        if let Some(script) = kind.sql.filter(|_| needed_sql[i]) {
             render_sql(site.ctx, script, kind.parallel_sql).await?;
         }
-        let written = (kind.render)(site, &stats).await.with_context(|| format!("rendering the {} pages", kind.name))?;
+        site.writer.kind.store(i, Ordering::Relaxed);
+        let unrecorded_before = site.writer.sink.unrecorded();
+        let written = if skipped[i] {
+            link_kind(site, kind)?
+        } else {
+            (kind.render)(site, &stats).await.with_context(|| format!("rendering the {} pages", kind.name))?
+        };
+        // Only a kind whose every file is on record can be linked whole next time.
+        if !kind.dir.is_empty() && site.writer.sink.unrecorded() == unrecorded_before {
+            stats.records.push((kind_record(kind), FileRecord { made_from: prints[i], inode: 0, size: 0, mtime_ns: 0 }));
+        }
         for table in kind.releases {
             site.ctx.deregister_table(*table)?;
         }
         stats.pages += written.pages;
         stats.bytes += written.bytes;
         *stats.kinds.entry(kind.name).or_default() += written;
-        trace(&format!("{} pages", kind.name), &mut clock);
+        trace(&format!("{} pages{}", kind.name, if skipped[i] { " (linked)" } else { "" }), &mut clock);
     }
     Ok(stats)
+}
+
+/// The file log's entry for a kind rendered whole: not a file (no file name starts
+/// with `#`), it holds what the kind was made from.
+fn kind_record(kind: &PageKind) -> String {
+    format!("#kind/{}", kind.name)
+}
+
+/// The kinds whose every page can be linked from the previous output without running
+/// their script or render: made from the same data, program and templates, every file
+/// still as published, and nothing they give a rendered kind (see `FEEDS`).
+fn kinds_to_link(site: &Site<'_>, prints: &[Fingerprint]) -> Vec<bool> {
+    let reuse = site.writer.reuse;
+    let mut skip: Vec<bool> = PAGE_KINDS
+        .iter()
+        .zip(prints)
+        .map(|(kind, print)| {
+            let (Some(previous), false) = (reuse.previous, kind.dir.is_empty()) else { return false };
+            reuse.data_reused
+                && reuse.log.files.get(&kind_record(kind)).is_some_and(|r| r.made_from == *print)
+                && reuse
+                    .log
+                    .files
+                    .iter()
+                    .filter(|(rel, _)| in_dir(rel, kind.dir))
+                    .all(|(rel, r)| reuse.log.reusable(previous, rel, r.made_from).is_some())
+        })
+        .collect();
+    for (provider, consumer) in FEEDS {
+        let at = |name: &str| PAGE_KINDS.iter().position(|k| k.name == name);
+        if let (Some(p), Some(c)) = (at(provider), at(consumer))
+            && !skip[c]
+        {
+            skip[p] = false;
+        }
+    }
+    skip
+}
+
+fn in_dir(rel: &str, dir: &str) -> bool {
+    rel.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Which kinds' scripts must run: a rendered kind's, and a linked kind's whose tables a
+/// later rendered kind reads (in its script, or in Rust: the tables it releases).
+fn scripts_needed(ctx: &SessionContext, skipped: &[bool]) -> Result<Vec<bool>> {
+    let effects: Vec<Option<scripts::Effects>> =
+        PAGE_KINDS.iter().map(|k| k.sql.map(|s| scripts::effects(ctx, &s)).transpose()).collect::<Result<_>>()?;
+    let reads =
+        |j: usize, table: &str| PAGE_KINDS[j].releases.contains(&table) || effects[j].as_ref().is_some_and(|e| e.reads.contains(table));
+    Ok((0..PAGE_KINDS.len())
+        .map(|i| {
+            let Some(made) = &effects[i] else { return false };
+            !skipped[i] || (i + 1..PAGE_KINDS.len()).any(|j| !skipped[j] && made.creates.iter().any(|t| reads(j, t)))
+        })
+        .collect())
+}
+
+/// Links every file of a kind from the previous output, as recorded.
+fn link_kind(site: &Site<'_>, kind: &PageKind) -> Result<Written> {
+    let (reuse, writer) = (site.writer.reuse, &site.writer);
+    let previous = reuse.previous.context("no previous output")?;
+    let mut files: Vec<(&String, &FileRecord)> = reuse.log.files.iter().filter(|(rel, _)| in_dir(rel, kind.dir)).collect();
+    files.sort_by(|a, b| a.0.cmp(b.0));
+    let mut written = Written::default();
+    for (rel, record) in files {
+        writer.sink.reuse(writer.out.join(rel), previous.join(rel), record.made_from)?;
+        if rel.ends_with(".html") {
+            writer.reused.fetch_add(1, Ordering::Relaxed);
+            written.pages += 1;
+            written.bytes += record.size;
+        } else {
+            written.other_files += 1;
+        }
+    }
+    Ok(written)
 }
 
 /// Runs a page kind's script, on every core when that cannot change the output.
@@ -289,7 +493,7 @@ mod tests {
         let mut scripts_used: Vec<&str> = PAGE_KINDS.iter().filter_map(|k| k.sql.map(|s| s.path)).collect();
         scripts_used.sort();
         assert_eq!(scripts_used, scripts::files_on_disk("render"), "each sql/render script is one page kind's");
-        let env = templates::environment().unwrap();
+        let env = Theme::embedded().environment().unwrap();
         for kind in PAGE_KINDS {
             for t in kind.templates {
                 assert!(env.get_template(t).is_ok(), "{}: no template {t}", kind.name);

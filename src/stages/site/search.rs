@@ -1,93 +1,132 @@
-//! The client-side search index: search/NNN.json shards and search/index.json.
+//! The client-side search: movies, people and collections in a word index under
+//! search/ (see `foundation::published::word_index`), described by search/index.json.
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use datafusion::arrow::array::{Array, RecordBatch};
 use serde_json::{Value, json};
 
 use super::{Site, Written};
 use crate::foundation::cells::{int_at, json_value, str_at};
-use crate::foundation::published::fnv1a32;
-use crate::foundation::published::normalize::normalize_key;
+use crate::foundation::published::word_index::Builder;
 use crate::foundation::tables;
-use crate::settings::{SEARCH_PREFIX, SEARCH_RESULTS, SEARCH_SHARDS};
+use crate::settings::SEARCH_RESULTS;
 
-/// One search entry, in the shards' JSON form.
-#[derive(Serialize)]
-struct SearchEntry<'a> {
-    /// Detail: a year or a film count.
-    d: &'a str,
-    /// The normalised key the client matches on.
-    k: &'a str,
-    n: &'a str,
-    u: &'a str,
+/// One result before ranking: popularity, then a total order, then what is shown.
+struct Hit {
+    votes: i64,
+    /// 0 movie, 1 person, 2 collection, then its id or name: ties break the same way every build.
+    kind: u8,
+    tie: String,
+    name: String,
+    detail: String,
+    url: String,
 }
 
-/// The client-side search index: every title and every person, filed under each word's
-/// first characters, so a search fetches one shard.
-pub async fn render(site: &Site<'_>) -> Result<Written> {
-    let (ctx, writer) = (site.ctx, &site.writer);
-    // Each entry is serialised once, then filed under every shard its words pick.
-    let mut shards: Vec<Vec<u8>> = vec![Vec::new(); SEARCH_SHARDS as usize];
-    let mut file = |name: &str, detail: &str, url: &str| -> Result<()> {
-        let key = normalize_key(name);
-        let json = serde_json::to_vec(&SearchEntry { d: detail, k: &key, n: name, u: url })?;
-        let mut picked: Vec<usize> = key
-            .split(' ')
-            .filter(|w| w.chars().count() >= SEARCH_PREFIX)
-            .map(|w| {
-                let prefix: String = w.chars().take(SEARCH_PREFIX).collect();
-                (fnv1a32(&prefix) % SEARCH_SHARDS) as usize
-            })
-            .collect();
-        picked.sort_unstable();
-        picked.dedup();
-        for shard in picked {
-            let buf = &mut shards[shard];
-            buf.push(if buf.is_empty() { b'[' } else { b',' });
-            buf.extend_from_slice(&json);
-        }
-        Ok(())
-    };
-    for batch in ctx.table(tables::SEARCH_MOVIES).await?.collect().await? {
-        let col = |name: &str| batch.column_by_name(name).with_context(|| format!("search_movies.{name}"));
-        let (ids, titles, years) = (col("id")?, col("title")?, col("release_year")?);
+fn films(n: i64) -> String {
+    if n == 1 { "1 película".to_string() } else { format!("{} películas", crate::foundation::format::spanish_integer(n as f64)) }
+}
+
+fn column<'a>(batch: &'a RecordBatch, table: &str, name: &str) -> Result<&'a dyn Array> {
+    batch.column_by_name(name).map(|c| c.as_ref()).with_context(|| format!("{table}.{name}"))
+}
+
+async fn movies(site: &Site<'_>, hits: &mut Vec<Hit>) -> Result<()> {
+    for batch in site.ctx.table(tables::SEARCH_MOVIES).await?.collect().await? {
+        let col = |name| column(&batch, tables::SEARCH_MOVIES, name);
+        let (ids, titles, years, votes) = (col("id")?, col("title")?, col("release_year")?, col("votes")?);
         for row in 0..batch.num_rows() {
             let (Some(id), Some(title)) = (int_at(ids, row), str_at(titles, row)) else { continue };
-            let year = int_at(years, row).map(|y| y.to_string()).unwrap_or_default();
-            file(title, &year, &format!("movies/{id}.html"))?;
+            let detail = int_at(years, row).map_or("Película".to_string(), |y| format!("Película · {y}"));
+            hits.push(Hit {
+                votes: int_at(votes, row).unwrap_or(0),
+                kind: 0,
+                tie: format!("{id:020}"),
+                name: title.to_string(),
+                detail,
+                url: format!("movies/{id}.html"),
+            });
         }
     }
-    for batch in ctx.table(tables::SEARCH_PEOPLE).await?.collect().await? {
-        let col = |name: &str| batch.column_by_name(name).with_context(|| format!("search_people.{name}"));
-        let (ids, names, films, some_movie, has_page) =
-            (col("person_id")?, col("name")?, col("films")?, col("some_movie")?, col("has_page")?);
+    Ok(())
+}
+
+async fn people(site: &Site<'_>, hits: &mut Vec<Hit>) -> Result<()> {
+    for batch in site.ctx.table(tables::SEARCH_PEOPLE).await?.collect().await? {
+        let col = |name| column(&batch, tables::SEARCH_PEOPLE, name);
+        let (ids, names, counts, some_movie) = (col("person_id")?, col("name")?, col("films")?, col("some_movie")?);
+        let (has_page, directs, votes) = (col("has_page")?, col("directs")?, col("votes")?);
         for row in 0..batch.num_rows() {
             let (Some(id), Some(name)) = (int_at(ids, row), str_at(names, row)) else { continue };
-            let url = if json_value(has_page.as_ref(), row) == Value::Bool(true) {
+            // People without a page (most actors of one or two films) open one of their movies.
+            let url = if json_value(has_page, row) == Value::Bool(true) {
                 format!("people/{id}.html")
             } else {
                 format!("movies/{}.html", int_at(some_movie, row).unwrap_or_default())
             };
-            let n = int_at(films, row).unwrap_or_default();
-            let detail = if n == 1 { "1 película".to_string() } else { format!("{n} películas") };
-            file(name, &detail, &url)?;
+            let role = if json_value(directs, row) == Value::Bool(true) { "Dirección" } else { "Reparto" };
+            hits.push(Hit {
+                votes: int_at(votes, row).unwrap_or(0),
+                kind: 1,
+                tie: format!("{id:020}"),
+                name: name.to_string(),
+                detail: format!("{role} · {}", films(int_at(counts, row).unwrap_or(0))),
+                url,
+            });
         }
     }
-    let dir = writer.out.join("search");
-    let count = shards.len() + 1;
-    for (i, mut shard) in shards.into_iter().enumerate() {
-        if shard.is_empty() {
-            shard.push(b'[');
+    Ok(())
+}
+
+async fn collections(site: &Site<'_>, hits: &mut Vec<Hit>) -> Result<()> {
+    let no_pages = Default::default();
+    let pages = site.facet_pages.get().unwrap_or(&no_pages);
+    for batch in site.ctx.table(tables::SEARCH_COLLECTIONS).await?.collect().await? {
+        let col = |name| column(&batch, tables::SEARCH_COLLECTIONS, name);
+        let (names, counts, votes) = (col("name")?, col("films")?, col("votes")?);
+        for row in 0..batch.num_rows() {
+            let Some(name) = str_at(names, row) else { continue };
+            // The browse pages say where each collection lives (a one-film one is its movie).
+            let Some(url) = pages.get(&("collection".to_string(), name.to_string())) else { continue };
+            hits.push(Hit {
+                votes: int_at(votes, row).unwrap_or(0),
+                kind: 2,
+                tie: name.to_string(),
+                name: name.to_string(),
+                detail: format!("Colección · {}", films(int_at(counts, row).unwrap_or(0))),
+                url: url.clone(),
+            });
         }
-        shard.push(b']');
-        writer.sink.send(dir.join(format!("{i:03}.json")), shard)?;
     }
-    let index = json!({
-        "prefix": SEARCH_PREFIX,
-        "shards": SEARCH_SHARDS,
-        "limit": SEARCH_RESULTS,
-        "scheme": "entries {n: name, d: detail, u: url, k: normalised key} are filed under fnv1a32(first `prefix` characters of each word of k) % shards, in search/NNN.json",
-    });
-    writer.sink.send(dir.join("index.json"), serde_json::to_string_pretty(&index)?.into_bytes())?;
+    Ok(())
+}
+
+/// Writes search/index.json and the index files, most popular records first.
+pub async fn render(site: &Site<'_>) -> Result<Written> {
+    let mut hits = Vec::new();
+    movies(site, &mut hits).await?;
+    people(site, &mut hits).await?;
+    collections(site, &mut hits).await?;
+    hits.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.kind.cmp(&b.kind)).then_with(|| a.tie.cmp(&b.tie)));
+    let mut builder = Builder::default();
+    for hit in &hits {
+        builder.add(&hit.name, &[json!(hit.name), json!(hit.detail), json!(hit.url)]);
+    }
+    drop(hits);
+    let built = builder.finish();
+    let dir = site.writer.out.join("search");
+    for sub in ["e", "w"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    let count = built.files.len() + 1;
+    for (path, bytes) in built.files {
+        site.writer.send_kind_file(dir.join(path), bytes)?;
+    }
+    let mut index = built.meta;
+    index["limit"] = json!(SEARCH_RESULTS);
+    index["record"] = json!("[popularity rank, name, detail, url from the site's root]");
+    index["scheme"] = json!(
+        "see src/foundation/published/word_index.rs: e/NNNN.json entry files by word prefix, w/NNNN.json words by 3-character subsequence"
+    );
+    site.writer.send_kind_file(dir.join("index.json"), serde_json::to_string_pretty(&index)?.into_bytes())?;
     Ok(Written { pages: 0, bytes: 0, other_files: count })
 }

@@ -1,0 +1,298 @@
+//! Rebuilds that reuse the previous build: for every kind of change, the reused build
+//! is byte-identical to a cold build of the same inputs, and reuses what it should.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+mod common;
+use common::{assert_same_trees, sample};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("marquee-reuse-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A copy of the sample's inputs (and of templates/) to change.
+fn copy_dir(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()), keep);
+        } else if keep(&path) {
+            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn sample_copy(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    copy_dir(&sample(), &data, &|p| p.extension().is_some_and(|e| e == "csv"));
+    data
+}
+
+/// Builds `data` into `out` and returns the build's JSON report.
+fn build(data: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let report = out.with_extension("report.json");
+    let done = Command::new(env!("CARGO_BIN_EXE_marquee"))
+        .args(["build", "--wait-for-cleanup", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .arg("--report")
+        .arg(&report)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap()
+}
+
+/// The reused output equals a cold build of the same inputs into a fresh directory.
+fn assert_same_as_cold(dir: &Path, data: &Path, reused: &Path, extra: &[&str]) {
+    let cold = dir.join(format!("cold-{}", reused.file_name().unwrap().to_string_lossy()));
+    let _ = std::fs::remove_dir_all(&cold);
+    let report = build(data, &cold, extra);
+    assert_eq!(report["data_reused"], false);
+    assert_eq!(report["pages"]["reused"], 0);
+    assert_same_trees(reused, &cold);
+}
+
+fn count(report: &serde_json::Value, pointer: &str) -> u64 {
+    report.pointer(pointer).and_then(serde_json::Value::as_u64).unwrap_or_else(|| panic!("{pointer} in {report}"))
+}
+
+/// Edits the movies file in place, byte for byte elsewhere: replaces the overview of
+/// the movie `id` with `overview`, or drops its record with `None`.
+fn edit_movie(data: &Path, id: &str, overview: Option<&str>) {
+    let path = data.join("movies_metadata.csv");
+    let raw = std::fs::read(&path).unwrap();
+    let (start, end, old) = record_of(&raw, id);
+    let record = &raw[start..end];
+    let replaced = match overview {
+        None => Vec::new(),
+        Some(new) => {
+            let at = record.windows(old.len()).position(|w| w == old.as_bytes()).expect("the overview as written");
+            [&record[..at], new.as_bytes(), &record[at + old.len()..]].concat()
+        }
+    };
+    std::fs::write(&path, [&raw[..start], &replaced[..], &raw[end..]].concat()).unwrap();
+}
+
+/// The byte range of movie `id`'s record and its overview.
+fn record_of(raw: &[u8], id: &str) -> (usize, usize, String) {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(raw);
+    let header = reader.headers().unwrap().clone();
+    let (id_at, overview_at) = (header.iter().position(|h| h == "id").unwrap(), header.iter().position(|h| h == "overview").unwrap());
+    let mut record = csv::StringRecord::new();
+    let mut found: Option<(usize, String)> = None;
+    while reader.read_record(&mut record).unwrap() {
+        let at = record.position().unwrap().byte() as usize;
+        if let Some((start, overview)) = found {
+            return (start, at, overview);
+        }
+        if record.get(id_at) == Some(id) {
+            found = Some((at, record.get(overview_at).unwrap().to_string()));
+        }
+    }
+    let (start, overview) = found.expect("no such movie");
+    (start, raw.len(), overview)
+}
+
+/// A movie with a page in `out` and a plain overview (no quotes to escape).
+fn some_movie(data: &Path, out: &Path) -> String {
+    let raw = std::fs::read(data.join("movies_metadata.csv")).unwrap();
+    let mut pages: Vec<String> = std::fs::read_dir(out.join("movies"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().strip_suffix(".html").map(str::to_owned))
+        .filter(|name| name.parse::<u64>().is_ok())
+        .collect();
+    pages.sort();
+    pages
+        .into_iter()
+        .find(|id| {
+            let (_, _, overview) = record_of(&raw, id);
+            overview.len() > 40 && !overview.contains('"')
+        })
+        .expect("a movie with a plain overview")
+}
+
+#[test]
+fn an_unchanged_rebuild_reuses_everything() {
+    let dir = scratch("unchanged");
+    let out = dir.join("out");
+    let first = build(&sample(), &out, &[]);
+    assert_eq!(first["data_reused"], false);
+    assert_eq!(count(&first, "/pages/reused"), 0);
+    let again = build(&sample(), &out, &[]);
+    assert_eq!(again["data_reused"], true);
+    assert_eq!(count(&again, "/pages/rendered"), 0);
+    assert_eq!(count(&again, "/pages/reused"), count(&first, "/pages/total"));
+    let reused: Vec<&str> =
+        again["stages"].as_array().unwrap().iter().filter(|s| s["reused"] == true).map(|s| s["stage"].as_str().unwrap()).collect();
+    assert_eq!(reused, ["load", "etl", "recommend", "questions", "bundle", "publish"]);
+    assert!(dir.join("out.cache").is_dir() && !out.join("out.cache").exists(), "the cache is beside the output, not in it");
+    assert_same_as_cold(&dir, &sample(), &out, &[]);
+}
+
+#[test]
+fn a_template_edit_renders_only_the_pages_that_use_it() {
+    let dir = scratch("template");
+    let out = dir.join("out");
+    let templates = dir.join("templates");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"), &templates, &|_| true);
+    let args = ["--templates", templates.to_str().unwrap()];
+    let first = build(&sample(), &out, &args);
+    let person = templates.join("person.html");
+    let text = std::fs::read_to_string(&person).unwrap();
+    std::fs::write(&person, text.replacen("<h1>{{ person.name }}</h1>", "<h1>{{ person.name }}</h1><!-- editado -->", 1)).unwrap();
+    let again = build(&sample(), &out, &args);
+    assert_eq!(again["data_reused"], true, "a template is not data");
+    let people = count(&first, "/site/kinds/people/pages");
+    assert!(people > 10);
+    assert_eq!(count(&again, "/pages/rendered"), people, "only the person pages");
+    assert!(
+        std::fs::read_to_string(
+            out.join("people").join(std::fs::read_dir(out.join("people")).unwrap().flatten().next().unwrap().file_name())
+        )
+        .unwrap()
+        .contains("<!-- editado -->")
+    );
+    assert_same_as_cold(&dir, &sample(), &out, &args);
+    // The movie pages link to browse pages: those are made again (and found unchanged)
+    // or linked, never missing.
+    let movie = templates.join("movie.html");
+    let text = std::fs::read_to_string(&movie).unwrap();
+    std::fs::write(&movie, text.replacen("</h1>", "</h1><!-- editado -->", 1)).unwrap();
+    let movies = build(&sample(), &out, &args);
+    assert_eq!(count(&movies, "/pages/rendered"), count(&first, "/site/kinds/movies/pages"), "only the movie pages");
+    assert_same_as_cold(&dir, &sample(), &out, &args);
+    // The stylesheet is not a page: it is written anew, and no page renders again.
+    let css = templates.join("static/style.css");
+    std::fs::write(&css, std::fs::read_to_string(&css).unwrap() + "\n/* editado */\n").unwrap();
+    let styled = build(&sample(), &out, &args);
+    assert_eq!(count(&styled, "/pages/rendered"), 0);
+    assert!(std::fs::read_to_string(out.join("static/style.css")).unwrap().contains("editado"));
+    assert_same_as_cold(&dir, &sample(), &out, &args);
+}
+
+#[test]
+fn one_changed_movie_renders_few_pages() {
+    let dir = scratch("row");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let first = build(&data, &out, &[]);
+    let id = some_movie(&data, &out);
+    edit_movie(&data, &id, Some("Una sinopsis nueva, escrita para la prueba."));
+    let again = build(&data, &out, &[]);
+    assert_eq!(again["data_reused"], false, "the data changed");
+    let rendered = count(&again, "/pages/rendered");
+    assert!(rendered >= 1 && rendered * 10 < count(&first, "/pages/total"), "{rendered} pages rendered again");
+    assert!(std::fs::read_to_string(out.join(format!("movies/{id}.html"))).unwrap().contains("Una sinopsis nueva"));
+    assert_same_as_cold(&dir, &data, &out, &[]);
+}
+
+#[test]
+fn a_removed_movie_loses_its_page() {
+    let dir = scratch("removed");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    build(&data, &out, &[]);
+    let id = some_movie(&data, &out);
+    edit_movie(&data, &id, None);
+    let again = build(&data, &out, &["--allow-shrink"]);
+    assert!(!out.join(format!("movies/{id}.html")).exists());
+    assert!(count(&again, "/pages/deleted") >= 1);
+    assert_same_as_cold(&dir, &data, &out, &["--allow-shrink"]);
+}
+
+#[test]
+fn a_new_input_file_is_used() {
+    let dir = scratch("new-file");
+    let data = sample_copy(&dir);
+    let keywords = std::fs::read(data.join("keywords.csv")).unwrap();
+    std::fs::remove_file(data.join("keywords.csv")).unwrap();
+    let out = dir.join("out");
+    build(&data, &out, &[]);
+    std::fs::write(data.join("keywords.csv"), keywords).unwrap();
+    let again = build(&data, &out, &[]);
+    assert_eq!(again["data_reused"], false);
+    assert!(again["tables"]["keywords"].as_u64().unwrap() > 0);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+}
+
+#[test]
+fn a_damaged_cache_or_an_edited_output_is_not_trusted() {
+    let dir = scratch("damaged");
+    let out = dir.join("out");
+    let cache = dir.join("out.cache");
+    build(&sample(), &out, &[]);
+    // A log cut short: nothing reused, and the build says why.
+    let log = std::fs::read_to_string(cache.join("files.tsv")).unwrap();
+    std::fs::write(cache.join("files.tsv"), &log[..log.len() / 2]).unwrap();
+    let cut = build(&sample(), &out, &[]);
+    assert_eq!(cut["data_reused"], false);
+    assert_eq!(count(&cut, "/pages/reused"), 0);
+    assert!(cut["cache_distrusted"].as_str().unwrap().contains("files.tsv"), "{}", cut["cache_distrusted"]);
+    assert_same_as_cold(&dir, &sample(), &out, &[]);
+    // A state that is not JSON: the data stages run again.
+    std::fs::write(cache.join("data.json"), "{\"data\": \"0\", garbage").unwrap();
+    let garbage = build(&sample(), &out, &[]);
+    assert_eq!(garbage["data_reused"], false);
+    assert!(garbage["cache_distrusted"].as_str().unwrap().contains("data.json"));
+    assert_same_as_cold(&dir, &sample(), &out, &[]);
+    // A published page edited in place is made again, not linked.
+    let id = some_movie(&sample(), &out);
+    let page = out.join(format!("movies/{id}.html"));
+    let mut file = std::fs::OpenOptions::new().append(true).open(&page).unwrap();
+    std::io::Write::write_all(&mut file, b"<!-- tampered -->").unwrap();
+    drop(file);
+    let repaired = build(&sample(), &out, &[]);
+    assert_eq!(count(&repaired, "/pages/rendered"), 1);
+    assert!(!std::fs::read_to_string(&page).unwrap().contains("tampered"));
+    // A bundle file edited in place: the data stages run again.
+    let index = out.join("api/index.json");
+    let mut file = std::fs::OpenOptions::new().append(true).open(&index).unwrap();
+    std::io::Write::write_all(&mut file, b" ").unwrap();
+    drop(file);
+    let rebuilt = build(&sample(), &out, &[]);
+    assert_eq!(rebuilt["data_reused"], false);
+    assert_same_as_cold(&dir, &sample(), &out, &[]);
+}
+
+#[test]
+fn adding_or_removing_ratings_csv_or_the_file_it_hides_is_not_reused() {
+    let dir = scratch("ratings-csv");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let manifest_ratings = |out: &Path| -> serde_json::Value {
+        let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        manifest["inputs"]["ratings"].clone()
+    };
+    build(&data, &out, &[]);
+    // The same bytes under the preferred name: another file is read, so nothing is reused.
+    let small = std::fs::read(data.join("ratings_small.csv")).unwrap();
+    std::fs::write(data.join("ratings.csv"), &small).unwrap();
+    let added = build(&data, &out, &[]);
+    assert_eq!(added["data_reused"], false);
+    assert_eq!(manifest_ratings(&out)["file"], "ratings.csv");
+    assert_eq!(manifest_ratings(&out)["ignored"], serde_json::json!(["ratings_small.csv"]));
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // The file read is unchanged but the one it hides is gone: the manifest changes.
+    std::fs::remove_file(data.join("ratings_small.csv")).unwrap();
+    let hidden_removed = build(&data, &out, &[]);
+    assert_eq!(hidden_removed["data_reused"], false);
+    assert!(manifest_ratings(&out).get("ignored").is_none());
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // Back to the sample's file alone.
+    std::fs::write(data.join("ratings_small.csv"), &small).unwrap();
+    std::fs::remove_file(data.join("ratings.csv")).unwrap();
+    let removed = build(&data, &out, &[]);
+    assert_eq!(removed["data_reused"], false);
+    assert_eq!(manifest_ratings(&out)["file"], "ratings_small.csv");
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    assert_eq!(build(&data, &out, &[])["data_reused"], true, "and an unchanged rebuild reuses again");
+}
