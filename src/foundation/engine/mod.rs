@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::ScalarValue;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::logical_expr::var_provider::{VarProvider, VarType};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::settings::SQL_VARIABLES;
+use crate::settings::{SQL_MEMORY_MB, SQL_VARIABLES};
 
 pub mod scripts;
 pub mod udf;
@@ -20,10 +22,20 @@ pub fn new_context() -> SessionContext {
         // Plain Utf8 everywhere keeps UDF inputs and Parquet output uniform.
         .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
         .set_bool("datafusion.execution.parquet.schema_force_view_types", false);
-    let ctx = SessionContext::new_with_config(config);
+    let ctx = SessionContext::new_with_config_rt(config, runtime());
     udf::register_all(&ctx);
     ctx.register_variable(VarType::UserDefined, Arc::new(Settings));
     ctx
+}
+
+/// Sorts, windows and aggregates share a pool of `SQL_MEMORY_MB` and spill to temporary
+/// files beyond it: the full MovieLens ratings (26 million rows) are sorted twice, and
+/// in memory those sorts alone took gigabytes. Smaller inputs never reach the limit.
+fn runtime() -> Arc<RuntimeEnv> {
+    RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(FairSpillPool::new(SQL_MEMORY_MB << 20)))
+        .build_arc()
+        .expect("a runtime with a memory pool and the default temporary directory")
 }
 
 /// `@name` in SQL: the tunables of `settings::SQL_VARIABLES`, so the SQL holds no

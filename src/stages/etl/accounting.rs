@@ -140,12 +140,14 @@ fn number(batch: &RecordBatch, name: &str, row: usize) -> i64 {
 }
 
 /// Unions every source's outcome table into `row_outcomes`, in the accounting's own
-/// columns: source, line, records, row_key, outcome, reason, detail.
+/// columns: source, line, records, row_key, outcome, reason, detail, rows (how many
+/// records of that outcome the row stands for: 1 unless the table says).
 async fn register_row_outcomes(ctx: &SessionContext) -> Result<()> {
     let mut union: Option<DataFrame> = None;
     for source in SOURCES {
         let outcomes =
             ctx.table(source.outcomes).await.with_context(|| format!("the {} ETL must create {}", source.table, source.outcomes))?;
+        let counted = if outcomes.schema().has_column_with_unqualified_name("rows") { col("rows") } else { lit(1i64).alias("rows") };
         let rows = outcomes.select(vec![
             lit(source.table).alias("source"),
             col("line"),
@@ -154,6 +156,7 @@ async fn register_row_outcomes(ctx: &SessionContext) -> Result<()> {
             col("outcome"),
             get_field(col("rejection"), "reason").alias("reason"),
             get_field(col("rejection"), "detail").alias("detail"),
+            counted,
         ])?;
         union = Some(match union {
             None => rows,

@@ -23,10 +23,16 @@ pub struct Source {
     pub required: bool,
     /// Whether a record split in two (fewer fields, then the rest) is re-joined.
     pub rejoin_split_records: bool,
+    /// For a source whose columns are all numbers, what each one is: its records with
+    /// every field a plain number go to `raw_<table>_numbers` typed (about 20 bytes a
+    /// row, where text takes 65: the full MovieLens ratings have 26 million rows), the
+    /// rest to `raw_<table>` as text. Empty: every record as text.
+    pub numbers: &'static [Number],
     /// The sql/etl scripts that turn `raw_<table>` into clean tables.
     pub etl: &'static [Script],
     /// The table those scripts leave with one row per record: line, records, id_text,
-    /// outcome ('kept', 'duplicate' or 'rejected') and rejection {reason, detail}.
+    /// outcome ('kept', 'duplicate' or 'rejected') and rejection {reason, detail}; or,
+    /// with a `rows` column, one row per several records of the same outcome.
     pub outcomes: &'static str,
     /// How `marquee scale` makes its copies.
     pub copies: Copies,
@@ -40,6 +46,17 @@ pub enum Alternatives {
     /// The first stem present wins: a bigger version of the same data (the full
     /// MovieLens `ratings.csv` over its `ratings_small.csv` sample).
     FirstWins,
+}
+
+/// The type of a number column read typed (see [`Source::numbers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Number {
+    /// An integer written plainly (no sign but a leading minus, no leading zeros) that
+    /// fits 32 bits: Arrow `Int32`.
+    Integer,
+    /// A decimal written `digits.digit` whose value a 32-bit float holds exactly (half
+    /// stars do): Arrow `Float32`, which SQL widens to the same double as the text.
+    Decimal,
 }
 
 /// How `marquee scale` makes the extra copies of a source's records.
@@ -91,6 +108,7 @@ pub static SOURCES: &[Source] = &[
         columns: MOVIE_COLUMNS,
         required: true,
         rejoin_split_records: true,
+        numbers: &[],
         etl: &[sql!("etl/movies.sql"), sql!("etl/movie_lists.sql")],
         outcomes: "movie_outcomes",
         copies: Copies::Movie,
@@ -102,6 +120,7 @@ pub static SOURCES: &[Source] = &[
         columns: &["cast", "crew", "id"],
         required: true,
         rejoin_split_records: false,
+        numbers: &[],
         etl: &[sql!("etl/credits.sql")],
         outcomes: "credit_outcomes",
         copies: Copies::CreditsFromDonor,
@@ -113,6 +132,7 @@ pub static SOURCES: &[Source] = &[
         columns: &["id", "keywords"],
         required: false,
         rejoin_split_records: false,
+        numbers: &[],
         etl: &[sql!("etl/keywords.sql")],
         outcomes: "keyword_outcomes",
         copies: Copies::KeyedBy(&["id"]),
@@ -124,6 +144,7 @@ pub static SOURCES: &[Source] = &[
         columns: &["movieId", "imdbId", "tmdbId"],
         required: false,
         rejoin_split_records: false,
+        numbers: &[],
         etl: &[sql!("etl/links.sql")],
         outcomes: "link_outcomes",
         copies: Copies::Ids(&["movieId", "tmdbId"]),
@@ -136,6 +157,7 @@ pub static SOURCES: &[Source] = &[
         columns: &["userId", "movieId", "rating", "timestamp"],
         required: false,
         rejoin_split_records: false,
+        numbers: &[Number::Integer, Number::Integer, Number::Decimal, Number::Integer],
         etl: &[sql!("etl/ratings.sql")],
         outcomes: "rating_outcomes",
         copies: Copies::Ids(&["userId", "movieId"]),

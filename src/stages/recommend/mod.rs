@@ -85,8 +85,20 @@ pub async fn read_inputs(ctx: &SessionContext) -> Result<(Vec<MovieDoc>, Vec<Rat
     scripts::run_scripts(ctx, scripts::RECOMMEND).await?;
     let docs = read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
     let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
-    let ratings = ratings::read_ratings(&ctx.table(tables::MOVIE_RATINGS).await?.collect().await?, &row_of);
-    Ok((docs, ratings))
+    Ok((docs, read_movie_ratings(ctx, &row_of).await?))
+}
+
+/// `movie_ratings` batch by batch (the view is never held whole), in (movie row, user)
+/// order whatever order the plan produced.
+async fn read_movie_ratings(ctx: &SessionContext, row_of: &HashMap<i64, usize>) -> Result<Vec<Rating>> {
+    use futures::StreamExt;
+    let mut stream = ctx.table(tables::MOVIE_RATINGS).await?.execute_stream().await?;
+    let mut ratings = Vec::new();
+    while let Some(batch) = stream.next().await {
+        ratings.extend(ratings::read_ratings(std::slice::from_ref(&batch?), row_of));
+    }
+    ratings.par_sort_unstable_by_key(|r| (r.row, r.user));
+    Ok(ratings)
 }
 
 /// A trained recommender: its signals, its models and every movie's list.
@@ -98,8 +110,9 @@ pub struct Recommender<'a> {
 }
 
 /// Candidates, features, training and ranking for every movie. With `hold_out`, the
-/// held-out users' ratings are not read at all (`marquee eval`).
-pub fn build<'a>(docs: &'a [MovieDoc], ratings: &[Rating], hold_out: bool) -> Result<Recommender<'a>> {
+/// held-out users' ratings are not read at all (`marquee eval`). The ratings are let
+/// go once sorted into rater lists (26 million of them take 600 MB).
+pub fn build(docs: &[MovieDoc], ratings: Vec<Rating>, hold_out: bool) -> Result<Recommender<'_>> {
     let started = std::time::Instant::now();
     // The text side and the ratings side share nothing until training: run together,
     // the ratings side fills the core that linfa's one-threaded vocabulary fit leaves
@@ -164,12 +177,13 @@ struct CollaborativeSide<'a> {
 }
 
 impl<'a> CollaborativeSide<'a> {
-    fn new(docs: &'a [MovieDoc], ratings: &[Rating], hold_out: bool) -> CollaborativeSide<'a> {
+    fn new(docs: &'a [MovieDoc], ratings: Vec<Rating>, hold_out: bool) -> CollaborativeSide<'a> {
         let part = |r: &Rating| ratings::part_of(r.user, hold_out);
-        let feature_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Feature);
-        let label_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Label);
+        let feature_raters = ratings::raters(&ratings, docs.len(), |r| part(r) == Part::Feature);
+        let label_raters = ratings::raters(&ratings, docs.len(), |r| part(r) == Part::Label);
+        let all_raters = ratings::raters(&ratings, docs.len(), |r| part(r) != Part::HeldOut);
+        drop(ratings);
         let feature_co_rated = ratings::item_item(&feature_raters, CO_RATED_CANDIDATES, CF_SHRINK);
-        let all_raters = ratings::raters(ratings, docs.len(), |r| part(r) != Part::HeldOut);
         let all_co_rated = ratings::item_item(&all_raters, CO_RATED_CANDIDATES, CF_SHRINK);
         let catalogue = features::Catalogue::new(docs);
         CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated }
@@ -181,7 +195,7 @@ impl<'a> CollaborativeSide<'a> {
 /// questions, the pages and the Parquet export.
 pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
     let (docs, ratings) = read_inputs(ctx).await?;
-    let built = build(&docs, &ratings, false)?;
+    let built = build(&docs, ratings, false)?;
     ctx.register_table(tables::RECOMMENDATIONS, Arc::new(recommendations_table(&built)?))?;
     Ok(built.stats)
 }
@@ -313,20 +327,20 @@ mod tests {
         let (_, noise) = catalogue_and_ratings(99, 0..400);
         let mut changed: Vec<Rating> = ratings.iter().filter(|r| !held_out(r)).copied().collect();
         changed.extend(noise.iter().filter(|r| held_out(r)).map(|r| Rating { row: (r.row + 1) % 80, ..*r }));
-        let (a, b) = (build(&docs, &ratings, true).unwrap(), build(&docs, &changed, true).unwrap());
+        let (a, b) = (build(&docs, ratings.clone(), true).unwrap(), build(&docs, changed.clone(), true).unwrap());
         assert!(a.models.training_pairs > 0, "the ranker was trained");
         assert_eq!(a.models.hybrid.weights, b.models.hybrid.weights);
         assert_eq!(a.models.content_only.weights, b.models.content_only.weights);
         assert_eq!(a.lists, b.lists);
         // Without holding out, the same change does reach the model: the check can fail.
-        let (c, d) = (build(&docs, &ratings, false).unwrap(), build(&docs, &changed, false).unwrap());
+        let (c, d) = (build(&docs, ratings.clone(), false).unwrap(), build(&docs, changed.clone(), false).unwrap());
         assert_ne!(c.models.hybrid.weights, d.models.hybrid.weights);
     }
 
     #[test]
     fn every_movie_gets_five_others_and_collections_stay_together() {
         let (docs, ratings) = catalogue_and_ratings(3, 0..300);
-        let built = build(&docs, &ratings, false).unwrap();
+        let built = build(&docs, ratings.clone(), false).unwrap();
         for (i, list) in built.lists.iter().enumerate() {
             assert_eq!(list.len(), TOP_K);
             assert!(list.iter().all(|r| r.row as usize != i), "never itself");
@@ -335,7 +349,7 @@ mod tests {
                 assert!(!others || list.iter().any(|r| docs[r.row as usize].collection.as_ref() == Some(c)), "movie {i}");
             }
         }
-        let without_ratings = build(&docs, &[], false).unwrap();
+        let without_ratings = build(&docs, Vec::new(), false).unwrap();
         assert_eq!(without_ratings.models.training_pairs, 0, "nothing to learn from: content similarity ranks");
         assert!(without_ratings.lists.iter().all(|l| l.len() == TOP_K));
     }
