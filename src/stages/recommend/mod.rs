@@ -88,6 +88,58 @@ pub async fn read_inputs(ctx: &SessionContext) -> Result<(Vec<MovieDoc>, Vec<Rat
     Ok((docs, read_movie_ratings(ctx, &row_of).await?))
 }
 
+/// The rater lists of every part straight from `movie_ratings`, batch by batch: the
+/// published build needs no list of ratings (26 million take 600 MB).
+async fn read_raters(ctx: &SessionContext, row_of: &HashMap<i64, usize>, hold_out: bool) -> Result<Raters> {
+    use futures::StreamExt;
+    let mut stream = ctx.table(tables::MOVIE_RATINGS).await?.execute_stream().await?;
+    let mut raters = Raters::new(row_of.len());
+    while let Some(batch) = stream.next().await {
+        for rating in ratings::read_ratings(std::slice::from_ref(&batch?), row_of) {
+            raters.add(&rating, hold_out);
+        }
+    }
+    Ok(raters.finish())
+}
+
+/// Each part's users per movie row (see [`Part`]), sorted and without repeats.
+pub struct Raters {
+    feature: Vec<Vec<u32>>,
+    label: Vec<Vec<u32>>,
+    all: Vec<Vec<u32>>,
+}
+
+impl Raters {
+    fn new(rows: usize) -> Raters {
+        Raters { feature: vec![Vec::new(); rows], label: vec![Vec::new(); rows], all: vec![Vec::new(); rows] }
+    }
+
+    fn add(&mut self, r: &Rating, hold_out: bool) {
+        let row = r.row as usize;
+        match ratings::part_of(r.user, hold_out) {
+            Part::HeldOut => return,
+            Part::Feature => self.feature[row].push(r.user),
+            Part::Label => self.label[row].push(r.user),
+        }
+        self.all[row].push(r.user);
+    }
+
+    fn finish(mut self) -> Raters {
+        for list in self.feature.iter_mut().chain(self.label.iter_mut()).chain(self.all.iter_mut()) {
+            list.sort_unstable();
+            list.dedup();
+            list.shrink_to_fit();
+        }
+        self
+    }
+
+    pub fn of(ratings: &[Rating], rows: usize, hold_out: bool) -> Raters {
+        let mut raters = Raters::new(rows);
+        ratings.iter().for_each(|r| raters.add(r, hold_out));
+        raters.finish()
+    }
+}
+
 /// `movie_ratings` batch by batch (the view is never held whole), in (movie row, user)
 /// order whatever order the plan produced.
 async fn read_movie_ratings(ctx: &SessionContext, row_of: &HashMap<i64, usize>) -> Result<Vec<Rating>> {
@@ -116,11 +168,18 @@ pub struct Recommender<'a> {
 /// held-out users' ratings are not read at all (`marquee eval`). The ratings are let
 /// go once sorted into rater lists (26 million of them take 600 MB).
 pub fn build(docs: &[MovieDoc], ratings: Vec<Rating>, hold_out: bool) -> Result<Recommender<'_>> {
+    let raters = Raters::of(&ratings, docs.len(), hold_out);
+    drop(ratings);
+    build_from(docs, raters)
+}
+
+/// [`build`] from the rater lists.
+pub fn build_from(docs: &[MovieDoc], raters: Raters) -> Result<Recommender<'_>> {
     let started = std::time::Instant::now();
     // The text side and the ratings side share nothing until training: run together,
     // the ratings side fills the core that linfa's one-threaded vocabulary fit leaves
     // idle (the same values either way; only the wall time changes).
-    let (content, collaborative) = rayon::join(|| content_side(docs), || CollaborativeSide::new(docs, ratings, hold_out));
+    let (content, collaborative) = rayon::join(|| content_side(docs), || CollaborativeSide::new(docs, raters));
     let ContentSide { rows: content, lists: content_lists, tfidf_s, top_k_s } = content?;
     let CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated } = collaborative;
     let mut clock = std::time::Instant::now();
@@ -180,12 +239,8 @@ struct CollaborativeSide<'a> {
 }
 
 impl<'a> CollaborativeSide<'a> {
-    fn new(docs: &'a [MovieDoc], ratings: Vec<Rating>, hold_out: bool) -> CollaborativeSide<'a> {
-        let part = |r: &Rating| ratings::part_of(r.user, hold_out);
-        let feature_raters = ratings::raters(&ratings, docs.len(), |r| part(r) == Part::Feature);
-        let label_raters = ratings::raters(&ratings, docs.len(), |r| part(r) == Part::Label);
-        let all_raters = ratings::raters(&ratings, docs.len(), |r| part(r) != Part::HeldOut);
-        drop(ratings);
+    fn new(docs: &'a [MovieDoc], raters: Raters) -> CollaborativeSide<'a> {
+        let Raters { feature: feature_raters, label: label_raters, all: all_raters } = raters;
         let feature_co_rated = ratings::item_item(&feature_raters, CO_RATED_CANDIDATES, CF_SHRINK);
         let all_co_rated = ratings::item_item(&all_raters, CO_RATED_CANDIDATES, CF_SHRINK);
         let catalogue = features::Catalogue::new(docs);
@@ -197,8 +252,10 @@ impl<'a> CollaborativeSide<'a> {
 /// `recommendations` table (movie_id, rank, recommended_id, score, reasons) for the
 /// questions, the pages and the Parquet export.
 pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
-    let (docs, ratings) = read_inputs(ctx).await?;
-    let built = build(&docs, ratings, false)?;
+    scripts::run_scripts(ctx, scripts::RECOMMEND).await?;
+    let docs = read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
+    let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+    let built = build_from(&docs, read_raters(ctx, &row_of, false).await?)?;
     ctx.register_table(tables::RECOMMENDATIONS, Arc::new(recommendations_table(&built)?))?;
     Ok(built.stats)
 }
