@@ -28,7 +28,7 @@ pub const MOVIE_PAGE_CAST: i64 = 15;
 /// names stay plain text and the site keeps a page count a browser can handle.
 pub const PERSON_PAGE_MIN_FILMS: i64 = 5;
 
-/// What DataFusion's sorts, windows and aggregates may hold before they spill to
+/// What DataFusion's sorts (also under windows) may hold before they spill to
 /// temporary files (MB). The largest input, a 26-million-row ratings.csv, needs it;
 /// the movies data stays far below.
 pub const SQL_MEMORY_MB: usize = 512;
