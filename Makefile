@@ -14,6 +14,8 @@ BENCH_DATA ?= ../shared/data/full
 BENCH_SCALES ?= 1 2 4
 BENCH_OUT ?= /tmp/marquee-bench
 BENCH_SETTLE ?= 10
+# Rows of the synthetic ratings.csv of the full-ratings case (0 skips it).
+BENCH_RATINGS_ROWS ?= 26000000
 # One cargo profile (dev, optimised in Cargo.toml) for make, tests, bench and CI:
 # the dependencies compile once.
 BIN := $(CARGO_TARGET_DIR)/debug/marquee
@@ -58,7 +60,7 @@ test:
 	node tests/search/check.mjs $(SEARCH_CHECK_OUT) sample
 
 bench: $(BIN)
-	BENCH_SETTLE=$(BENCH_SETTLE) tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT)
+	BENCH_SETTLE=$(BENCH_SETTLE) tools/bench.sh $(BIN) $(BENCH_DATA) "$(BENCH_SCALES)" $(BENCH_OUT) $(BENCH_RATINGS_ROWS)
 
 # Regenerates the bundled sample (deterministic).
 sample:

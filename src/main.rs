@@ -143,6 +143,10 @@ enum Command {
         out: PathBuf,
         #[arg(long, default_value_t = 2)]
         factor: i64,
+        /// Write the ratings as ratings.csv (the full MovieLens file's name) with
+        /// exactly this many rows, adding synthetic users made from the real ones.
+        #[arg(long)]
+        ratings_rows: Option<u64>,
     },
     /// Measure recommendation quality on a data directory, against a genres-only baseline.
     Eval {
@@ -208,6 +212,9 @@ async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> an
             "{source:<9} {:<24} read {:>8}  kept {:>8}  duplicates {:>4}  rejoined {:>2}  rejected {:>5}",
             a.file, a.records_read, a.kept, a.duplicates, a.rejoined, a.rejected
         );
+        if !a.ignored.is_empty() {
+            eprintln!("{source:<9} {} not read: {} takes precedence", a.ignored.join(", "), a.file);
+        }
     }
     let r = &summary.recommend;
     eprintln!("recommend: {} movies, vocabulary {}, tf-idf {:.3} s, top-5 {:.3} s", r.movies, r.vocabulary, r.tfidf_s, r.top_k_s);
@@ -347,7 +354,9 @@ fn main() -> ExitCode {
             }
             Command::Purge { dir } => marquee::stages::publish::purge(&dir).map(|()| ExitCode::SUCCESS),
             Command::Ask { question, input, out, json } => ask(out, question, input, json),
-            Command::Scale { data, out, factor } => commands::scale::scale(&data, &out, factor).map(|()| ExitCode::SUCCESS),
+            Command::Scale { data, out, factor, ratings_rows } => {
+                commands::scale::scale(&data, &out, factor, ratings_rows).map(|()| ExitCode::SUCCESS)
+            }
             Command::Sql { data, query } => commands::query::run(&data, &query).await.map(|()| ExitCode::SUCCESS),
             Command::Eval { data, json } => commands::eval::run(&data, json.as_deref()).await.map(|()| ExitCode::SUCCESS),
         }

@@ -42,15 +42,27 @@ pub const PERSON_PAGE_MIN_FILMS: i64 = 5;
 /// the others: a single vote of 10 says little about a movie.
 pub const BROWSE_MIN_VOTES: i64 = 10;
 
+/// What DataFusion's sorts (also under windows) may hold before they spill to
+/// temporary files (MB). The largest input, a 26-million-row ratings.csv, needs it;
+/// the movies data stays far below.
+pub const SQL_MEMORY_MB: usize = 512;
+
 /// The variables every session registers, as the SQL names them (`@min_votes`).
 pub const SQL_VARIABLES: &[(&str, i64)] = &[
     ("min_votes", MIN_VOTES),
     ("movie_page_cast", MOVIE_PAGE_CAST),
     ("person_page_min_films", PERSON_PAGE_MIN_FILMS),
     ("browse_min_votes", BROWSE_MIN_VOTES),
+    ("rating_history", RATING_HISTORY),
 ];
 
 // ---- Recommend ----
+
+/// The most recent ratings of one user the recommender reads (ties by movie id); older
+/// ones are left out. Item-item work grows with the square of a history, and the full
+/// MovieLens ratings.csv has users with thousands. Above ratings_small's longest
+/// history (2,391), so the bundled and full-data lists are the same as without a cap.
+pub const RATING_HISTORY: i64 = 2500;
 
 /// Recommendations per movie.
 pub const TOP_K: usize = 5;

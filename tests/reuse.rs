@@ -303,3 +303,37 @@ fn a_base_url_reaches_pages_linked_from_the_previous_build() {
     assert!(sitemap.contains("https://example.org/cine/movies/"), "{sitemap}");
     assert_same_as_cold(&dir, &sample(), &out, &args);
 }
+
+#[test]
+fn adding_or_removing_ratings_csv_or_the_file_it_hides_is_not_reused() {
+    let dir = scratch("ratings-csv");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let manifest_ratings = |out: &Path| -> serde_json::Value {
+        let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        manifest["inputs"]["ratings"].clone()
+    };
+    build(&data, &out, &[]);
+    // The same bytes under the preferred name: another file is read, so nothing is reused.
+    let small = std::fs::read(data.join("ratings_small.csv")).unwrap();
+    std::fs::write(data.join("ratings.csv"), &small).unwrap();
+    let added = build(&data, &out, &[]);
+    assert_eq!(added["data_reused"], false);
+    assert_eq!(manifest_ratings(&out)["file"], "ratings.csv");
+    assert_eq!(manifest_ratings(&out)["ignored"], serde_json::json!(["ratings_small.csv"]));
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // The file read is unchanged but the one it hides is gone: the manifest changes.
+    std::fs::remove_file(data.join("ratings_small.csv")).unwrap();
+    let hidden_removed = build(&data, &out, &[]);
+    assert_eq!(hidden_removed["data_reused"], false);
+    assert!(manifest_ratings(&out).get("ignored").is_none());
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // Back to the sample's file alone.
+    std::fs::write(data.join("ratings_small.csv"), &small).unwrap();
+    std::fs::remove_file(data.join("ratings.csv")).unwrap();
+    let removed = build(&data, &out, &[]);
+    assert_eq!(removed["data_reused"], false);
+    assert_eq!(manifest_ratings(&out)["file"], "ratings_small.csv");
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    assert_eq!(build(&data, &out, &[])["data_reused"], true, "and an unchanged rebuild reuses again");
+}

@@ -421,3 +421,37 @@ fn a_memory_limit_spills_to_the_same_output_or_fails_cleanly() {
     assert!(stderr_of(&starved).contains("more memory than --memory-limit allows (1 MB)"), "{}", stderr_of(&starved));
     assert!(tree(&bounded) == before, "output changed");
 }
+
+#[test]
+fn full_ratings_take_precedence_over_the_sample_and_every_row_is_accounted() {
+    let dir = scratch("ratings-precedence");
+    let data = sample_copy(&dir);
+    // Eight records: five kept, one repeat of (user, movie), one out of range, one
+    // with a user id that is not a number.
+    let ratings = "userId,movieId,rating,timestamp\n\
+                   1,1,4.0,100\n1,2,3.5,101\n2,1,5.0,102\n2,3,2.0,103\n3,2,4.5,104\n\
+                   1,1,1.0,105\n3,3,7.5,106\nx,3,3.0,107\n";
+    std::fs::write(data.join("ratings.csv"), ratings).unwrap();
+    let out = dir.join("out");
+    // Two damaged records of eight is over the default limit: allowed here on purpose.
+    let output = build(&data, &out, &["--max-reject-share", "0.5"]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let account = &manifest["inputs"]["ratings"];
+    assert_eq!(account["file"], "ratings.csv");
+    assert_eq!(account["ignored"], serde_json::json!(["ratings_small.csv"]));
+    assert_eq!(account["records_read"], 8, "the rows of ratings.csv, none of ratings_small.csv: {account}");
+    assert_eq!((account["kept"].as_u64(), account["duplicates"].as_u64(), account["rejected"].as_u64()), (Some(5), Some(1), Some(2)));
+    assert_eq!(manifest["tables"]["ratings"], 5);
+    assert!(stderr_of(&output).contains("ratings_small.csv not read: ratings.csv takes precedence"), "{}", stderr_of(&output));
+    let rejected: Vec<u64> = rejects_of(&out, "ratings.csv").into_iter().map(|(line, _, _)| line).collect();
+    assert_eq!(rejected, [8, 9]);
+    // Without ratings.csv the sample is read again, and nothing is said to be ignored.
+    std::fs::remove_file(data.join("ratings.csv")).unwrap();
+    let output = build(&data, &out, &[]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["inputs"]["ratings"]["file"], "ratings_small.csv");
+    assert!(manifest["inputs"]["ratings"].get("ignored").is_none());
+    assert_eq!(manifest["inputs"]["ratings"]["records_read"], 3131);
+}

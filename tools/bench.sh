@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # make bench: the whole build measured stage by stage at each scale (a first build into
-# an empty output), then a rebuild over the 1x output, then the recommendation quality.
-# usage: tools/bench.sh MARQUEE_BIN DATA_DIR "1 2 4" OUT_DIR
+# an empty output), then a rebuild over the 1x output, then a 1x build whose ratings are a
+# ratings.csv of RATINGS_ROWS rows (the full MovieLens file's size by default; 0 skips
+# it), then the recommendation quality.
+# usage: tools/bench.sh MARQUEE_BIN DATA_DIR "1 2 4" OUT_DIR [RATINGS_ROWS]
 # BENCH_SETTLE (seconds, default 10): pause after deleting an old output, because ext4
 # without a journal skips just-deleted inodes and would slow the next build's files.
 set -euo pipefail
-bin=$1; data=$2; scales=${3:-"1 2 4"}; work=${4:-/tmp/marquee-bench}
+bin=$1; data=$2; scales=${3:-"1 2 4"}; work=${4:-/tmp/marquee-bench}; ratings_rows=${5:-26000000}
 settle=${BENCH_SETTLE:-10}
 mkdir -p "$work"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(uname -sr); binary: $bin"
@@ -31,60 +33,75 @@ for n in $scales; do
   cat "$dir"/*.csv* > /dev/null
   rm -rf "$work/out-${n}x" "$work/out-${n}x.cache"; sync; sleep "$settle"
   timed_build "${n}x" "$dir"
-  runs+=("$n")
+  runs+=("${n}x")
 done
 # A scheduled rebuild: the output exists, unchanged pages are hard-linked from it and
 # the old tree is deleted afterwards by a background purge (not part of the figure).
 first=${scales%% *}
 if [ "$first" = 1 ]; then
   timed_build rebuild-1x "$data" out-1x
-  runs+=("rebuild-1")
+  runs+=("rebuild-1x")
   while pgrep -f "marquee purge" > /dev/null; do sleep 1; done
   # One template edited: only the pages that use it are rendered again.
   sed -i 's|</h1>|</h1><!-- bench -->|' "$work/templates/person.html"
   timed_build template-1x "$data" out-1x
-  runs+=("template-1")
+  runs+=("template-1x")
   while pgrep -f "marquee purge" > /dev/null; do sleep 1; done
   # The stylesheet edited: no page is rendered again.
   echo "/* bench */" >> "$work/templates/static/style.css"
   timed_build css-1x "$data" out-1x
-  runs+=("css-1")
+  runs+=("css-1x")
   while pgrep -f "marquee purge" > /dev/null; do sleep 1; done
   # One movie's popularity changed: the data stages run, few pages are rendered.
   rm -rf "$work/data-popularity"; mkdir -p "$work/data-popularity"
   for f in "$data"/*.csv*; do ln -s "$(realpath "$f")" "$work/data-popularity/"; done
   python3 "$(dirname "$0")/bench_edit_popularity.py" "$data" "$work/data-popularity"
   timed_build popularity-1x "$work/data-popularity" out-1x
-  runs+=("popularity-1")
+  runs+=("popularity-1x")
   while pgrep -f "marquee purge" > /dev/null; do sleep 1; done
+fi
+# The full-ratings path: the 1x data with ratings.csv of $ratings_rows rows (synthetic
+# users made from the real ones by `marquee scale --ratings-rows`).
+if [ "$ratings_rows" != 0 ]; then
+  dir="$work/data-ratings-$ratings_rows"
+  if [ ! -f "$dir/.complete" ]; then
+    echo "== writing the 1x dataset with $ratings_rows ratings to $dir"
+    rm -rf "$dir"; "$bin" scale --data "$data" --out "$dir" --factor 1 --ratings-rows "$ratings_rows"; touch "$dir/.complete"
+  fi
+  cat "$dir"/*.csv* > /dev/null
+  rm -rf "$work/out-ratings" "$work/out-ratings.cache"; sync; sleep "$settle"
+  timed_build ratings "$dir"
+  runs+=("ratings")
+  rm -rf "$work/out-ratings" "$work/out-ratings.cache"
 fi
 python3 - "$work" "${runs[@]}" <<'PY'
 import json, re, sys
 work, runs = sys.argv[1], sys.argv[2:]
 table, combined = {}, {}
 for n in runs:
-    j = json.load(open(f"{work}/bench-{n}x.json"))
-    err = open(f"{work}/build-{n}x.err").read()
+    j = json.load(open(f"{work}/bench-{n}.json"))
+    err = open(f"{work}/build-{n}.err").read()
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", err).group(1)
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) / 1024
     parts = [float(p) for p in wall.split(":")]
     seconds = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
     j["process"] = {"wall_s": seconds, "peak_rss_mb": rss}
-    combined[f"{n}x"] = j
+    combined[n] = j
     for s in j["stages"]:
         table.setdefault(s["stage"], {})[n] = s["wall_s"]
     table.setdefault("whole process", {})[n] = seconds
 w = 12
-print("\nwall seconds per stage" + "".join(f"{n + 'x':>{w}}" for n in runs))
+print("\nwall seconds per stage" + "".join(f"{n:>{w}}" for n in runs))
 for stage, by in table.items():
     print(f"{stage:<22}" + "".join(f"{by.get(n, 0):>{w}.3f}" for n in runs))
-print(f"{'cpu seconds (stages)':<22}" + "".join(f"{sum(s['cpu_s'] for s in combined[n + 'x']['stages']):>{w}.3f}" for n in runs))
-print(f"{'peak RSS MB':<22}" + "".join(f"{combined[n + 'x']['process']['peak_rss_mb']:>{w}.0f}" for n in runs))
-print(f"{'movies':<22}" + "".join(f"{combined[n + 'x']['recommend']['movies']:>{w}}" for n in runs))
-print(f"{'top-k sum df^2':<22}" + "".join(f"{combined[n + 'x']['recommend']['pair_updates']:>{w}.3g}" for n in runs))
-print(f"{'files written/linked':<22}" + "".join(f"{str(combined[n + 'x']['site']['files_written']) + '/' + str(combined[n + 'x']['site']['files_linked']):>{w}}" for n in runs))
-print(f"{'pages rendered':<22}" + "".join(f"{combined[n + 'x']['pages']['rendered']:>{w}}" for n in runs))
-print(f"{'pages reused':<22}" + "".join(f"{combined[n + 'x']['pages']['reused']:>{w}}" for n in runs))
+print(f"{'cpu seconds (stages)':<22}" + "".join(f"{sum(s['cpu_s'] for s in combined[n]['stages']):>{w}.3f}" for n in runs))
+print(f"{'recommend cpu s':<22}" + "".join(f"{next(s['cpu_s'] for s in combined[n]['stages'] if s['stage'] == 'recommend'):>{w}.3f}" for n in runs))
+print(f"{'peak RSS MB':<22}" + "".join(f"{combined[n]['process']['peak_rss_mb']:>{w}.0f}" for n in runs))
+print(f"{'movies':<22}" + "".join(f"{combined[n]['recommend']['movies']:>{w}}" for n in runs))
+print(f"{'top-k sum df^2':<22}" + "".join(f"{combined[n]['recommend']['pair_updates']:>{w}.3g}" for n in runs))
+print(f"{'files written/linked':<22}" + "".join(f"{str(combined[n]['site']['files_written']) + '/' + str(combined[n]['site']['files_linked']):>{w}}" for n in runs))
+print(f"{'pages rendered':<22}" + "".join(f"{combined[n]['pages']['rendered']:>{w}}" for n in runs))
+print(f"{'pages reused':<22}" + "".join(f"{combined[n]['pages']['reused']:>{w}}" for n in runs))
 json.dump(combined, open(f"{work}/bench.json", "w"), indent=2)
 print(f"\nmachine-readable: {work}/bench.json")
 PY

@@ -57,7 +57,7 @@ type Lists = Vec<(&'static str, Vec<Vec<u32>>)>;
 
 /// Every system's lists, by name. The TF-IDF and item-item baselines are the first
 /// five of the ranker's own candidate lists (the same total order), not computed again.
-fn systems(docs: &[MovieDoc], ratings: &[Rating]) -> Result<(Lists, recommend::Models)> {
+fn systems(docs: &[MovieDoc], ratings: Vec<Rating>) -> Result<(Lists, recommend::Models)> {
     let (genres_only, _) = recommend::recommend(docs, &GENRES_ONLY, &GENRES_ONLY_VOCABULARY, TOP_K)?;
     let genres_only = genres_only.into_iter().map(|l| l.into_iter().map(|n| n.row).collect()).collect();
     let built = recommend::build(docs, ratings, true)?;
@@ -109,7 +109,7 @@ pub async fn run(data: &Path, json_out: Option<&Path>) -> Result<()> {
     let (ctx, _) = pipeline::clean(&mut load::load_all(data)?).await?;
     let (docs, ratings) = recommend::read_inputs(&ctx).await?;
     let held = HeldOut::new(&ratings, docs.len());
-    let (lists, models) = systems(&docs, &ratings)?;
+    let (lists, models) = systems(&docs, ratings)?;
     let judged: Vec<(&str, Quality)> = lists.iter().map(|(name, l)| (*name, quality(&docs, l, &held))).collect();
     print!("{}", table(&judged));
     println!(

@@ -22,7 +22,7 @@ use crate::foundation::reuse::FileLog;
 use crate::foundation::tables;
 use crate::stages::bundle::BundleStats;
 use crate::stages::etl::{Accounting, Reject};
-use crate::stages::load::Source;
+use crate::stages::load::{Found, Source, file_name};
 use crate::stages::questions::{self, PeopleAnswers};
 use crate::stages::recommend::RecommendStats;
 
@@ -31,20 +31,25 @@ const STATE_NAME: &str = "data.json";
 /// need not parse it. The state repeats it, and only a state that agrees is used.
 const KEY_NAME: &str = "data.key";
 
-/// What the data stages were made from: the program and every input file's name and
-/// bytes.
-pub fn data_fingerprint(program: Fingerprint, inputs: &[(&'static Source, PathBuf)]) -> Result<Fingerprint> {
+/// What the data stages were made from: the program, every input file's name and
+/// bytes, and the names of the files ignored for a preferred one (they are in the
+/// manifest, and adding or removing one, such as ratings.csv over ratings_small.csv,
+/// changes which file is read).
+pub fn data_fingerprint(program: Fingerprint, inputs: &[(&'static Source, Found)]) -> Result<Fingerprint> {
     let files: Vec<(String, Fingerprint)> = inputs
         .par_iter()
-        .map(|(source, path)| {
-            let print = fingerprint::file_fingerprint(path).with_context(|| format!("reading {}", path.display()))?;
-            Ok((format!("{}:{}", source.table, path.file_name().unwrap_or_default().to_string_lossy()), print))
+        .map(|(source, found)| {
+            let print = fingerprint::file_fingerprint(&found.path).with_context(|| format!("reading {}", found.path.display()))?;
+            Ok((format!("{}:{}", source.table, file_name(&found.path)), print))
         })
         .collect::<Result<_>>()?;
     let mut print = Fingerprinter::new("data stages");
     print.add_fingerprint(program);
-    for (name, file) in &files {
+    for ((name, file), (_, found)) in files.iter().zip(inputs) {
         print.add_str(name).add_fingerprint(*file);
+        for ignored in &found.ignored {
+            print.add_str("ignored").add_str(&file_name(ignored));
+        }
     }
     Ok(print.finish())
 }

@@ -29,6 +29,11 @@ pub struct FileAccount {
     pub rejoined: u64,
     pub rejected: u64,
     pub rejected_by_reason: BTreeMap<String, u64>,
+    /// Files of the same input that were present but not read, because this one
+    /// ranks first (`ratings.csv` over `ratings_small.csv`); none of their records
+    /// are counted. Omitted from the manifest when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
 }
 
 impl FileAccount {
@@ -135,12 +140,14 @@ fn number(batch: &RecordBatch, name: &str, row: usize) -> i64 {
 }
 
 /// Unions every source's outcome table into `row_outcomes`, in the accounting's own
-/// columns: source, line, records, row_key, outcome, reason, detail.
+/// columns: source, line, records, row_key, outcome, reason, detail, rows (how many
+/// records of that outcome the row stands for: 1 unless the table says).
 async fn register_row_outcomes(ctx: &SessionContext) -> Result<()> {
     let mut union: Option<DataFrame> = None;
     for source in SOURCES {
         let outcomes =
             ctx.table(source.outcomes).await.with_context(|| format!("the {} ETL must create {}", source.table, source.outcomes))?;
+        let counted = if outcomes.schema().has_column_with_unqualified_name("rows") { col("rows") } else { lit(1i64).alias("rows") };
         let rows = outcomes.select(vec![
             lit(source.table).alias("source"),
             col("line"),
@@ -149,6 +156,7 @@ async fn register_row_outcomes(ctx: &SessionContext) -> Result<()> {
             col("outcome"),
             get_field(col("rejection"), "reason").alias("reason"),
             get_field(col("rejection"), "detail").alias("detail"),
+            counted,
         ])?;
         union = Some(match union {
             None => rows,
@@ -174,7 +182,12 @@ pub async fn account(ctx: &SessionContext, loaded: &[LoadedFile]) -> Result<Acco
     let mut inputs: BTreeMap<String, FileAccount> = loaded
         .iter()
         .map(|f| {
-            let account = FileAccount { file: file_name(f.source.table), records_read: f.records, ..Default::default() };
+            let account = FileAccount {
+                file: file_name(f.source.table),
+                records_read: f.records,
+                ignored: f.ignored.iter().map(|p| crate::stages::load::file_name(p)).collect(),
+                ..Default::default()
+            };
             (f.source.table.to_string(), account)
         })
         .collect();

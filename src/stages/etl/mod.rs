@@ -26,15 +26,21 @@ fn spread(batches: Vec<datafusion::arrow::array::RecordBatch>) -> Vec<Vec<datafu
     out
 }
 
-/// Registers `raw_<table>` for every source; a missing optional file becomes an empty table.
-/// The batches move into the tables, so a script that drops a raw table frees its text.
+/// Registers `raw_<table>` for every source, and `raw_<table>_numbers` for a source
+/// read typed; a missing optional file becomes empty tables. The batches move into the
+/// tables, so a script that drops a raw table frees its text.
 pub fn register_raw(ctx: &SessionContext, loaded: &mut [LoadedFile]) -> Result<()> {
     for source in SOURCES {
-        let table = match loaded.iter_mut().find(|f| f.source.table == source.table) {
-            Some(file) => MemTable::try_new(file.schema.clone(), spread(std::mem::take(&mut file.batches)))?,
-            None => MemTable::try_new(load::raw_schema(source), vec![vec![]])?,
+        let file = loaded.iter_mut().find(|f| f.source.table == source.table);
+        let (text, numbers) = match file {
+            Some(file) => (std::mem::take(&mut file.batches), std::mem::take(&mut file.numbers)),
+            None => (Vec::new(), Vec::new()),
         };
-        ctx.register_table(format!("raw_{}", source.table), Arc::new(table))?;
+        ctx.register_table(format!("raw_{}", source.table), Arc::new(MemTable::try_new(load::raw_schema(source), spread(text))?))?;
+        if !source.numbers.is_empty() {
+            let table = MemTable::try_new(load::numbers_schema(source), spread(numbers))?;
+            ctx.register_table(format!("raw_{}_numbers", source.table), Arc::new(table))?;
+        }
     }
     Ok(())
 }

@@ -10,14 +10,14 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Int64Builder, RecordBatch, StringBuilder};
+use datafusion::arrow::array::{ArrayRef, Float32Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use marquee_parse::frame;
 
 pub mod sources;
 
-pub use sources::{Copies, MOVIE_COLUMNS, SOURCES, Source};
+pub use sources::{Alternatives, Copies, MOVIE_COLUMNS, Number, SOURCES, Source};
 
 /// A problem with an input file that stops the build.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,27 +51,46 @@ pub struct LoadedFile {
     pub records: u64,
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
+    /// The records read typed (a source with [`Source::numbers`]), in
+    /// [`numbers_schema`]; the others are in `batches`.
+    pub numbers: Vec<RecordBatch>,
+    /// Files of the same source that were present but not read (a lower-ranked stem).
+    pub ignored: Vec<PathBuf>,
 }
 
-/// Finds the file for a source: `stem.csv` or `stem.csv.gz`. Two candidates present
-/// at once (`credits.csv` and `credits.csv.gz`, or `movies_metadata.csv` and
-/// `movies_dataset.csv`) are an error: which one the user meant cannot be guessed.
-pub fn find_source_file(dir: &Path, source: &Source) -> Result<Option<PathBuf>, InputError> {
-    let present: Vec<PathBuf> = source
-        .stems
-        .iter()
-        .flat_map(|stem| [format!("{stem}.csv"), format!("{stem}.csv.gz")])
-        .map(|name| dir.join(name))
-        .filter(|path| path.is_file())
-        .collect();
-    match present.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(one.clone())),
-        [first, ..] => {
-            let names: Vec<String> = present.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
-            Err(input_error(first, None, format!("found {} for the {} input: keep only one of them", names.join(" and "), source.table)))
-        }
+/// The file a source is read from, and the files of other stems it was preferred to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub path: PathBuf,
+    pub ignored: Vec<PathBuf>,
+}
+
+/// Finds the file for a source: `stem.csv` or `stem.csv.gz`, for the source's stems in
+/// order of preference. Two candidates of one stem (`credits.csv` and
+/// `credits.csv.gz`) are always an error, and so are two stems (`movies_metadata.csv`
+/// and `movies_dataset.csv`) unless the source ranks them
+/// ([`Alternatives::FirstWins`]): then the first stem present is read and the files of
+/// the others are reported as ignored.
+pub fn find_source_file(dir: &Path, source: &Source) -> Result<Option<Found>, InputError> {
+    let present_of = |stem: &str| -> Vec<PathBuf> {
+        [format!("{stem}.csv"), format!("{stem}.csv.gz")].into_iter().map(|name| dir.join(name)).filter(|path| path.is_file()).collect()
+    };
+    let by_stem: Vec<Vec<PathBuf>> = source.stems.iter().map(|stem| present_of(stem)).filter(|p| !p.is_empty()).collect();
+    let Some(first) = by_stem.first() else { return Ok(None) };
+    let ambiguous = match source.alternatives {
+        Alternatives::Ambiguous => by_stem.concat(),
+        Alternatives::FirstWins => first.clone(),
+    };
+    if let [one, _, ..] = ambiguous.as_slice() {
+        let names: Vec<String> = ambiguous.iter().map(|p| file_name(p)).collect();
+        return Err(input_error(one, None, format!("found {} for the {} input: keep only one of them", names.join(" and "), source.table)));
     }
+    Ok(Some(Found { path: first[0].clone(), ignored: by_stem[1..].concat() }))
+}
+
+/// A path's file name, for messages and the manifest.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().unwrap_or_default().to_string_lossy().into_owned()
 }
 
 /// Reads every source present in `dir`, in parallel; a required one missing is an error.
@@ -79,16 +98,16 @@ pub fn load_all(dir: &Path) -> Result<Vec<LoadedFile>, InputError> {
     load_found(&find_inputs(dir)?)
 }
 
-/// The input file of every source that has one in `dir`; an error when a required
-/// one is missing.
-pub fn find_inputs(dir: &Path) -> Result<Vec<(&'static Source, PathBuf)>, InputError> {
+/// The input file of every source that has one in `dir` (with the files it was
+/// preferred to); an error when a required one is missing.
+pub fn find_inputs(dir: &Path) -> Result<Vec<(&'static Source, Found)>, InputError> {
     if !dir.is_dir() {
         return Err(input_error(dir, None, "data directory does not exist"));
     }
     let mut found = Vec::new();
     for source in SOURCES {
         match find_source_file(dir, source)? {
-            Some(path) => found.push((source, path)),
+            Some(file) => found.push((source, file)),
             None if source.required => {
                 let names: Vec<String> = source.stems.iter().map(|s| format!("{s}.csv[.gz]")).collect();
                 return Err(input_error(
@@ -104,18 +123,111 @@ pub fn find_inputs(dir: &Path) -> Result<Vec<(&'static Source, PathBuf)>, InputE
 }
 
 /// Reads the files `find_inputs` found, one thread each.
-pub fn load_found(found: &[(&'static Source, PathBuf)]) -> Result<Vec<LoadedFile>, InputError> {
+pub fn load_found(found: &[(&'static Source, Found)]) -> Result<Vec<LoadedFile>, InputError> {
     std::thread::scope(|scope| {
-        let handles: Vec<_> = found.iter().map(|(source, path)| scope.spawn(move || load_file(source, path))).collect();
+        let handles: Vec<_> = found
+            .iter()
+            .map(|(source, file)| {
+                scope.spawn(move || load_file(source, &file.path).map(|loaded| LoadedFile { ignored: file.ignored.clone(), ..loaded }))
+            })
+            .collect();
         handles.into_iter().map(|h| h.join().expect("loader thread panicked")).collect()
     })
 }
 
 /// Reads one file into raw text batches.
 pub fn load_file(source: &'static Source, path: &Path) -> Result<LoadedFile, InputError> {
+    if !source.numbers.is_empty() {
+        return load_in_pieces(source, path, PIECE_BYTES);
+    }
     let bytes = read_bytes(path)?;
     check_utf8(path, &bytes)?;
     parse_records(source, path, &bytes)
+}
+
+/// How much of a number source is read and framed at a time.
+const PIECE_BYTES: usize = 16 << 20;
+
+/// Reads a number source a piece at a time, so the file is never held whole (the full
+/// MovieLens ratings.csv is 680 MB; its typed rows take 520). Until a quote appears,
+/// every line break ends a record, so a piece that ends at one frames on its own (after
+/// the header) exactly as it does inside the whole file. From the first piece with a
+/// quote on, the rest of the file is framed as one piece, like any other file.
+fn load_in_pieces(source: &'static Source, path: &Path, piece_bytes: usize) -> Result<LoadedFile, InputError> {
+    let file = std::fs::File::open(path).map_err(|e| input_error(path, None, format!("cannot read: {e}")))?;
+    let gz = path.extension().is_some_and(|e| e == "gz");
+    let mut reader: Box<dyn Read> =
+        if gz { Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file))) } else { Box::new(file) };
+    let read_error = |e: std::io::Error| {
+        if gz {
+            input_error(path, None, format!("corrupt or truncated gzip data: {e}"))
+        } else {
+            input_error(path, None, format!("cannot read: {e}"))
+        }
+    };
+    let schema = raw_schema(source);
+    let mut writer = BatchWriter::new(schema.clone(), source.columns.len());
+    let mut numbers = NumberWriter::new(source);
+    let (mut pending, mut header, mut records) = (Vec::new(), None::<Vec<u8>>, 0u64);
+    // The file line and byte that `pending` starts at.
+    let (mut first_line, mut first_byte, mut done) = (1u64, 0usize, false);
+    while !done {
+        let wanted = pending.len() + piece_bytes;
+        while pending.len() < wanted {
+            let before = pending.len();
+            reader.by_ref().take((wanted - before) as u64).read_to_end(&mut pending).map_err(read_error)?;
+            if pending.len() == before {
+                done = true;
+                break;
+            }
+        }
+        if !done && pending.contains(&b'"') {
+            reader.read_to_end(&mut pending).map_err(read_error)?;
+            done = true;
+        }
+        let end = if done { pending.len() } else { pending.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) };
+        if end == 0 && !done {
+            continue;
+        }
+        let piece = match &header {
+            None => pending[..end].to_vec(),
+            Some(header) => [header.as_slice(), &pending[..end]].concat(),
+        };
+        let skipped = piece.len() - end;
+        // Lines and bytes of the piece, as the file numbers them.
+        let line_shift = first_line as i64 - 1 - header.as_ref().map_or(0, |_| 1);
+        let shift_line = |line: u64| (line as i64 + line_shift) as u64;
+        if let Err(e) = std::str::from_utf8(&piece[skipped..]) {
+            let at = e.valid_up_to();
+            let line = first_line + piece[skipped..skipped + at].iter().filter(|&&b| b == b'\n').count() as u64;
+            return Err(input_error(path, Some(line), format!("invalid UTF-8 at byte {}", first_byte + at)));
+        }
+        records += frame::frame_records(&piece, source.columns, source.rejoin_split_records, |mut record| {
+            record.line = shift_line(record.line);
+            if !numbers.try_push(&record) {
+                writer.push(&record.fields, record.line, record.records as i64, record.problem.as_deref());
+            }
+        })
+        .map_err(|e| input_error(path, e.line.map(shift_line), e.problem))?;
+        if header.is_none() {
+            let text = pending[..end].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&pending[..end]);
+            header = Some(text[..text.iter().position(|&b| b == b'\n').map_or(text.len(), |p| p + 1)].to_vec());
+        }
+        first_line += pending[..end].iter().filter(|&&b| b == b'\n').count() as u64;
+        first_byte += end;
+        pending.drain(..end);
+    }
+    writer.flush();
+    numbers.flush();
+    Ok(LoadedFile {
+        source,
+        path: path.to_path_buf(),
+        records,
+        schema,
+        batches: writer.batches,
+        numbers: numbers.batches,
+        ignored: Vec::new(),
+    })
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
@@ -146,6 +258,120 @@ pub fn raw_schema(source: &Source) -> SchemaRef {
     fields.push(Field::new("_records", DataType::Int64, false));
     fields.push(Field::new("_problem", DataType::Utf8, true));
     Arc::new(Schema::new(fields))
+}
+
+/// The typed table of a source with [`Source::numbers`]: each declared column as its
+/// number type, then the record's line.
+pub fn numbers_schema(source: &Source) -> SchemaRef {
+    let mut fields: Vec<Field> = source
+        .columns
+        .iter()
+        .zip(source.numbers)
+        .map(|(c, n)| {
+            let kind = match n {
+                Number::Integer => DataType::Int32,
+                Number::Decimal => DataType::Float32,
+            };
+            Field::new(*c, kind, false)
+        })
+        .collect();
+    fields.push(Field::new("_line", DataType::Int32, false));
+    Arc::new(Schema::new(fields))
+}
+
+/// A plainly written integer that fits 32 bits: what SQL's cast to text writes back
+/// the same way, so a rejection detail made from the number repeats the file.
+fn plain_integer(text: &str) -> Option<i32> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let plain = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+    if !plain || text == "-0" {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// A decimal written `digits.digit` (no sign, no exponent) whose value a 32-bit float
+/// holds exactly, so widening it gives the same double as reading the text.
+fn plain_decimal(text: &str) -> Option<f32> {
+    let (whole, fraction) = text.split_once('.')?;
+    let plain = plain_integer(whole).is_some_and(|w| w >= 0) && fraction.len() == 1 && fraction.as_bytes()[0].is_ascii_digit();
+    let value: f32 = text.parse().ok().filter(|_| plain)?;
+    (f64::from(value) == text.parse::<f64>().ok()?).then_some(value)
+}
+
+/// Typed rows of a number source, batch by batch.
+struct NumberWriter {
+    schema: SchemaRef,
+    kinds: &'static [Number],
+    integers: Vec<Int32Builder>,
+    decimals: Vec<Float32Builder>,
+    line: Int32Builder,
+    rows: usize,
+    batches: Vec<RecordBatch>,
+}
+
+impl NumberWriter {
+    fn new(source: &'static Source) -> Self {
+        NumberWriter {
+            schema: numbers_schema(source),
+            kinds: source.numbers,
+            integers: source.numbers.iter().map(|_| Int32Builder::new()).collect(),
+            decimals: source.numbers.iter().map(|_| Float32Builder::new()).collect(),
+            line: Int32Builder::new(),
+            rows: 0,
+            batches: Vec::new(),
+        }
+    }
+
+    /// Takes the record when it is whole and every field a plain number; otherwise
+    /// leaves it to the text table (false).
+    fn try_push(&mut self, record: &frame::Framed) -> bool {
+        if self.kinds.is_empty() || record.problem.is_some() || record.records != 1 {
+            return false;
+        }
+        let Ok(line) = i32::try_from(record.line) else { return false };
+        let mut values = [0f64; 8];
+        if self.kinds.len() > values.len() || record.fields.len() != self.kinds.len() {
+            return false;
+        }
+        for ((kind, field), value) in self.kinds.iter().zip(&record.fields).zip(values.iter_mut()) {
+            let Some(text) = field.as_deref() else { return false };
+            let parsed = match kind {
+                Number::Integer => plain_integer(text).map(f64::from),
+                Number::Decimal => plain_decimal(text).map(f64::from),
+            };
+            let Some(parsed) = parsed else { return false };
+            *value = parsed;
+        }
+        for (i, kind) in self.kinds.iter().enumerate() {
+            match kind {
+                Number::Integer => self.integers[i].append_value(values[i] as i32),
+                Number::Decimal => self.decimals[i].append_value(values[i] as f32),
+            }
+        }
+        self.line.append_value(line);
+        self.rows += 1;
+        if self.rows == BATCH_ROWS {
+            self.flush();
+        }
+        true
+    }
+
+    fn flush(&mut self) {
+        if self.rows == 0 {
+            return;
+        }
+        let mut arrays: Vec<ArrayRef> = Vec::new();
+        for (i, kind) in self.kinds.iter().enumerate() {
+            arrays.push(match kind {
+                Number::Integer => Arc::new(self.integers[i].finish()) as ArrayRef,
+                Number::Decimal => Arc::new(self.decimals[i].finish()) as ArrayRef,
+            });
+        }
+        arrays.push(Arc::new(self.line.finish()));
+        self.batches.push(RecordBatch::try_new(self.schema.clone(), arrays).expect("number batch matches its schema"));
+        self.rows = 0;
+    }
 }
 
 /// Record batches of a few thousand rows keep memory steady and let DataFusion stream.
@@ -208,12 +434,24 @@ impl BatchWriter {
 fn parse_records(source: &'static Source, path: &Path, bytes: &[u8]) -> Result<LoadedFile, InputError> {
     let schema = raw_schema(source);
     let mut writer = BatchWriter::new(schema.clone(), source.columns.len());
+    let mut numbers = NumberWriter::new(source);
     let records = frame::frame_records(bytes, source.columns, source.rejoin_split_records, |record| {
-        writer.push(&record.fields, record.line, record.records as i64, record.problem.as_deref());
+        if !numbers.try_push(&record) {
+            writer.push(&record.fields, record.line, record.records as i64, record.problem.as_deref());
+        }
     })
     .map_err(|e| input_error(path, e.line, e.problem))?;
     writer.flush();
-    Ok(LoadedFile { source, path: path.to_path_buf(), records, schema, batches: writer.batches })
+    numbers.flush();
+    Ok(LoadedFile {
+        source,
+        path: path.to_path_buf(),
+        records,
+        schema,
+        batches: writer.batches,
+        numbers: numbers.batches,
+        ignored: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -320,7 +558,7 @@ mod tests {
     fn two_files_for_one_input_are_an_error() {
         let dir = tmp("both");
         write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n");
-        assert_eq!(find_source_file(&dir, credits()).unwrap(), Some(dir.join("credits.csv")));
+        assert_eq!(find_source_file(&dir, credits()).unwrap().map(|f| f.path), Some(dir.join("credits.csv")));
         write(&dir, "credits.csv.gz", &gzip(b"cast,crew,id\n[],[],1\n"));
         let err = find_source_file(&dir, credits()).unwrap_err();
         assert!(err.problem.contains("found credits.csv and credits.csv.gz for the credits input"), "{err}");
@@ -328,6 +566,21 @@ mod tests {
         write(&dir, "movies_dataset.csv", b"x");
         let err = load_all(&dir).unwrap_err();
         assert!(err.problem.contains("movies_metadata.csv and movies_dataset.csv"), "{err}");
+    }
+
+    #[test]
+    fn full_ratings_win_over_the_sample_but_one_stem_twice_is_an_error() {
+        let dir = tmp("ratings");
+        let ratings = SOURCES.iter().find(|s| s.table == "ratings").unwrap();
+        write(&dir, "ratings_small.csv", b"userId,movieId,rating,timestamp\n");
+        let found = find_source_file(&dir, ratings).unwrap().unwrap();
+        assert_eq!((found.path, found.ignored), (dir.join("ratings_small.csv"), vec![]));
+        write(&dir, "ratings.csv.gz", &gzip(b"userId,movieId,rating,timestamp\n"));
+        let found = find_source_file(&dir, ratings).unwrap().unwrap();
+        assert_eq!((found.path, found.ignored), (dir.join("ratings.csv.gz"), vec![dir.join("ratings_small.csv")]));
+        write(&dir, "ratings.csv", b"userId,movieId,rating,timestamp\n");
+        let err = find_source_file(&dir, ratings).unwrap_err();
+        assert!(err.problem.contains("found ratings.csv and ratings.csv.gz for the ratings input"), "{err}");
     }
 
     #[test]
@@ -381,6 +634,102 @@ mod tests {
         let p = write(&dir, "credits.csv.gz", &gzip(b"cast,crew,id\n[],[],1\n"));
         let f = load_file(credits(), &p).unwrap();
         assert_eq!(column(&f, "id"), vec![Some("1".into())]);
+    }
+
+    fn ratings() -> &'static Source {
+        SOURCES.iter().find(|s| s.table == "ratings").unwrap()
+    }
+
+    #[test]
+    fn plain_numbers_are_read_typed_and_the_rest_as_text() {
+        let dir = tmp("numbers");
+        let p = write(&dir, "ratings.csv", b"userId,movieId,rating,timestamp\n1,31,2.5,1260759144\n1,031,2.5,1\nx,3,3.0,7\n2,5,3.3,9\n\"3\",4,7.5,10\n4,6,4.0\n5,7,0.5,-20\n");
+        let f = load_file(ratings(), &p).unwrap();
+        assert_eq!(f.records, 7);
+        let typed: Vec<(i32, i32, f32, i32, i32)> = f
+            .numbers
+            .iter()
+            .flat_map(|b| {
+                let int = |i: usize| b.column(i).as_primitive::<datafusion::arrow::datatypes::Int32Type>().values().to_vec();
+                let rating = b.column(2).as_primitive::<datafusion::arrow::datatypes::Float32Type>().values().to_vec();
+                let (users, movies, times, lines) = (int(0), int(1), int(3), int(4));
+                (0..b.num_rows()).map(move |r| (users[r], movies[r], rating[r], times[r], lines[r])).collect::<Vec<_>>()
+            })
+            .collect();
+        // A quoted field is still a plain number once framed; a leading zero, a letter,
+        // a rating a float cannot hold and a missing field are left as text.
+        assert_eq!(typed, [(1, 31, 2.5, 1260759144, 2), (3, 4, 7.5, 10, 6), (5, 7, 0.5, -20, 8)]);
+        assert_eq!(column(&f, "movieId"), [Some("031".into()), Some("3".into()), Some("5".into()), Some("6".into())]);
+        let lines: Vec<i64> = f
+            .batches
+            .iter()
+            .flat_map(|b| b.column(4).as_primitive::<datafusion::arrow::datatypes::Int64Type>().values().to_vec())
+            .collect();
+        assert_eq!(lines, [3, 4, 5, 7]);
+    }
+
+    #[test]
+    fn a_typed_number_written_back_by_sql_repeats_the_file() {
+        use datafusion::arrow::array::{Float64Array, Int32Array};
+        use datafusion::arrow::compute::cast;
+        let integers = ["0", "7", "-12", "2147483647", "176275"];
+        let parsed: Vec<i32> = integers.iter().map(|t| plain_integer(t).unwrap()).collect();
+        let written = cast(&Int32Array::from(parsed), &DataType::Utf8).unwrap();
+        assert_eq!(written.as_string::<i32>().iter().flatten().collect::<Vec<_>>(), integers);
+        let decimals = ["0.5", "4.0", "7.5", "10.0", "0.0", "12.5"];
+        let widened: Vec<f64> = decimals.iter().map(|t| f64::from(plain_decimal(t).unwrap())).collect();
+        let written = cast(&Float64Array::from(widened), &DataType::Utf8).unwrap();
+        assert_eq!(written.as_string::<i32>().iter().flatten().collect::<Vec<_>>(), decimals);
+        for text in ["01", "-0", "+1", "1e3", " 1", "2147483648", "", "3.3", "3.50", ".5", "5.", "-1.5", "NaN", "inf"] {
+            assert!(plain_integer(text).is_none() || plain_decimal(text).is_none(), "{text:?}");
+            assert!(plain_decimal(text).is_none(), "{text:?} is not a plain decimal");
+        }
+        for text in ["01", "-0", "+1", "1e3", " 1", "2147483648", "", "1.0"] {
+            assert!(plain_integer(text).is_none(), "{text:?} is not a plain integer");
+        }
+    }
+
+    /// Every row of a loaded file as text, typed rows written back, in line order.
+    fn rows_of(f: &LoadedFile) -> Vec<(i64, Vec<Option<String>>, Option<String>)> {
+        use datafusion::arrow::util::display::array_value_to_string;
+        let mut rows = Vec::new();
+        for b in &f.numbers {
+            for r in 0..b.num_rows() {
+                let fields = (0..4).map(|c| Some(array_value_to_string(b.column(c), r).unwrap())).collect();
+                rows.push((array_value_to_string(b.column(4), r).unwrap().parse().unwrap(), fields, None));
+            }
+        }
+        for b in &f.batches {
+            for r in 0..b.num_rows() {
+                let fields = (0..4).map(|c| b.column(c).is_valid(r).then(|| b.column(c).as_string::<i32>().value(r).to_owned())).collect();
+                let line = b.column(4).as_primitive::<datafusion::arrow::datatypes::Int64Type>().value(r);
+                let problem = b.column(6).is_valid(r).then(|| b.column(6).as_string::<i32>().value(r).to_owned());
+                rows.push((line, fields, problem));
+            }
+        }
+        rows.sort_by_key(|r| r.0);
+        rows
+    }
+
+    #[test]
+    fn a_number_source_read_in_pieces_is_read_as_a_whole() {
+        let dir = tmp("pieces");
+        let text: &[u8] = b"\xEF\xBB\xBFuserId,movieId,rating,timestamp\r\n1,31,2.5,1260759144\r\n1,32,x,1\r\n2,5\r\n\n3,4,7.5,10\r\n4,\"6\",4.0,1\r\n5,\"7\n,8\",1.0,2\r\n6,1,3.5,3\r\n";
+        let p = write(&dir, "ratings.csv", text);
+        let whole = parse_records(ratings(), &p, text).unwrap();
+        for piece in [1, 5, 13, 40, 1 << 20] {
+            let f = load_in_pieces(ratings(), &p, piece).unwrap();
+            assert_eq!(f.records, whole.records, "piece of {piece} bytes");
+            assert_eq!(rows_of(&f), rows_of(&whole), "piece of {piece} bytes");
+        }
+        let gz = write(&dir, "ratings.csv.gz", &gzip(text));
+        assert_eq!(rows_of(&load_in_pieces(ratings(), &gz, 7).unwrap()), rows_of(&whole));
+        // Errors name the file's own line and byte, whichever piece they are in.
+        let bad = write(&dir, "bad.csv", b"userId,movieId,rating,timestamp\n1,2,3.0,4\n1,3,3.0,5\n1,\xff,3.0,6\n");
+        let err = load_in_pieces(ratings(), &bad, 4).unwrap_err();
+        assert_eq!((err.line, err.problem.as_str()), (Some(4), "invalid UTF-8 at byte 54"));
+        let whole_err = load_file(credits(), &write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n[],[],2\n[],\xff,3\n")).unwrap_err();
+        assert_eq!(whole_err.line, Some(4));
     }
 
     fn gzip(data: &[u8]) -> Vec<u8> {

@@ -15,17 +15,48 @@ pub struct Source {
     pub table: &'static str,
     /// Accepted file stems, in order of preference.
     pub stems: &'static [&'static str],
+    /// What happens when files of several stems are present: the first wins and the
+    /// others are ignored (and named in the manifest), or the build stops because which
+    /// one was meant cannot be guessed.
+    pub alternatives: Alternatives,
     pub columns: &'static [&'static str],
     pub required: bool,
     /// Whether a record split in two (fewer fields, then the rest) is re-joined.
     pub rejoin_split_records: bool,
+    /// For a source whose columns are all numbers, what each one is: its records with
+    /// every field a plain number go to `raw_<table>_numbers` typed (about 20 bytes a
+    /// row, where text takes 65: the full MovieLens ratings have 26 million rows), the
+    /// rest to `raw_<table>` as text. Empty: every record as text.
+    pub numbers: &'static [Number],
     /// The sql/etl scripts that turn `raw_<table>` into clean tables.
     pub etl: &'static [Script],
     /// The table those scripts leave with one row per record: line, records, id_text,
-    /// outcome ('kept', 'duplicate' or 'rejected') and rejection {reason, detail}.
+    /// outcome ('kept', 'duplicate' or 'rejected') and rejection {reason, detail}; or,
+    /// with a `rows` column, one row per several records of the same outcome.
     pub outcomes: &'static str,
     /// How `marquee scale` makes its copies.
     pub copies: Copies,
+}
+
+/// Several files for one source, of different stems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alternatives {
+    /// An error: the files are different exports of the same thing.
+    Ambiguous,
+    /// The first stem present wins: a bigger version of the same data (the full
+    /// MovieLens `ratings.csv` over its `ratings_small.csv` sample).
+    FirstWins,
+}
+
+/// The type of a number column read typed (see [`Source::numbers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Number {
+    /// An integer written plainly (no sign but a leading minus, no leading zeros) that
+    /// fits 32 bits: Arrow `Int32`.
+    Integer,
+    /// A decimal written `digits.digit` whose value a 32-bit float holds exactly (half
+    /// stars do): Arrow `Float32`, which SQL widens to the same double as the text.
+    Decimal,
 }
 
 /// How `marquee scale` makes the extra copies of a source's records.
@@ -73,9 +104,11 @@ pub static SOURCES: &[Source] = &[
     Source {
         table: "movies",
         stems: &["movies_metadata", "movies_dataset"],
+        alternatives: Alternatives::Ambiguous,
         columns: MOVIE_COLUMNS,
         required: true,
         rejoin_split_records: true,
+        numbers: &[],
         etl: &[sql!("etl/movies.sql"), sql!("etl/movie_lists.sql")],
         outcomes: "movie_outcomes",
         copies: Copies::Movie,
@@ -83,9 +116,11 @@ pub static SOURCES: &[Source] = &[
     Source {
         table: "credits",
         stems: &["credits"],
+        alternatives: Alternatives::Ambiguous,
         columns: &["cast", "crew", "id"],
         required: true,
         rejoin_split_records: false,
+        numbers: &[],
         etl: &[sql!("etl/credits.sql")],
         outcomes: "credit_outcomes",
         copies: Copies::CreditsFromDonor,
@@ -93,9 +128,11 @@ pub static SOURCES: &[Source] = &[
     Source {
         table: "keywords",
         stems: &["keywords"],
+        alternatives: Alternatives::Ambiguous,
         columns: &["id", "keywords"],
         required: false,
         rejoin_split_records: false,
+        numbers: &[],
         etl: &[sql!("etl/keywords.sql")],
         outcomes: "keyword_outcomes",
         copies: Copies::KeyedBy(&["id"]),
@@ -103,19 +140,24 @@ pub static SOURCES: &[Source] = &[
     Source {
         table: "links",
         stems: &["links"],
+        alternatives: Alternatives::Ambiguous,
         columns: &["movieId", "imdbId", "tmdbId"],
         required: false,
         rejoin_split_records: false,
+        numbers: &[],
         etl: &[sql!("etl/links.sql")],
         outcomes: "link_outcomes",
         copies: Copies::Ids(&["movieId", "tmdbId"]),
     },
     Source {
         table: "ratings",
-        stems: &["ratings_small"],
+        // The full MovieLens ratings (26M rows) over the 100k sample when both are there.
+        stems: &["ratings", "ratings_small"],
+        alternatives: Alternatives::FirstWins,
         columns: &["userId", "movieId", "rating", "timestamp"],
         required: false,
         rejoin_split_records: false,
+        numbers: &[Number::Integer, Number::Integer, Number::Decimal, Number::Integer],
         etl: &[sql!("etl/ratings.sql")],
         outcomes: "rating_outcomes",
         copies: Copies::Ids(&["userId", "movieId"]),

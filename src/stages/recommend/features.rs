@@ -128,9 +128,54 @@ pub fn cosine(m: &SparseRows, a: usize, b: usize) -> f64 {
     dot
 }
 
+/// One row of the TF-IDF matrix spread out over every term, so its cosine with many
+/// other rows costs one pass over each of them instead of a merge of two lists.
+pub struct DenseRow {
+    weights: Vec<f32>,
+    terms: Vec<u32>,
+}
+
+impl DenseRow {
+    pub fn new(m: &SparseRows) -> DenseRow {
+        DenseRow { weights: vec![0.0; m.n_cols], terms: Vec::new() }
+    }
+
+    /// Makes this row `a` of `m`.
+    pub fn load(&mut self, m: &SparseRows, a: usize) {
+        for &t in &self.terms {
+            self.weights[t as usize] = 0.0;
+        }
+        let (terms, values) = m.row(a);
+        for (&t, &v) in terms.iter().zip(values) {
+            self.weights[t as usize] = v;
+        }
+        self.terms.clear();
+        self.terms.extend_from_slice(terms);
+    }
+
+    /// The same value as [`cosine`]: the shared terms in the same (ascending) order,
+    /// the same products (weights are never 0, so a 0 here means "not in the row").
+    pub fn cosine(&self, m: &SparseRows, b: usize) -> f64 {
+        let (terms, values) = m.row(b);
+        let mut dot = 0.0f64;
+        for (&t, &v) in terms.iter().zip(values) {
+            let w = self.weights[t as usize];
+            if w != 0.0 {
+                dot += f64::from(w) * f64::from(v);
+            }
+        }
+        dot
+    }
+}
+
 /// The features of recommending `b` for `a`. `raters` are the users whose ratings
 /// the collaborative features may use (empty lists: no signal).
 pub fn pair(catalogue: &Catalogue<'_>, content: &SparseRows, raters: &[Vec<u32>], a: usize, b: usize) -> [f64; WIDTH] {
+    pair_with_cosine(catalogue, cosine(content, a, b), raters, a, b)
+}
+
+/// [`pair`] with the content cosine already known.
+pub fn pair_with_cosine(catalogue: &Catalogue<'_>, content_cosine: f64, raters: &[Vec<u32>], a: usize, b: usize) -> [f64; WIDTH] {
     let (fa, fb) = (&catalogue.facts[a], &catalogue.facts[b]);
     let (da, db) = (&catalogue.docs[a], &catalogue.docs[b]);
     let co = shared(&raters[a], &raters[b]);
@@ -143,7 +188,7 @@ pub fn pair(catalogue: &Catalogue<'_>, content: &SparseRows, raters: &[Vec<u32>]
         _ => 0.0,
     };
     [
-        cosine(content, a, b),
+        content_cosine,
         shrunk_cosine(co, raters[a].len(), raters[b].len(), CF_SHRINK),
         (co as f64).ln_1p(),
         f64::from(fa.collection.is_some() && fa.collection == fb.collection),
@@ -231,6 +276,26 @@ mod tests {
         let keyword_only = doc(4, None, &[], &["Toy Story Collection"]);
         let docs2 = vec![docs[0].clone(), keyword_only];
         assert!(reasons(&Catalogue::new(&docs2), 0, 1, 0).iter().all(|r| !r.contains("colección")));
+    }
+
+    #[test]
+    fn a_dense_row_gives_the_merged_cosine_bit_for_bit() {
+        let m = SparseRows {
+            n_cols: 6,
+            indptr: vec![0, 3, 5, 7, 7],
+            indices: vec![0, 2, 5, 2, 5, 1, 3],
+            values: vec![0.3, 0.7, 0.648_074, 0.1, 0.994_987, 0.6, 0.8],
+            vocabulary: (0..6).map(|t| t.to_string()).collect(),
+        };
+        let mut dense = DenseRow::new(&m);
+        for a in 0..4 {
+            dense.load(&m, a);
+            for b in 0..4 {
+                assert_eq!(dense.cosine(&m, b).to_bits(), cosine(&m, a, b).to_bits(), "rows {a} and {b}");
+            }
+        }
+        dense.load(&m, 3);
+        assert_eq!(dense.cosine(&m, 0), 0.0, "an empty row leaves nothing of the row before");
     }
 
     #[test]

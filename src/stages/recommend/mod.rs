@@ -85,8 +85,75 @@ pub async fn read_inputs(ctx: &SessionContext) -> Result<(Vec<MovieDoc>, Vec<Rat
     scripts::run_scripts(ctx, scripts::RECOMMEND).await?;
     let docs = read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
     let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
-    let ratings = ratings::read_ratings(&ctx.table(tables::MOVIE_RATINGS).await?.collect().await?, &row_of);
-    Ok((docs, ratings))
+    Ok((docs, read_movie_ratings(ctx, &row_of).await?))
+}
+
+/// The rater lists of every part straight from `movie_ratings`, batch by batch: the
+/// published build needs no list of ratings (26 million take 600 MB).
+async fn read_raters(ctx: &SessionContext, row_of: &HashMap<i64, usize>, hold_out: bool) -> Result<Raters> {
+    use futures::StreamExt;
+    let mut stream = ctx.table(tables::MOVIE_RATINGS).await?.execute_stream().await?;
+    let mut raters = Raters::new(row_of.len());
+    while let Some(batch) = stream.next().await {
+        for rating in ratings::read_ratings(std::slice::from_ref(&batch?), row_of) {
+            raters.add(&rating, hold_out);
+        }
+    }
+    Ok(raters.finish())
+}
+
+/// Each part's users per movie row (see [`Part`]), sorted and without repeats.
+pub struct Raters {
+    feature: Vec<Vec<u32>>,
+    label: Vec<Vec<u32>>,
+    all: Vec<Vec<u32>>,
+}
+
+impl Raters {
+    fn new(rows: usize) -> Raters {
+        Raters { feature: vec![Vec::new(); rows], label: vec![Vec::new(); rows], all: vec![Vec::new(); rows] }
+    }
+
+    fn add(&mut self, r: &Rating, hold_out: bool) {
+        let row = r.row as usize;
+        match ratings::part_of(r.user, hold_out) {
+            Part::HeldOut => return,
+            Part::Feature => self.feature[row].push(r.user),
+            Part::Label => self.label[row].push(r.user),
+        }
+        self.all[row].push(r.user);
+    }
+
+    fn finish(mut self) -> Raters {
+        for list in self.feature.iter_mut().chain(self.label.iter_mut()).chain(self.all.iter_mut()) {
+            list.sort_unstable();
+            list.dedup();
+            list.shrink_to_fit();
+        }
+        self
+    }
+
+    pub fn of(ratings: &[Rating], rows: usize, hold_out: bool) -> Raters {
+        let mut raters = Raters::new(rows);
+        ratings.iter().for_each(|r| raters.add(r, hold_out));
+        raters.finish()
+    }
+}
+
+/// `movie_ratings` batch by batch (the view is never held whole), in (movie row, user)
+/// order whatever order the plan produced.
+async fn read_movie_ratings(ctx: &SessionContext, row_of: &HashMap<i64, usize>) -> Result<Vec<Rating>> {
+    use futures::StreamExt;
+    // Room for every clean rating up front (movie_ratings has no more): grown by
+    // doubling, 26 million ratings would briefly take twice their 600 MB.
+    let most = ctx.table(tables::RATINGS).await?.count().await?;
+    let mut stream = ctx.table(tables::MOVIE_RATINGS).await?.execute_stream().await?;
+    let mut ratings = Vec::with_capacity(most);
+    while let Some(batch) = stream.next().await {
+        ratings.extend(ratings::read_ratings(std::slice::from_ref(&batch?), row_of));
+    }
+    ratings.par_sort_unstable_by_key(|r| (r.row, r.user));
+    Ok(ratings)
 }
 
 /// A trained recommender: its signals, its models and every movie's list.
@@ -98,25 +165,25 @@ pub struct Recommender<'a> {
 }
 
 /// Candidates, features, training and ranking for every movie. With `hold_out`, the
-/// held-out users' ratings are not read at all (`marquee eval`).
-pub fn build<'a>(docs: &'a [MovieDoc], ratings: &[Rating], hold_out: bool) -> Result<Recommender<'a>> {
+/// held-out users' ratings are not read at all (`marquee eval`). The ratings are let
+/// go once sorted into rater lists (26 million of them take 600 MB).
+pub fn build(docs: &[MovieDoc], ratings: Vec<Rating>, hold_out: bool) -> Result<Recommender<'_>> {
+    let raters = Raters::of(&ratings, docs.len(), hold_out);
+    drop(ratings);
+    build_from(docs, raters)
+}
+
+/// [`build`] from the rater lists.
+pub fn build_from(docs: &[MovieDoc], raters: Raters) -> Result<Recommender<'_>> {
     let started = std::time::Instant::now();
-    let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, &WEIGHTS)).collect();
-    let content = tfidf(&texts, &VOCABULARY)?;
-    let tfidf_s = started.elapsed().as_secs_f64();
-    trace("recommend: tf-idf", &mut started.clone());
-    let started = std::time::Instant::now();
-    let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
-    let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
-    let content_lists = top_k(&content, &popularity, &ids, CONTENT_CANDIDATES);
-    let top_k_s = started.elapsed().as_secs_f64();
-    trace("recommend: content neighbours", &mut started.clone());
-    let started = std::time::Instant::now();
+    // The text side and the ratings side share nothing until training: run together,
+    // the ratings side fills the core that linfa's one-threaded vocabulary fit leaves
+    // idle (the same values either way; only the wall time changes).
+    let (content, collaborative) = rayon::join(|| content_side(docs), || CollaborativeSide::new(docs, raters));
+    let ContentSide { rows: content, lists: content_lists, tfidf_s, top_k_s } = content?;
+    let CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated } = collaborative;
     let mut clock = std::time::Instant::now();
-    let part = |r: &Rating| ratings::part_of(r.user, hold_out);
-    let feature_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Feature);
-    let label_raters = ratings::raters(ratings, docs.len(), |r| part(r) == Part::Label);
-    let co_rated = ratings::item_item(&feature_raters, CO_RATED_CANDIDATES, CF_SHRINK);
+    trace("recommend: tf-idf, neighbours, raters and item-item", &mut started.clone());
     let mut stats = RecommendStats {
         movies: docs.len(),
         vocabulary: content.n_cols,
@@ -126,31 +193,69 @@ pub fn build<'a>(docs: &'a [MovieDoc], ratings: &[Rating], hold_out: bool) -> Re
         top_k_s,
         ..Default::default()
     };
-    trace("recommend: raters and item-item", &mut clock);
-    let learning = Signals::new(features::Catalogue::new(docs), content, content_lists, feature_raters, co_rated);
-    trace("recommend: catalogue", &mut clock);
+    let learning = Signals::new(catalogue, content, content_lists, feature_raters, feature_co_rated);
     let models = ranker::train(&learning, &label_raters).unwrap_or_else(|_| Models::content_similarity());
     trace("recommend: training", &mut clock);
     // The model learnt how co-rating among some users predicts it among others; it
     // ranks with the co-rating of every user it may read (label users included).
-    let all_raters = ratings::raters(ratings, docs.len(), |r| part(r) != Part::HeldOut);
-    let co_rated = ratings::item_item(&all_raters, CO_RATED_CANDIDATES, CF_SHRINK);
     stats.rated_movies = all_raters.iter().filter(|r| !r.is_empty()).count();
-    let signals = learning.with_raters(all_raters, co_rated);
-    trace("recommend: signals", &mut clock);
+    let signals = learning.with_raters(all_raters, all_co_rated);
     let lists = ranker::rank(&signals, &models, |i| !signals.raters[i].is_empty(), TOP_K);
     trace("recommend: ranking", &mut clock);
     (stats.training_pairs, stats.positives) = (models.training_pairs, models.positives);
-    stats.ranker_s = started.elapsed().as_secs_f64();
+    stats.ranker_s = started.elapsed().as_secs_f64() - tfidf_s - top_k_s;
     Ok(Recommender { signals, models, lists, stats })
+}
+
+/// TF-IDF rows and each movie's most similar documents, timed.
+struct ContentSide {
+    rows: SparseRows,
+    lists: Vec<Vec<Neighbor>>,
+    tfidf_s: f64,
+    top_k_s: f64,
+}
+
+fn content_side(docs: &[MovieDoc]) -> Result<ContentSide> {
+    let started = std::time::Instant::now();
+    let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, &WEIGHTS)).collect();
+    let rows = tfidf(&texts, &VOCABULARY)?;
+    let tfidf_s = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
+    let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
+    let lists = top_k(&rows, &popularity, &ids, CONTENT_CANDIDATES);
+    Ok(ContentSide { rows, lists, tfidf_s, top_k_s: started.elapsed().as_secs_f64() })
+}
+
+/// The catalogue's facts, and each part of the raters with its item-item neighbours:
+/// the feature users' (for training) and every readable user's (for ranking).
+struct CollaborativeSide<'a> {
+    catalogue: features::Catalogue<'a>,
+    feature_raters: Vec<Vec<u32>>,
+    label_raters: Vec<Vec<u32>>,
+    feature_co_rated: Vec<Vec<ratings::CoRated>>,
+    all_raters: Vec<Vec<u32>>,
+    all_co_rated: Vec<Vec<ratings::CoRated>>,
+}
+
+impl<'a> CollaborativeSide<'a> {
+    fn new(docs: &'a [MovieDoc], raters: Raters) -> CollaborativeSide<'a> {
+        let Raters { feature: feature_raters, label: label_raters, all: all_raters } = raters;
+        let feature_co_rated = ratings::item_item(&feature_raters, CO_RATED_CANDIDATES, CF_SHRINK);
+        let all_co_rated = ratings::item_item(&all_raters, CO_RATED_CANDIDATES, CF_SHRINK);
+        let catalogue = features::Catalogue::new(docs);
+        CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated }
+    }
 }
 
 /// Runs sql/recommend, ranks every movie's top five and registers them as the
 /// `recommendations` table (movie_id, rank, recommended_id, score, reasons) for the
 /// questions, the pages and the Parquet export.
 pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
-    let (docs, ratings) = read_inputs(ctx).await?;
-    let built = build(&docs, &ratings, false)?;
+    scripts::run_scripts(ctx, scripts::RECOMMEND).await?;
+    let docs = read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
+    let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+    let built = build_from(&docs, read_raters(ctx, &row_of, false).await?)?;
     ctx.register_table(tables::RECOMMENDATIONS, Arc::new(recommendations_table(&built)?))?;
     Ok(built.stats)
 }
@@ -282,20 +387,20 @@ mod tests {
         let (_, noise) = catalogue_and_ratings(99, 0..400);
         let mut changed: Vec<Rating> = ratings.iter().filter(|r| !held_out(r)).copied().collect();
         changed.extend(noise.iter().filter(|r| held_out(r)).map(|r| Rating { row: (r.row + 1) % 80, ..*r }));
-        let (a, b) = (build(&docs, &ratings, true).unwrap(), build(&docs, &changed, true).unwrap());
+        let (a, b) = (build(&docs, ratings.clone(), true).unwrap(), build(&docs, changed.clone(), true).unwrap());
         assert!(a.models.training_pairs > 0, "the ranker was trained");
         assert_eq!(a.models.hybrid.weights, b.models.hybrid.weights);
         assert_eq!(a.models.content_only.weights, b.models.content_only.weights);
         assert_eq!(a.lists, b.lists);
         // Without holding out, the same change does reach the model: the check can fail.
-        let (c, d) = (build(&docs, &ratings, false).unwrap(), build(&docs, &changed, false).unwrap());
+        let (c, d) = (build(&docs, ratings.clone(), false).unwrap(), build(&docs, changed.clone(), false).unwrap());
         assert_ne!(c.models.hybrid.weights, d.models.hybrid.weights);
     }
 
     #[test]
     fn every_movie_gets_five_others_and_collections_stay_together() {
         let (docs, ratings) = catalogue_and_ratings(3, 0..300);
-        let built = build(&docs, &ratings, false).unwrap();
+        let built = build(&docs, ratings.clone(), false).unwrap();
         for (i, list) in built.lists.iter().enumerate() {
             assert_eq!(list.len(), TOP_K);
             assert!(list.iter().all(|r| r.row as usize != i), "never itself");
@@ -304,7 +409,7 @@ mod tests {
                 assert!(!others || list.iter().any(|r| docs[r.row as usize].collection.as_ref() == Some(c)), "movie {i}");
             }
         }
-        let without_ratings = build(&docs, &[], false).unwrap();
+        let without_ratings = build(&docs, Vec::new(), false).unwrap();
         assert_eq!(without_ratings.models.training_pairs, 0, "nothing to learn from: content similarity ranks");
         assert!(without_ratings.lists.iter().all(|l| l.len() == TOP_K));
     }

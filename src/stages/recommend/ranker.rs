@@ -15,7 +15,7 @@ use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
-use super::features::{self, COLLABORATIVE, Catalogue, WIDTH};
+use super::features::{self, COLLABORATIVE, Catalogue, DenseRow, WIDTH};
 use super::ratings::{CoRated, jaccard, shared};
 use super::tfidf::SparseRows;
 use super::top_k::Neighbor;
@@ -81,6 +81,15 @@ impl<'a> Signals<'a> {
     pub fn features(&self, i: usize, j: usize) -> [f64; WIDTH] {
         features::pair(&self.catalogue, &self.content, &self.raters, i, j)
     }
+
+    /// The features of every candidate `j` for `i`, row `i` spread out in `dense`.
+    fn features_of(&self, dense: &mut DenseRow, i: usize, candidates: &[u32]) -> Vec<[f64; WIDTH]> {
+        dense.load(&self.content, i);
+        candidates
+            .iter()
+            .map(|&j| features::pair_with_cosine(&self.catalogue, dense.cosine(&self.content, j as usize), &self.raters, i, j as usize))
+            .collect()
+    }
 }
 
 /// A fitted logistic model over some of the features, standardised as in training.
@@ -112,16 +121,19 @@ pub fn training_pairs(signals: &Signals<'_>, label_raters: &[Vec<u32>]) -> (Vec<
     let per_query: Vec<(Vec<[f64; WIDTH]>, Vec<bool>)> = (0..label_raters.len())
         .into_par_iter()
         .filter(|&i| label_raters[i].len() >= MIN_LABEL_RATERS)
-        .map(|i| {
-            let candidates = signals.candidates(i);
-            let mut overlap: Vec<(f64, u32)> =
-                candidates.iter().map(|&j| (jaccard(&label_raters[i], &label_raters[j as usize]), j)).collect();
-            overlap.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            let positive: Vec<u32> = overlap.iter().take(LABEL_POSITIVES).filter(|(jac, _)| *jac > 0.0).map(|(_, j)| *j).collect();
-            let rows = candidates.iter().map(|&j| signals.features(i, j as usize)).collect();
-            let labels = candidates.iter().map(|j| positive.contains(j)).collect();
-            (rows, labels)
-        })
+        .map_init(
+            || DenseRow::new(&signals.content),
+            |dense, i| {
+                let candidates = signals.candidates(i);
+                let mut overlap: Vec<(f64, u32)> =
+                    candidates.iter().map(|&j| (jaccard(&label_raters[i], &label_raters[j as usize]), j)).collect();
+                overlap.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+                let positive: Vec<u32> = overlap.iter().take(LABEL_POSITIVES).filter(|(jac, _)| *jac > 0.0).map(|(_, j)| *j).collect();
+                let rows = signals.features_of(dense, i, &candidates);
+                let labels = candidates.iter().map(|j| positive.contains(j)).collect();
+                (rows, labels)
+            },
+        )
         .collect();
     let mut rows = Vec::new();
     let mut labels = Vec::new();
@@ -205,26 +217,28 @@ pub fn rank(signals: &Signals<'_>, models: &Models, rated: impl Fn(usize) -> boo
     let docs = signals.catalogue.docs;
     (0..docs.len())
         .into_par_iter()
-        .map(|i| {
-            let model = if rated(i) { &models.hybrid } else { &models.content_only };
-            let mut scored: Vec<Ranked> = signals
-                .candidates(i)
-                .into_iter()
-                .map(|j| Ranked { row: j, score: model.score(&signals.features(i, j as usize)), co_raters: 0 })
-                .collect();
-            scored.sort_by(|a, b| {
-                let (da, db) = (&docs[a.row as usize], &docs[b.row as usize]);
-                b.score.total_cmp(&a.score).then(db.popularity.total_cmp(&da.popularity)).then(da.id.cmp(&db.id))
-            });
-            keep_a_collection_member(&mut scored, signals, i, k);
-            scored.truncate(k);
-            scored.shrink_to_fit();
-            // Only the kept five need their co-raters (for the reasons).
-            for r in &mut scored {
-                r.co_raters = shared(&signals.raters[i], &signals.raters[r.row as usize]);
-            }
-            scored
-        })
+        .map_init(
+            || DenseRow::new(&signals.content),
+            |dense, i| {
+                let model = if rated(i) { &models.hybrid } else { &models.content_only };
+                let candidates = signals.candidates(i);
+                let features = signals.features_of(dense, i, &candidates);
+                let mut scored: Vec<Ranked> =
+                    candidates.iter().zip(&features).map(|(&j, x)| Ranked { row: j, score: model.score(x), co_raters: 0 }).collect();
+                scored.sort_by(|a, b| {
+                    let (da, db) = (&docs[a.row as usize], &docs[b.row as usize]);
+                    b.score.total_cmp(&a.score).then(db.popularity.total_cmp(&da.popularity)).then(da.id.cmp(&db.id))
+                });
+                keep_a_collection_member(&mut scored, signals, i, k);
+                scored.truncate(k);
+                scored.shrink_to_fit();
+                // Only the kept five need their co-raters (for the reasons).
+                for r in &mut scored {
+                    r.co_raters = shared(&signals.raters[i], &signals.raters[r.row as usize]);
+                }
+                scored
+            },
+        )
         .collect()
 }
 

@@ -56,8 +56,8 @@ pub fn part_of(user: u32, hold_out: bool) -> Part {
     }
 }
 
-/// Reads `movie_ratings` (movie_id, user_id, rating, rated_at), keeping movies among
-/// the documents, in the table's order.
+/// Reads batches of `movie_ratings` (movie_id, user_id, rating, rated_at), keeping
+/// movies among the documents, in the batches' order.
 pub fn read_ratings(batches: &[RecordBatch], row_of: &HashMap<i64, usize>) -> Vec<Rating> {
     use datafusion::arrow::array::AsArray;
     use datafusion::arrow::datatypes::Float64Type;
@@ -145,21 +145,21 @@ pub fn item_item(raters: &[Vec<u32>], k: usize, shrink: f64) -> Vec<Vec<CoRated>
     let mut users: Vec<u32> = raters.iter().flatten().copied().collect();
     users.sort_unstable();
     users.dedup();
-    let dense: HashMap<u32, usize> = users.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+    let dense: HashMap<u32, u32> = users.iter().enumerate().map(|(i, &u)| (u, i as u32)).collect();
     let mut rated: Vec<Vec<u32>> = vec![Vec::new(); users.len()];
     for (row, list) in raters.iter().enumerate() {
         for u in list {
-            rated[dense[u]].push(row as u32);
+            rated[dense[u] as usize].push(row as u32);
         }
     }
-    let raters: Vec<Vec<usize>> = raters.iter().map(|list| list.iter().map(|u| dense[u]).collect()).collect();
+    let raters: Vec<Vec<u32>> = raters.iter().map(|list| list.iter().map(|u| dense[u]).collect()).collect();
     (0..raters.len())
         .into_par_iter()
         .map_init(
             || (vec![0u32; raters.len()], Vec::<u32>::new()),
             |(counts, touched), i| {
                 for &u in &raters[i] {
-                    for &j in &rated[u] {
+                    for &j in &rated[u as usize] {
                         if j as usize != i {
                             if counts[j as usize] == 0 {
                                 touched.push(j);

@@ -50,8 +50,12 @@ pub(super) struct Ranking<'a> {
 
 impl Ranking<'_> {
     pub(super) fn order(&self, a: Neighbor, b: Neighbor) -> std::cmp::Ordering {
-        let (pa, pb) = (self.popularity[a.row as usize], self.popularity[b.row as usize]);
-        b.score.total_cmp(&a.score).then(pb.total_cmp(&pa)).then(self.ids[a.row as usize].cmp(&self.ids[b.row as usize]))
+        // Lazily: most comparisons are settled by the score, and the popularity and id
+        // lookups are random reads (a third of the top-k time when done eagerly).
+        b.score.total_cmp(&a.score).then_with(|| {
+            let (pa, pb) = (self.popularity[a.row as usize], self.popularity[b.row as usize]);
+            pb.total_cmp(&pa).then_with(|| self.ids[a.row as usize].cmp(&self.ids[b.row as usize]))
+        })
     }
 
     pub(super) fn before(&self, a: Neighbor, b: Neighbor) -> bool {
