@@ -1,7 +1,7 @@
 //! The top-level pages: index.html and questions.html.
 
 use anyhow::Result;
-use minijinja::context;
+use minijinja::{Value as Mj, context};
 use serde_json::{Value, json};
 
 use super::{Site, SiteStats, Written};
@@ -16,9 +16,15 @@ pub async fn questions(site: &Site<'_>) -> Result<Written> {
 }
 
 /// 404.html, which static hosts (GitHub Pages, Netlify, nginx's error_page) serve for
-/// any missing path. Its links are relative to the site's root, where hosts serve it.
+/// any missing path, however deep. With a base URL its links are absolute, so they
+/// reach the site from any depth; without one they are relative to the site's root.
 pub async fn not_found(site: &Site<'_>) -> Result<Written> {
-    let bytes = site.writer.page("", "404.html", "404.html", context! { root => "." })?;
+    let root = match &site.options.base_url {
+        // Escaped here, like the canonical links, so `/` is not written as `&#x2f;`.
+        Some(base) => Mj::from_safe_string(super::sitemap::xml_escape(base.as_str().trim_end_matches('/'))),
+        None => Mj::from("."),
+    };
+    let bytes = site.writer.page("", "404.html", "404.html", context! { root => root })?;
     Ok(Written { pages: 1, bytes, other_files: 0 })
 }
 
