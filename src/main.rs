@@ -29,6 +29,7 @@ use clap::{Parser, Subcommand};
 use marquee::commands;
 use marquee::foundation::base_url::BaseUrl;
 use marquee::foundation::timing::Stopwatch;
+use marquee::pipeline::stage_results::Until;
 use marquee::pipeline::{self, BuildOptions};
 use marquee::settings::{DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB, DEFAULT_MAX_REJECT_SHARE, DEFAULT_MIN_MOVIE_SHARE};
 use marquee::stages::bundle::{self, Lookup};
@@ -106,6 +107,12 @@ enum Command {
         /// absolute address.
         #[arg(long, value_name = "URL", value_parser = base_url)]
         base_url: Option<BaseUrl>,
+        /// Run the data stages only up to this one and keep their results in the cache
+        /// beside --out (OUT.cache/stages) for the next run, leaving the output as it
+        /// is: `make etl` and `make recommend`. A later build of the same data starts
+        /// from them.
+        #[arg(long, value_name = "STAGE")]
+        until: Option<Until>,
     },
     /// Remove a previous output tree left beside the output (what a build starts in the
     /// background after publishing).
@@ -204,10 +211,9 @@ fn share(text: &str) -> Result<f64, String> {
     Ok(value)
 }
 
-async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let mut watch = Stopwatch { log_lines: true, ..Default::default() };
-    let summary = pipeline::build(&opts, &mut watch).await.map_err(|e| explain_memory_limit(e, opts.memory_limit))?;
-    for (source, a) in &summary.accounting.inputs {
+/// The row accounting, one line per input file.
+fn print_accounting(accounting: &marquee::stages::etl::Accounting) {
+    for (source, a) in &accounting.inputs {
         eprintln!(
             "{source:<9} {:<24} read {:>8}  kept {:>8}  duplicates {:>4}  rejoined {:>2}  rejected {:>5}",
             a.file, a.records_read, a.kept, a.duplicates, a.rejoined, a.rejected
@@ -216,8 +222,45 @@ async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> an
             eprintln!("{source:<9} {} not read: {} takes precedence", a.ignored.join(", "), a.file);
         }
     }
-    let r = &summary.recommend;
+}
+
+fn print_recommend(r: &marquee::stages::recommend::RecommendStats) {
     eprintln!("recommend: {} movies, vocabulary {}, tf-idf {:.3} s, top-5 {:.3} s", r.movies, r.vocabulary, r.tfidf_s, r.top_k_s);
+}
+
+/// `marquee build --until STAGE`: the data stages up to STAGE, their results kept.
+async fn build_until(opts: BuildOptions, until: Until, timings: bool, report: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let mut watch = Stopwatch { log_lines: true, ..Default::default() };
+    let summary = pipeline::build_until(&opts, until, &mut watch).await.map_err(|e| explain_memory_limit(e, opts.memory_limit))?;
+    print_accounting(&summary.accounting);
+    if let Some(r) = &summary.recommend {
+        print_recommend(r);
+    }
+    if let Some(why) = &summary.cache_distrusted {
+        eprintln!("cache: {why}");
+    }
+    if timings {
+        eprint!("{}", watch.table());
+    }
+    if let Some(path) = report {
+        let json = serde_json::json!({
+            "stages": watch.stages,
+            "kept": summary.kept,
+            "cache_distrusted": summary.cache_distrusted,
+            "recommend": summary.recommend,
+            "tables": summary.accounting.tables,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")?;
+    }
+    eprintln!("kept in {} for the next build of {}; {} not touched", summary.dir.display(), opts.data.display(), opts.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let mut watch = Stopwatch { log_lines: true, ..Default::default() };
+    let summary = pipeline::build(&opts, &mut watch).await.map_err(|e| explain_memory_limit(e, opts.memory_limit))?;
+    print_accounting(&summary.accounting);
+    print_recommend(&summary.recommend);
     let b = &summary.bundle;
     eprintln!(
         "bundle: {} files, {:.1} MB, largest shard {} ({:.1} KB), download {:.1} MB",
@@ -345,12 +388,16 @@ fn main() -> ExitCode {
                 templates,
                 base_url,
                 memory_limit,
+                until,
             } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
                 let site = SiteOptions { max_page_bytes: max_page_kb.saturating_mul(1024), browse_page_movies: browse_page_size, base_url };
                 let opts =
                     BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, site, cleanup, templates, memory_limit };
-                build(opts, timings, report).await
+                match until {
+                    Some(stage) => build_until(opts, stage, timings, report).await,
+                    None => build(opts, timings, report).await,
+                }
             }
             Command::Purge { dir } => marquee::stages::publish::purge(&dir).map(|()| ExitCode::SUCCESS),
             Command::Ask { question, input, out, json } => ask(out, question, input, json),

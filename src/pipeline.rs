@@ -21,7 +21,9 @@ use crate::stages::site::templates::Theme;
 use crate::stages::{bundle, load, questions, recommend, site};
 
 mod reuse_data;
+pub mod stage_results;
 use reuse_data::{DataState, NotReused, ReusedFile};
+use stage_results::{Found, Until};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -99,11 +101,11 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
             if let NotReused::Distrusted(why) = why {
                 cache_distrusted = cache_distrusted.or(Some(why));
             }
-            let mut loaded = watch.time("load", async { load::load_found(&inputs) }).await?;
-            let (ctx, accounting) = watch.time("etl", clean_within(&mut loaded, opts.memory_limit)).await?;
-            drop(loaded);
+            let (ctx, accounting, kept) = cleaned(&cache, data, &inputs, opts, watch).await?;
+            cache_distrusted = cache_distrusted.or(kept.distrusted);
             refuse_unless_publishable(&accounting, previous_movies, opts)?;
-            let recs = watch.time("recommend", recommend::run(&ctx)).await?;
+            let (recs, kept) = recommended(&cache, data, &ctx, watch).await?;
+            cache_distrusted = cache_distrusted.or(kept.distrusted);
             let (answers, people_answers) = watch.time("questions", questions::run(&ctx)).await?;
             (ctx, accounting, people_answers, recs, DataResults::Made { answers })
         }
@@ -164,6 +166,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
             if let Err(e) = remember(&cache, &records, state.as_ref()) {
                 eprintln!("marquee: warning: could not record the output for the next build's reuse: {e:#}");
             }
+            stage_results::forget(&cache);
             let pages_deleted = deleted_pages(&file_log, &records);
             let files_reused = site.files_reused + linked;
             Ok(BuildSummary {
@@ -182,6 +185,99 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
             Err(e)
         }
     }
+}
+
+/// Whether a stage's results were kept from a partial run, and why kept results were
+/// not trusted, if they were not.
+#[derive(Default)]
+struct Kept {
+    reused: bool,
+    distrusted: Option<String>,
+}
+
+impl Kept {
+    fn of<T>(found: Found<T>) -> (Option<T>, Kept) {
+        match found {
+            Found::Some(t) => (Some(t), Kept { reused: true, distrusted: None }),
+            Found::Nothing => (None, Kept::default()),
+            Found::Distrusted(why) => (None, Kept { reused: false, distrusted: Some(why) }),
+        }
+    }
+}
+
+/// The clean tables and their accounting: kept by `marquee build --until` for the same
+/// data, or made by load and etl.
+async fn cleaned(
+    cache: &Path,
+    data: Fingerprint,
+    inputs: &[(&'static load::Source, load::Found)],
+    opts: &BuildOptions,
+    watch: &mut Stopwatch,
+) -> Result<(SessionContext, Accounting, Kept)> {
+    let (found, kept) = Kept::of(stage_results::load_etl(cache, data, opts.memory_limit).await);
+    if let Some((ctx, accounting)) = found {
+        watch.mark_kept(&["load", "etl"]);
+        return Ok((ctx, accounting, kept));
+    }
+    let mut loaded = watch.time("load", async { load::load_found(inputs) }).await?;
+    let (ctx, accounting) = watch.time("etl", clean_within(&mut loaded, opts.memory_limit)).await?;
+    Ok((ctx, accounting, kept))
+}
+
+/// The recommendations, registered in `ctx`: kept by `marquee build --until recommend`
+/// for the same data, or made.
+async fn recommended(
+    cache: &Path,
+    data: Fingerprint,
+    ctx: &SessionContext,
+    watch: &mut Stopwatch,
+) -> Result<(recommend::RecommendStats, Kept)> {
+    let (found, kept) = Kept::of(stage_results::load_recommend(cache, data, ctx).await);
+    if let Some(stats) = found {
+        watch.mark_kept(&["recommend"]);
+        return Ok((stats, kept));
+    }
+    Ok((watch.time("recommend", recommend::run(ctx)).await?, kept))
+}
+
+/// What a partial run did.
+pub struct PartialSummary {
+    pub accounting: Accounting,
+    pub recommend: Option<recommend::RecommendStats>,
+    /// Stages whose results were already kept for this data.
+    pub kept: Vec<&'static str>,
+    pub cache_distrusted: Option<String>,
+    /// Where the results are kept.
+    pub dir: PathBuf,
+}
+
+/// Runs the data stages up to `until` and keeps their results in the cache beside
+/// `opts.out` for the next run, without touching the output. The same refusals as a
+/// whole build apply, so a partial run fails where the build would.
+pub async fn build_until(opts: &BuildOptions, until: Until, watch: &mut Stopwatch) -> Result<PartialSummary> {
+    publish::check_data_outside(&opts.out, &opts.data)?;
+    let cache = reuse::cache_dir(&opts.out);
+    let program = fingerprint::program_fingerprint().context("reading the program's own file")?;
+    let inputs = load::find_inputs(&opts.data)?;
+    let data = watch.time("fingerprint", async { reuse_data::data_fingerprint(program, &inputs) }).await?;
+    let (ctx, accounting, etl) = cleaned(&cache, data, &inputs, opts, watch).await?;
+    refuse_unless_publishable(&accounting, previous_movie_count(&opts.out), opts)?;
+    let mut kept = Vec::new();
+    match etl.reused {
+        true => kept.extend(["load", "etl"]),
+        false => watch.time("keep etl", stage_results::save_etl(&cache, data, &ctx, &accounting)).await?,
+    }
+    let mut summary = PartialSummary { accounting, recommend: None, kept, cache_distrusted: etl.distrusted, dir: cache.join("stages") };
+    if until == Until::Recommend {
+        let (stats, rec) = recommended(&cache, data, &ctx, watch).await?;
+        match rec.reused {
+            true => summary.kept.push("recommend"),
+            false => watch.time("keep recommend", stage_results::save_recommend(&cache, data, &ctx, &stats)).await?,
+        }
+        summary.cache_distrusted = summary.cache_distrusted.or(rec.distrusted);
+        summary.recommend = Some(stats);
+    }
+    Ok(summary)
 }
 
 /// Records what each file of the published output was made from and, when the data

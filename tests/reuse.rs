@@ -337,3 +337,82 @@ fn adding_or_removing_ratings_csv_or_the_file_it_hides_is_not_reused() {
     assert_same_as_cold(&dir, &data, &out, &[]);
     assert_eq!(build(&data, &out, &[])["data_reused"], true, "and an unchanged rebuild reuses again");
 }
+
+/// Runs `marquee build --until STAGE` and returns its report.
+fn build_until(data: &Path, out: &Path, stage: &str) -> serde_json::Value {
+    let report = out.with_extension(format!("{stage}.json"));
+    let done = Command::new(env!("CARGO_BIN_EXE_marquee"))
+        .args(["build", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args(["--until", stage, "--report"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap()
+}
+
+fn stages_marked(report: &serde_json::Value, reused: bool) -> Vec<String> {
+    let stages = report["stages"].as_array().unwrap().iter();
+    stages.filter(|s| s["reused"] == reused).map(|s| s["stage"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn stages_run_one_at_a_time_give_the_cold_build() {
+    let dir = scratch("until");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let stages = dir.join("out.cache/stages");
+
+    let etl = build_until(&data, &out, "etl");
+    assert!(!out.exists(), "a partial run leaves the output alone");
+    assert!(stages.join("etl/key").is_file() && !stages.join("recommend").exists());
+    assert_eq!(stages_marked(&etl, true), Vec::<String>::new());
+    assert_eq!(etl["kept"], serde_json::json!([]));
+
+    let recommend = build_until(&data, &out, "recommend");
+    assert_eq!(recommend["kept"], serde_json::json!(["load", "etl"]), "the etl results are read, not made again");
+    assert!(stages_marked(&recommend, false).contains(&"recommend".to_string()));
+    assert!(stages.join("recommend/key").is_file());
+
+    let site = build(&data, &out, &[]);
+    assert_eq!(stages_marked(&site, true), ["load", "etl", "recommend"]);
+    assert!(site["cache_distrusted"].is_null(), "{}", site["cache_distrusted"]);
+    assert!(!stages.exists(), "a published build holds the stages' results; the kept ones go");
+    assert_same_as_cold(&dir, &data, &out, &[]);
+
+    // Kept results of other data are not read: a changed input runs etl again.
+    build_until(&data, &out, "etl");
+    edit_movie(&data, &some_movie(&data, &out), Some("Una sinopsis nueva, sin comillas, para la prueba."));
+    let changed = build_until(&data, &out, "recommend");
+    assert_eq!(changed["kept"], serde_json::json!([]));
+    let rebuilt = build(&data, &out, &[]);
+    assert_eq!(stages_marked(&rebuilt, true)[..3], ["load", "etl", "recommend"]);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+}
+
+#[test]
+fn damaged_stage_results_are_made_again_not_trusted() {
+    let dir = scratch("until-damaged");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    build_until(&data, &out, "recommend");
+    let stages = dir.join("out.cache/stages");
+    // The key still matches: only reading the files can tell.
+    std::fs::write(stages.join("etl/movies.parquet"), b"PAR1 not really").unwrap();
+    std::fs::write(stages.join("recommend/state.json"), b"{\"movies\": ").unwrap();
+    let site = build(&data, &out, &[]);
+    let distrusted = site["cache_distrusted"].as_str().expect("the damage is reported");
+    assert!(distrusted.contains("etl"), "{distrusted}");
+    assert_eq!(stages_marked(&site, true), Vec::<String>::new(), "nothing damaged is used");
+    assert_same_as_cold(&dir, &data, &out, &[]);
+
+    // A stage directory cut short before its key was written is not results at all.
+    build_until(&data, &out, "etl");
+    std::fs::remove_file(stages.join("etl/key")).unwrap();
+    let again = build_until(&data, &out, "etl");
+    assert_eq!(again["kept"], serde_json::json!([]));
+    assert!(again["cache_distrusted"].is_null());
+}

@@ -77,10 +77,19 @@ impl Stopwatch {
 
     /// Records stages taken whole from the previous build: no time of their own.
     pub fn mark_reused(&mut self, stages: &[&str]) {
+        self.mark_taken(stages, "reused from the previous build");
+    }
+
+    /// Records stages whose results a partial run (`marquee build --until`) kept.
+    pub fn mark_kept(&mut self, stages: &[&str]) {
+        self.mark_taken(stages, "kept from the last `marquee build --until`");
+    }
+
+    fn mark_taken(&mut self, stages: &[&str], from: &str) {
         let (_, peak) = process_usage();
         for stage in stages {
             if self.log_lines && !std::io::stderr().is_terminal() {
-                eprintln!("{stage}: reused from the previous build");
+                eprintln!("{stage}: {from}");
             }
             self.stages.push(StageTiming { stage: stage.to_string(), wall_s: 0.0, cpu_s: 0.0, peak_rss_mb: peak, reused: true });
         }
@@ -88,15 +97,15 @@ impl Stopwatch {
 
     /// A plain-text table of the stages and their total.
     pub fn table(&self) -> String {
-        let mut out = format!("{:<12} {:>9} {:>9} {:>12}\n", "stage", "wall s", "cpu s", "peak MB");
+        let mut out = format!("{:<14} {:>9} {:>9} {:>12}\n", "stage", "wall s", "cpu s", "peak MB");
         for s in &self.stages {
             let reused = if s.reused { "  reused" } else { "" };
-            out += &format!("{:<12} {:>9.3} {:>9.3} {:>12.1}{reused}\n", s.stage, s.wall_s, s.cpu_s, s.peak_rss_mb);
+            out += &format!("{:<14} {:>9.3} {:>9.3} {:>12.1}{reused}\n", s.stage, s.wall_s, s.cpu_s, s.peak_rss_mb);
         }
         let wall: f64 = self.stages.iter().map(|s| s.wall_s).sum();
         let cpu: f64 = self.stages.iter().map(|s| s.cpu_s).sum();
         let peak = self.stages.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max);
-        out += &format!("{:<12} {:>9.3} {:>9.3} {:>12.1}\n", "total", wall, cpu, peak);
+        out += &format!("{:<14} {:>9.3} {:>9.3} {:>12.1}\n", "total", wall, cpu, peak);
         out
     }
 }

@@ -1,0 +1,192 @@
+//! The results of the first data stages kept between separate runs, so that the stages
+//! can be run one at a time (`marquee build --until etl`, `make etl`, `make recommend`)
+//! and the next run starts where the last one stopped.
+//!
+//! Each stage's results live in their own directory of the cache beside the output,
+//! `stages/etl` (the clean tables as Parquet, the row accounting) and
+//! `stages/recommend` (the recommendations as Parquet, the stage's figures), with a
+//! `key` file: what they were made from (the program and every input file, as the
+//! data fingerprint says). A directory is made under another name and renamed into
+//! place whole, its key written last, so a run cut short leaves nothing that looks
+//! complete. Results whose key differs are not read; results that cannot be read are
+//! reported and made again, never trusted.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use serde::{Deserialize, Serialize};
+
+use crate::foundation::engine;
+use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
+use crate::foundation::output::write_atomically;
+use crate::foundation::tables;
+use crate::stages::etl::{Accounting, Reject};
+use crate::stages::recommend::RecommendStats;
+
+/// The stage a partial run stops after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Until {
+    /// Load and clean the inputs: the clean tables and the row accounting.
+    Etl,
+    /// Then the recommendations for every movie.
+    Recommend,
+}
+
+const KEY: &str = "key";
+const STATE: &str = "state.json";
+
+/// What the etl results in `cache` are made from: the data fingerprint, in a domain
+/// of its own.
+fn etl_key(data: Fingerprint) -> Fingerprint {
+    Fingerprinter::new("etl stage results").add_fingerprint(data).finish()
+}
+
+fn recommend_key(data: Fingerprint) -> Fingerprint {
+    Fingerprinter::new("recommend stage results").add_fingerprint(data).finish()
+}
+
+fn stage_dir(cache: &Path, stage: &str) -> PathBuf {
+    cache.join("stages").join(stage)
+}
+
+#[derive(Serialize, Deserialize)]
+struct EtlState {
+    accounting: Accounting,
+    rejects: Vec<Reject>,
+}
+
+/// Results found for a stage: none with this key, or some that cannot be trusted.
+pub enum Found<T> {
+    Some(T),
+    Nothing,
+    Distrusted(String),
+}
+
+/// Keeps the clean tables and the accounting of `ctx` as the etl results of `data`.
+pub async fn save_etl(cache: &Path, data: Fingerprint, ctx: &SessionContext, accounting: &Accounting) -> Result<()> {
+    let state = EtlState { accounting: accounting.clone(), rejects: accounting.rejects.clone() };
+    save(cache, "etl", etl_key(data), async |dir: &Path| {
+        for table in tables::CLEAN {
+            write_parquet(ctx, table, dir).await?;
+        }
+        write_atomically(&dir.join(STATE), |w| Ok(serde_json::to_writer(w, &state)?))
+    })
+    .await
+}
+
+/// The clean tables and the accounting kept for `data`, in a session planned as
+/// [`super::clean`] leaves it.
+pub async fn load_etl(cache: &Path, data: Fingerprint, memory_limit: Option<usize>) -> Found<(SessionContext, Accounting)> {
+    let dir = stage_dir(cache, "etl");
+    if !has_key(&dir, etl_key(data)) {
+        return Found::Nothing;
+    }
+    let loaded = async {
+        let ctx = engine::new_context_within(memory_limit);
+        for table in tables::CLEAN {
+            register_parquet(&ctx, table, &dir).await?;
+        }
+        engine::switch_to_deterministic_plans(&ctx);
+        let path = dir.join(STATE);
+        let file = std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let state: EtlState =
+            serde_json::from_reader(std::io::BufReader::new(file)).with_context(|| format!("reading {}", path.display()))?;
+        let mut accounting = state.accounting;
+        accounting.rejects = state.rejects;
+        anyhow::Ok((ctx, accounting))
+    };
+    match loaded.await {
+        Ok(found) => Found::Some(found),
+        Err(e) => Found::Distrusted(format!("{}: {e:#}; etl runs again", dir.display())),
+    }
+}
+
+/// Keeps the `recommendations` table of `ctx` and the stage's figures.
+pub async fn save_recommend(cache: &Path, data: Fingerprint, ctx: &SessionContext, stats: &RecommendStats) -> Result<()> {
+    save(cache, "recommend", recommend_key(data), async |dir: &Path| {
+        write_parquet(ctx, tables::RECOMMENDATIONS, dir).await?;
+        write_atomically(&dir.join(STATE), |w| Ok(serde_json::to_writer(w, stats)?))
+    })
+    .await
+}
+
+/// Registers the recommendations kept for `data` in `ctx`; their figures.
+pub async fn load_recommend(cache: &Path, data: Fingerprint, ctx: &SessionContext) -> Found<RecommendStats> {
+    let dir = stage_dir(cache, "recommend");
+    if !has_key(&dir, recommend_key(data)) {
+        return Found::Nothing;
+    }
+    let loaded = async {
+        let path = dir.join(STATE);
+        let file = std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let stats: RecommendStats =
+            serde_json::from_reader(std::io::BufReader::new(file)).with_context(|| format!("reading {}", path.display()))?;
+        register_parquet(ctx, tables::RECOMMENDATIONS, &dir).await?;
+        anyhow::Ok(stats)
+    };
+    match loaded.await {
+        Ok(stats) => Found::Some(stats),
+        Err(e) => {
+            // A half-registered table must not be mistaken for the stage's result.
+            let _ = ctx.deregister_table(tables::RECOMMENDATIONS);
+            Found::Distrusted(format!("{}: {e:#}; recommend runs again", dir.display()))
+        }
+    }
+}
+
+/// Removes every stage's kept results: once a build is published, its output holds
+/// them (and the data reuse of the next build reads them from there).
+pub fn forget(cache: &Path) {
+    let _ = std::fs::remove_dir_all(cache.join("stages"));
+}
+
+fn has_key(dir: &Path, key: Fingerprint) -> bool {
+    std::fs::read_to_string(dir.join(KEY)).is_ok_and(|k| k == key.to_string())
+}
+
+/// Makes a stage's directory under a partial name, writes its key last and renames it
+/// into place, replacing what was there.
+async fn save(cache: &Path, stage: &str, key: Fingerprint, fill: impl AsyncFnOnce(&Path) -> Result<()>) -> Result<()> {
+    let dir = stage_dir(cache, stage);
+    let parent = dir.parent().context("stage directory has no parent")?;
+    let partial = parent.join(format!(".{stage}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
+    let made = async {
+        fill(&partial).await?;
+        write_atomically(&partial.join(KEY), |w| Ok(std::io::Write::write_all(w, key.to_string().as_bytes())?))?;
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        std::fs::rename(&partial, &dir).with_context(|| format!("renaming {}", partial.display()))
+    };
+    let result = made.await;
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    result
+}
+
+async fn write_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<()> {
+    let path = dir.join(format!("{table}.parquet"));
+    ctx.table(table)
+        .await?
+        .write_parquet(path.to_str().context("cache path is not UTF-8")?, DataFrameWriteOptions::new().with_single_file_output(true), None)
+        .await
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// One table read whole into memory, one partition, as the later stages expect.
+async fn register_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<()> {
+    let path = dir.join(format!("{table}.parquet"));
+    let frame = ctx.read_parquet(path.to_str().context("cache path is not UTF-8")?, ParquetReadOptions::default()).await?;
+    let schema = Arc::new(frame.schema().as_arrow().clone());
+    let batches = frame.collect().await.with_context(|| format!("reading {}", path.display()))?;
+    ctx.register_table(table, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
+    Ok(())
+}
