@@ -27,7 +27,7 @@ TEMPLATES_DIR ?= templates
 TEMPLATES := $(shell find $(TEMPLATES_DIR) -type f 2>/dev/null)
 INPUTS := $(shell find $(DATA) -maxdepth 1 -type f -name '*.csv*' 2>/dev/null)
 
-.PHONY: all site test bench clean sample browser-test
+.PHONY: all etl recommend site test bench clean sample browser-test
 
 all: site
 
@@ -43,10 +43,28 @@ $(BIN): $(SOURCES)
 	cargo build --locked
 	@touch $@
 
+# The pipeline, one target a stage: etl (load and clean the inputs), recommend (every
+# movie's five), site (the questions, the bundle, the pages, and publishing output/).
+# `make etl` and `make recommend` keep their results in $(OUT).cache/stages without
+# touching output/; the next stage starts from them. Each runs only when what it is
+# made from changed, so `make -q TARGET` says truthfully whether TARGET is up to date.
+ETL_STAMP := $(OUT).cache/make-etl
+RECOMMEND_STAMP := $(OUT).cache/make-recommend
+etl: $(ETL_STAMP)
+recommend: $(RECOMMEND_STAMP)
+
+$(ETL_STAMP): $(BIN) $(INPUTS)
+	@if [ "$(DATA)" = "data/sample" ]; then echo "marquee: no Kaggle files in data/, building from the bundled sample in data/sample"; fi
+	$(BIN) build --data $(DATA) --out $(OUT) --until etl
+	@mkdir -p $(@D) && touch $@
+
+$(RECOMMEND_STAMP): $(ETL_STAMP)
+	$(BIN) build --data $(DATA) --out $(OUT) --until recommend
+	@mkdir -p $(@D) && touch $@
+
 # Rebuilt only when the inputs, the SQL, the templates or the code change; marquee then
 # reuses what the change did not touch (see $(OUT).cache beside the output).
-$(STAMP): $(BIN) $(INPUTS) $(TEMPLATES)
-	@if [ "$(DATA)" = "data/sample" ]; then echo "marquee: no Kaggle files in data/, building from the bundled sample in data/sample"; fi
+$(STAMP): $(RECOMMEND_STAMP) $(TEMPLATES)
 	$(BIN) build --data $(DATA) --out $(OUT) --templates $(TEMPLATES_DIR) --timings $(if $(BASE_URL),--base-url '$(BASE_URL)')
 	@mkdir -p $(@D) && touch $@
 

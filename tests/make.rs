@@ -74,3 +74,55 @@ fn a_template_edit_is_a_rebuild_not_a_recompile() {
     std::fs::remove_dir_all(&out).unwrap();
     assert_eq!(make(root, &sample, &out, &["-q", &setting]).status.code(), Some(1));
 }
+
+fn make_target(root: &Path, target: &str, data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new("make")
+        .current_dir(root)
+        .arg(target)
+        .arg(format!("BIN={}", env!("CARGO_BIN_EXE_marquee")))
+        .arg(format!("DATA={}", data.display()))
+        .arg(format!("OUT={}", out.display()))
+        .args(extra)
+        .output()
+        .expect("make")
+}
+
+#[test]
+fn each_stage_is_a_target_and_make_q_tells_which_are_stale() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = std::env::temp_dir().join(format!("marquee-make-stages-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let data = work.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for name in ["movies_metadata.csv", "credits.csv", "links.csv", "ratings_small.csv"] {
+        std::fs::copy(root.join("data/sample").join(name), data.join(name)).unwrap();
+    }
+    let out = work.join("output");
+    let q = |target: &str| make_target(root, target, &data, &out, &["-q"]).status.code();
+
+    // `make -n` shows the pipeline in order.
+    let plan = String::from_utf8_lossy(&make_target(root, "site", &data, &out, &["-n"]).stdout).to_string();
+    let at = |what: &str| plan.find(what).unwrap_or_else(|| panic!("{what} in {plan}"));
+    assert!(at("--until etl") < at("--until recommend"));
+    assert!(at("--until recommend") < at("--templates"));
+
+    let etl = make_target(root, "etl", &data, &out, &[]);
+    assert!(etl.status.success(), "{}", String::from_utf8_lossy(&etl.stderr));
+    assert!(!out.exists(), "make etl publishes nothing");
+    assert_eq!((q("etl"), q("recommend"), q("site")), (Some(0), Some(1), Some(1)));
+
+    let site = make_target(root, "site", &data, &out, &[]);
+    assert!(site.status.success(), "{}", String::from_utf8_lossy(&site.stderr));
+    let log = String::from_utf8_lossy(&site.stdout).to_string() + &String::from_utf8_lossy(&site.stderr);
+    assert!(!log.contains("--until etl"), "etl was up to date: {log}");
+    assert!(log.contains("etl: kept from the last"), "the site build starts from the kept etl results: {log}");
+    assert!(out.join("manifest.json").is_file());
+    assert_eq!((q("etl"), q("recommend"), q("site")), (Some(0), Some(0), Some(0)));
+
+    // A changed input makes every stage stale.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let ratings = data.join("ratings_small.csv");
+    std::fs::write(&ratings, std::fs::read(&ratings).unwrap()).unwrap();
+    assert_eq!((q("etl"), q("recommend"), q("site")), (Some(1), Some(1), Some(1)));
+    let _ = std::fs::remove_dir_all(&work);
+}
