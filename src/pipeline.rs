@@ -214,7 +214,10 @@ async fn cleaned(
     opts: &BuildOptions,
     watch: &mut Stopwatch,
 ) -> Result<(SessionContext, Accounting, Kept)> {
-    let (found, kept) = Kept::of(stage_results::load_etl(cache, data, opts.memory_limit).await);
+    let (found, kept) = match stage_results::has_etl(cache, data) {
+        true => Kept::of(watch.time("read kept etl", stage_results::load_etl(cache, data, opts.memory_limit)).await),
+        false => (None, Kept::default()),
+    };
     if let Some((ctx, accounting)) = found {
         watch.mark_kept(&["load", "etl"]);
         return Ok((ctx, accounting, kept));
@@ -232,7 +235,10 @@ async fn recommended(
     ctx: &SessionContext,
     watch: &mut Stopwatch,
 ) -> Result<(recommend::RecommendStats, Kept)> {
-    let (found, kept) = Kept::of(stage_results::load_recommend(cache, data, ctx).await);
+    let (found, kept) = match stage_results::has_recommend(cache, data) {
+        true => Kept::of(watch.time("read kept recommend", stage_results::load_recommend(cache, data, ctx)).await),
+        false => (None, Kept::default()),
+    };
     if let Some(stats) = found {
         watch.mark_kept(&["recommend"]);
         return Ok((stats, kept));

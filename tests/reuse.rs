@@ -379,6 +379,8 @@ fn stages_run_one_at_a_time_give_the_cold_build() {
 
     let site = build(&data, &out, &[]);
     assert_eq!(stages_marked(&site, true), ["load", "etl", "recommend"]);
+    let stages_run = stages_marked(&site, false);
+    assert!(stages_run.contains(&"read kept etl".to_string()) && !stages_run.contains(&"recommend".to_string()), "{stages_run:?}");
     assert!(site["cache_distrusted"].is_null(), "{}", site["cache_distrusted"]);
     assert!(!stages.exists(), "a published build holds the stages' results; the kept ones go");
     assert_same_as_cold(&dir, &data, &out, &[]);
@@ -407,6 +409,7 @@ fn damaged_stage_results_are_made_again_not_trusted() {
     let distrusted = site["cache_distrusted"].as_str().expect("the damage is reported");
     assert!(distrusted.contains("etl"), "{distrusted}");
     assert_eq!(stages_marked(&site, true), Vec::<String>::new(), "nothing damaged is used");
+    assert!(stages_marked(&site, false).contains(&"etl".to_string()));
     assert_same_as_cold(&dir, &data, &out, &[]);
 
     // A stage directory cut short before its key was written is not results at all.

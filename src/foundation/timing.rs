@@ -97,15 +97,15 @@ impl Stopwatch {
 
     /// A plain-text table of the stages and their total.
     pub fn table(&self) -> String {
-        let mut out = format!("{:<14} {:>9} {:>9} {:>12}\n", "stage", "wall s", "cpu s", "peak MB");
+        let mut out = format!("{:<20} {:>9} {:>9} {:>12}\n", "stage", "wall s", "cpu s", "peak MB");
         for s in &self.stages {
             let reused = if s.reused { "  reused" } else { "" };
-            out += &format!("{:<14} {:>9.3} {:>9.3} {:>12.1}{reused}\n", s.stage, s.wall_s, s.cpu_s, s.peak_rss_mb);
+            out += &format!("{:<20} {:>9.3} {:>9.3} {:>12.1}{reused}\n", s.stage, s.wall_s, s.cpu_s, s.peak_rss_mb);
         }
         let wall: f64 = self.stages.iter().map(|s| s.wall_s).sum();
         let cpu: f64 = self.stages.iter().map(|s| s.cpu_s).sum();
         let peak = self.stages.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max);
-        out += &format!("{:<14} {:>9.3} {:>9.3} {:>12.1}\n", "total", wall, cpu, peak);
+        out += &format!("{:<20} {:>9.3} {:>9.3} {:>12.1}\n", "total", wall, cpu, peak);
         out
     }
 }

@@ -144,6 +144,15 @@ pub fn forget(cache: &Path) {
     let _ = std::fs::remove_dir_all(cache.join("stages"));
 }
 
+/// Whether etl results of `data` are kept (not yet whether they can be read).
+pub fn has_etl(cache: &Path, data: Fingerprint) -> bool {
+    has_key(&stage_dir(cache, "etl"), etl_key(data))
+}
+
+pub fn has_recommend(cache: &Path, data: Fingerprint) -> bool {
+    has_key(&stage_dir(cache, "recommend"), recommend_key(data))
+}
+
 fn has_key(dir: &Path, key: Fingerprint) -> bool {
     std::fs::read_to_string(dir.join(KEY)).is_ok_and(|k| k == key.to_string())
 }
