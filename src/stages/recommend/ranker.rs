@@ -19,7 +19,7 @@ use super::features::{self, COLLABORATIVE, Catalogue, DenseRow, WIDTH};
 use super::ratings::{CoRated, jaccard, shared};
 use super::tfidf::SparseRows;
 use super::top_k::Neighbor;
-use crate::settings::{Hyper, RANKER_ITERATIONS};
+use crate::settings::{Hyper, RANKER_ITERATIONS, RANKER_TOLERANCE_PER_PAIR};
 
 /// Everything candidates and features are drawn from.
 pub struct Signals<'a> {
@@ -169,6 +169,7 @@ pub fn fit(rows: &[[f64; WIDTH]], labels: &[bool], uses: &[usize], alpha: f64) -
     let fitted = LogisticRegression::default()
         .alpha(alpha)
         .max_iterations(RANKER_ITERATIONS)
+        .gradient_tolerance(RANKER_TOLERANCE_PER_PAIR * n)
         .fit(&Dataset::new(x, y))
         .context("fitting the ranker")?;
     // linfa's "positive" class is the first label it meets in the data: turn its
