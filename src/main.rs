@@ -162,6 +162,11 @@ enum Command {
         /// Also write the figures as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Instead, score the recommender's hyperparameter grid (TUNING_GRID in
+        /// src/settings.rs) on validation users and print the best; held-out users
+        /// are not read.
+        #[arg(long)]
+        tune: bool,
     },
 }
 
@@ -405,7 +410,8 @@ fn main() -> ExitCode {
                 commands::scale::scale(&data, &out, factor, ratings_rows).map(|()| ExitCode::SUCCESS)
             }
             Command::Sql { data, query } => commands::query::run(&data, &query).await.map(|()| ExitCode::SUCCESS),
-            Command::Eval { data, json } => commands::eval::run(&data, json.as_deref()).await.map(|()| ExitCode::SUCCESS),
+            Command::Eval { data, json, tune: false } => commands::eval::run(&data, json.as_deref()).await.map(|()| ExitCode::SUCCESS),
+            Command::Eval { data, json, tune: true } => commands::eval::tune(&data, json.as_deref()).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {

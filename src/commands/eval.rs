@@ -9,9 +9,10 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::pipeline;
-use crate::settings::{GENRES_ONLY, GENRES_ONLY_VOCABULARY, TOP_K};
+use crate::settings::{GENRES_ONLY, GENRES_ONLY_VOCABULARY, MIN_HELD_OUT_RATERS, TOP_K, TUNING_GRID};
 use crate::stages::load;
 use crate::stages::recommend::evaluate::{HeldOut, Quality, XorShift, quality};
+use crate::stages::recommend::tune::Tuned;
 use crate::stages::recommend::{self, MovieDoc, Rating, ranker};
 
 /// Five random other movies per movie (a fixed seed).
@@ -103,6 +104,48 @@ pub fn table(rows: &[(&str, Quality)]) -> String {
         );
     }
     out
+}
+
+/// The grid, one line a point, the chosen one marked.
+pub fn tuning_table(tuned: &Tuned) -> String {
+    let mut out = format!(
+        "  {:>7} {:>8} {:>7} {:>6} {:>9} {:>9} {:>6} {:>7} {:>10}\n",
+        "content", "co-rated", "popular", "shrink", "min label", "positives", "alpha", "hybrid", "no ratings"
+    );
+    for (i, p) in tuned.points.iter().enumerate() {
+        let h = &p.hyper;
+        out += &format!(
+            "{} {:>7} {:>8} {:>7} {:>6} {:>9} {:>9} {:>6} {:>7.3} {:>10.3}\n",
+            if i == tuned.chosen { '*' } else { ' ' },
+            h.content_candidates,
+            h.co_rated_candidates,
+            h.popular_candidates,
+            h.cf_shrink,
+            h.min_label_raters,
+            h.label_positives,
+            h.ranker_alpha,
+            p.hybrid_lift,
+            p.no_ratings_lift
+        );
+    }
+    out
+}
+
+/// `marquee eval --tune`: the grid scored on validation users; held-out users unread.
+pub async fn tune(data: &Path, json_out: Option<&Path>) -> Result<()> {
+    let (ctx, _) = pipeline::clean(&mut load::load_all(data)?).await?;
+    let (docs, ratings) = recommend::read_inputs(&ctx).await?;
+    let tuned = recommend::tune::tune(&docs, ratings, &TUNING_GRID)?;
+    println!(
+        "co-rating lift on {} validation users ({} movies with {MIN_HELD_OUT_RATERS}+ of them), trained without them:",
+        tuned.validation_users, tuned.lift_movies
+    );
+    print!("{}", tuning_table(&tuned));
+    println!("chosen (*): {:?}", tuned.points[tuned.chosen].hyper);
+    if let Some(path) = json_out {
+        std::fs::write(path, serde_json::to_string_pretty(&tuned)? + "\n")?;
+    }
+    Ok(())
 }
 
 pub async fn run(data: &Path, json_out: Option<&Path>) -> Result<()> {

@@ -385,7 +385,7 @@ pub const QUESTIONS: &[Question] = &[
         person_page: None,
         sample: &[(
             "Home Comeback",
-            "Películas recomendadas para Home Comeback (1986): The Riverside Lap, Last Round, Winning Comeback, The Inside Heist, The Second Season",
+            "Películas recomendadas para Home Comeback (1986): The Inside Heist, Last Ledger, Pale Bride, Silent Cellar, Cinderella",
         )],
         variants: &[JUNE, JULY, MAY],
         input: "titulo",

@@ -44,10 +44,14 @@ pub struct HeldOut {
 
 impl HeldOut {
     pub fn new(ratings: &[Rating], rows: usize) -> HeldOut {
-        let held = |user: u32| part_of(user, true) == Part::HeldOut;
-        let raters = raters(ratings, rows, |r| held(r.user));
+        HeldOut::of(ratings, rows, |user| part_of(user, true) == Part::HeldOut)
+    }
+
+    /// What the users `judge` picks did (the validation users, for `marquee eval --tune`).
+    pub fn of(ratings: &[Rating], rows: usize, judge: impl Fn(u32) -> bool) -> HeldOut {
+        let raters = raters(ratings, rows, |r| judge(r.user));
         let pool = (0..rows as u32).filter(|&i| !raters[i as usize].is_empty()).collect();
-        HeldOut { raters, liked_in_order: high_ratings_in_order(ratings, held), pool }
+        HeldOut { raters, liked_in_order: high_ratings_in_order(ratings, judge), pool }
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::MovieDoc;
 use super::ratings::{jaccard, shared, shrunk_cosine};
 use super::tfidf::SparseRows;
-use crate::settings::{CF_SHRINK, REASON_KEYWORDS, SHARED_CAST};
+use crate::settings::{REASON_KEYWORDS, SHARED_CAST};
 
 /// The names a movie is compared on, as interned ids, sorted.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +20,7 @@ pub struct Facts {
 }
 
 /// Every movie's facts, and the names behind the ids (for the reasons).
+#[derive(Clone)]
 pub struct Catalogue<'a> {
     pub docs: &'a [MovieDoc],
     pub facts: Vec<Facts>,
@@ -169,13 +170,21 @@ impl DenseRow {
 }
 
 /// The features of recommending `b` for `a`. `raters` are the users whose ratings
-/// the collaborative features may use (empty lists: no signal).
-pub fn pair(catalogue: &Catalogue<'_>, content: &SparseRows, raters: &[Vec<u32>], a: usize, b: usize) -> [f64; WIDTH] {
-    pair_with_cosine(catalogue, cosine(content, a, b), raters, a, b)
+/// the collaborative features may use (empty lists: no signal); their cosine is
+/// shrunk by `shrink`.
+pub fn pair(catalogue: &Catalogue<'_>, content: &SparseRows, raters: &[Vec<u32>], shrink: f64, a: usize, b: usize) -> [f64; WIDTH] {
+    pair_with_cosine(catalogue, cosine(content, a, b), raters, shrink, a, b)
 }
 
 /// [`pair`] with the content cosine already known.
-pub fn pair_with_cosine(catalogue: &Catalogue<'_>, content_cosine: f64, raters: &[Vec<u32>], a: usize, b: usize) -> [f64; WIDTH] {
+pub fn pair_with_cosine(
+    catalogue: &Catalogue<'_>,
+    content_cosine: f64,
+    raters: &[Vec<u32>],
+    shrink: f64,
+    a: usize,
+    b: usize,
+) -> [f64; WIDTH] {
     let (fa, fb) = (&catalogue.facts[a], &catalogue.facts[b]);
     let (da, db) = (&catalogue.docs[a], &catalogue.docs[b]);
     let co = shared(&raters[a], &raters[b]);
@@ -189,7 +198,7 @@ pub fn pair_with_cosine(catalogue: &Catalogue<'_>, content_cosine: f64, raters: 
     };
     [
         content_cosine,
-        shrunk_cosine(co, raters[a].len(), raters[b].len(), CF_SHRINK),
+        shrunk_cosine(co, raters[a].len(), raters[b].len(), shrink),
         (co as f64).ln_1p(),
         f64::from(fa.collection.is_some() && fa.collection == fb.collection),
         shared(&fa.directors, &fb.directors).min(2) as f64,
@@ -305,12 +314,12 @@ mod tests {
         let content =
             SparseRows { n_cols: 1, indptr: vec![0, 1, 2], indices: vec![0, 0], values: vec![1.0, 1.0], vocabulary: vec!["x".into()] };
         let raters = vec![vec![1, 2, 3], vec![2, 3]];
-        let f = pair(&catalogue, &content, &raters, 0, 1);
+        let f = pair(&catalogue, &content, &raters, 10.0, 0, 1);
         assert_eq!(f.len(), FEATURES.len());
         assert_eq!(f[0], 1.0);
         assert_eq!(f[3], 1.0);
         assert_eq!(f[4], 1.0);
         assert!((f[2] - 2f64.ln_1p()).abs() < 1e-12);
-        assert_eq!(f[1], shrunk_cosine(2, 3, 2, CF_SHRINK));
+        assert_eq!(f[1], shrunk_cosine(2, 3, 2, 10.0));
     }
 }

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::foundation::engine::scripts;
 use crate::foundation::tables;
 use crate::foundation::timing::trace;
-use crate::settings::{CF_SHRINK, CO_RATED_CANDIDATES, CONTENT_CANDIDATES, TOP_K, VOCABULARY, Vocabulary, WEIGHTS, Weights};
+use crate::settings::{Hyper, RECOMMENDER, TOP_K, VOCABULARY, Vocabulary, WEIGHTS, Weights};
 
 pub mod documents;
 pub mod evaluate;
@@ -32,6 +32,7 @@ pub mod ranker;
 pub mod ratings;
 pub mod tfidf;
 pub mod top_k;
+pub mod tune;
 
 pub use documents::{MovieDoc, document_text, read_documents};
 pub use ranker::{Models, Ranked, Signals};
@@ -170,16 +171,17 @@ pub struct Recommender<'a> {
 pub fn build(docs: &[MovieDoc], ratings: Vec<Rating>, hold_out: bool) -> Result<Recommender<'_>> {
     let raters = Raters::of(&ratings, docs.len(), hold_out);
     drop(ratings);
-    build_from(docs, raters)
+    build_from(docs, raters, RECOMMENDER)
 }
 
-/// [`build`] from the rater lists.
-pub fn build_from(docs: &[MovieDoc], raters: Raters) -> Result<Recommender<'_>> {
+/// [`build`] from the rater lists, with the given hyperparameters.
+pub fn build_from(docs: &[MovieDoc], raters: Raters, hyper: Hyper) -> Result<Recommender<'_>> {
     let started = std::time::Instant::now();
     // The text side and the ratings side share nothing until training: run together,
     // the ratings side fills the core that linfa's one-threaded vocabulary fit leaves
     // idle (the same values either way; only the wall time changes).
-    let (content, collaborative) = rayon::join(|| content_side(docs), || CollaborativeSide::new(docs, raters));
+    let (content, collaborative) =
+        rayon::join(|| content_side(docs, hyper.content_candidates), || CollaborativeSide::new(docs, raters, &hyper));
     let ContentSide { rows: content, lists: content_lists, tfidf_s, top_k_s } = content?;
     let CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated } = collaborative;
     let mut clock = std::time::Instant::now();
@@ -193,7 +195,7 @@ pub fn build_from(docs: &[MovieDoc], raters: Raters) -> Result<Recommender<'_>> 
         top_k_s,
         ..Default::default()
     };
-    let learning = Signals::new(catalogue, content, content_lists, feature_raters, feature_co_rated);
+    let learning = Signals::new(hyper, catalogue, content, content_lists, feature_raters, feature_co_rated);
     let models = ranker::train(&learning, &label_raters).unwrap_or_else(|_| Models::content_similarity());
     trace("recommend: training", &mut clock);
     // The model learnt how co-rating among some users predicts it among others; it
@@ -215,7 +217,7 @@ struct ContentSide {
     top_k_s: f64,
 }
 
-fn content_side(docs: &[MovieDoc]) -> Result<ContentSide> {
+fn content_side(docs: &[MovieDoc], candidates: usize) -> Result<ContentSide> {
     let started = std::time::Instant::now();
     let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, &WEIGHTS)).collect();
     let rows = tfidf(&texts, &VOCABULARY)?;
@@ -223,7 +225,7 @@ fn content_side(docs: &[MovieDoc]) -> Result<ContentSide> {
     let started = std::time::Instant::now();
     let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
     let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
-    let lists = top_k(&rows, &popularity, &ids, CONTENT_CANDIDATES);
+    let lists = top_k(&rows, &popularity, &ids, candidates);
     Ok(ContentSide { rows, lists, tfidf_s, top_k_s: started.elapsed().as_secs_f64() })
 }
 
@@ -239,10 +241,11 @@ struct CollaborativeSide<'a> {
 }
 
 impl<'a> CollaborativeSide<'a> {
-    fn new(docs: &'a [MovieDoc], raters: Raters) -> CollaborativeSide<'a> {
+    fn new(docs: &'a [MovieDoc], raters: Raters, hyper: &Hyper) -> CollaborativeSide<'a> {
         let Raters { feature: feature_raters, label: label_raters, all: all_raters } = raters;
-        let feature_co_rated = ratings::item_item(&feature_raters, CO_RATED_CANDIDATES, CF_SHRINK);
-        let all_co_rated = ratings::item_item(&all_raters, CO_RATED_CANDIDATES, CF_SHRINK);
+        let (k, shrink) = (hyper.co_rated_candidates, hyper.cf_shrink);
+        let feature_co_rated = ratings::item_item(&feature_raters, k, shrink);
+        let all_co_rated = ratings::item_item(&all_raters, k, shrink);
         let catalogue = features::Catalogue::new(docs);
         CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated }
     }
@@ -255,7 +258,7 @@ pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
     scripts::run_scripts(ctx, scripts::RECOMMEND).await?;
     let docs = read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
     let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
-    let built = build_from(&docs, read_raters(ctx, &row_of, false).await?)?;
+    let built = build_from(&docs, read_raters(ctx, &row_of, false).await?, RECOMMENDER)?;
     ctx.register_table(tables::RECOMMENDATIONS, Arc::new(recommendations_table(&built)?))?;
     Ok(built.stats)
 }
@@ -384,9 +387,7 @@ mod tests {
         let held_out = |r: &Rating| ratings::part_of(r.user, true) == Part::HeldOut;
         assert!(ratings.iter().any(held_out), "the data has held-out users");
         // Their ratings replaced by others entirely (other movies, other scores).
-        let (_, noise) = catalogue_and_ratings(99, 0..400);
-        let mut changed: Vec<Rating> = ratings.iter().filter(|r| !held_out(r)).copied().collect();
-        changed.extend(noise.iter().filter(|r| held_out(r)).map(|r| Rating { row: (r.row + 1) % 80, ..*r }));
+        let changed = replaced(&ratings, |user| ratings::part_of(user, true) == Part::HeldOut);
         let (a, b) = (build(&docs, ratings.clone(), true).unwrap(), build(&docs, changed.clone(), true).unwrap());
         assert!(a.models.training_pairs > 0, "the ranker was trained");
         assert_eq!(a.models.hybrid.weights, b.models.hybrid.weights);
@@ -395,6 +396,43 @@ mod tests {
         // Without holding out, the same change does reach the model: the check can fail.
         let (c, d) = (build(&docs, ratings.clone(), false).unwrap(), build(&docs, changed.clone(), false).unwrap());
         assert_ne!(c.models.hybrid.weights, d.models.hybrid.weights);
+    }
+
+    /// A grid of two points, small enough for the test catalogue.
+    const TINY_GRID: crate::settings::Grid = crate::settings::Grid {
+        content_candidates: &[10],
+        co_rated_candidates: &[5, 10],
+        popular_candidates: &[5],
+        cf_shrink: &[2.0],
+        min_label_raters: &[3],
+        label_positives: &[3],
+        ranker_alpha: &[1.0],
+    };
+
+    /// `ratings` with the ratings of the users `replace` picks swapped for other ones
+    /// (other movies, other scores).
+    fn replaced(ratings: &[Rating], replace: impl Fn(u32) -> bool) -> Vec<Rating> {
+        let (_, noise) = catalogue_and_ratings(99, 0..400);
+        let mut changed: Vec<Rating> = ratings.iter().filter(|r| !replace(r.user)).copied().collect();
+        changed.extend(noise.iter().filter(|r| replace(r.user)).map(|r| Rating { row: (r.row + 1) % 80, ..*r }));
+        changed
+    }
+
+    #[test]
+    fn tuning_never_reads_held_out_users_and_trains_without_validation_users() {
+        let (docs, ratings) = catalogue_and_ratings(7, 0..400);
+        let held_out = |user: u32| ratings::part_of(user, true) == Part::HeldOut;
+        let a = tune::tune(&docs, ratings.clone(), &TINY_GRID).unwrap();
+        assert!(a.lift_movies > 0 && a.points.iter().all(|p| p.hybrid_lift > 0.0), "{a:?}");
+        assert_eq!(a, tune::tune(&docs, replaced(&ratings, held_out), &TINY_GRID).unwrap());
+        // The validation users do move the scores: the comparison above can fail.
+        let c = tune::tune(&docs, replaced(&ratings, ratings::is_validation), &TINY_GRID).unwrap();
+        assert_ne!(a.points, c.points);
+        // What the scored models learn from holds neither held-out nor validation users.
+        let (_, validation_users, raters) = tune::split(ratings.clone(), docs.len());
+        assert!(validation_users > 0);
+        let trained: Vec<u32> = raters.all.iter().flatten().copied().collect();
+        assert!(!trained.is_empty() && trained.iter().all(|&u| !held_out(u) && !ratings::is_validation(u)));
     }
 
     #[test]

@@ -19,10 +19,11 @@ use super::features::{self, COLLABORATIVE, Catalogue, DenseRow, WIDTH};
 use super::ratings::{CoRated, jaccard, shared};
 use super::tfidf::SparseRows;
 use super::top_k::Neighbor;
-use crate::settings::{LABEL_POSITIVES, MIN_LABEL_RATERS, POPULAR_CANDIDATES, RANKER_ALPHA, RANKER_ITERATIONS};
+use crate::settings::{Hyper, RANKER_ITERATIONS, RANKER_TOLERANCE_PER_PAIR};
 
 /// Everything candidates and features are drawn from.
 pub struct Signals<'a> {
+    pub hyper: Hyper,
     pub catalogue: Catalogue<'a>,
     pub content: SparseRows,
     /// Each movie's most similar documents (TF-IDF).
@@ -39,6 +40,7 @@ pub struct Signals<'a> {
 
 impl<'a> Signals<'a> {
     pub fn new(
+        hyper: Hyper,
         catalogue: Catalogue<'a>,
         content: SparseRows,
         content_lists: Vec<Vec<Neighbor>>,
@@ -48,14 +50,14 @@ impl<'a> Signals<'a> {
         let docs = catalogue.docs;
         let mut by_votes: Vec<u32> = (0..docs.len() as u32).collect();
         by_votes.sort_by(|&a, &b| docs[b as usize].vote_count.total_cmp(&docs[a as usize].vote_count).then(a.cmp(&b)));
-        by_votes.truncate(POPULAR_CANDIDATES);
+        by_votes.truncate(hyper.popular_candidates);
         let mut collections: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
         for (row, facts) in catalogue.facts.iter().enumerate() {
             if let Some(c) = facts.collection {
                 collections.entry(c).or_default().push(row as u32);
             }
         }
-        Signals { catalogue, content, content_lists, raters, co_rated, popular: by_votes, collections }
+        Signals { hyper, catalogue, content, content_lists, raters, co_rated, popular: by_votes, collections }
     }
 
     /// The same signals with the collaborative ones from other raters.
@@ -79,7 +81,7 @@ impl<'a> Signals<'a> {
     }
 
     pub fn features(&self, i: usize, j: usize) -> [f64; WIDTH] {
-        features::pair(&self.catalogue, &self.content, &self.raters, i, j)
+        features::pair(&self.catalogue, &self.content, &self.raters, self.hyper.cf_shrink, i, j)
     }
 
     /// The features of every candidate `j` for `i`, row `i` spread out in `dense`.
@@ -87,7 +89,10 @@ impl<'a> Signals<'a> {
         dense.load(&self.content, i);
         candidates
             .iter()
-            .map(|&j| features::pair_with_cosine(&self.catalogue, dense.cosine(&self.content, j as usize), &self.raters, i, j as usize))
+            .map(|&j| {
+                let cosine = dense.cosine(&self.content, j as usize);
+                features::pair_with_cosine(&self.catalogue, cosine, &self.raters, self.hyper.cf_shrink, i, j as usize)
+            })
             .collect()
     }
 }
@@ -115,12 +120,12 @@ impl Model {
 }
 
 /// The training pairs: for every movie with enough label raters, each candidate's
-/// features and whether it is among the movie's `LABEL_POSITIVES` most co-rated
+/// features and whether it is among the movie's `label_positives` most co-rated
 /// candidates (by Jaccard among the label raters, ties by row).
 pub fn training_pairs(signals: &Signals<'_>, label_raters: &[Vec<u32>]) -> (Vec<[f64; WIDTH]>, Vec<bool>) {
     let per_query: Vec<(Vec<[f64; WIDTH]>, Vec<bool>)> = (0..label_raters.len())
         .into_par_iter()
-        .filter(|&i| label_raters[i].len() >= MIN_LABEL_RATERS)
+        .filter(|&i| label_raters[i].len() >= signals.hyper.min_label_raters)
         .map_init(
             || DenseRow::new(&signals.content),
             |dense, i| {
@@ -128,7 +133,8 @@ pub fn training_pairs(signals: &Signals<'_>, label_raters: &[Vec<u32>]) -> (Vec<
                 let mut overlap: Vec<(f64, u32)> =
                     candidates.iter().map(|&j| (jaccard(&label_raters[i], &label_raters[j as usize]), j)).collect();
                 overlap.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-                let positive: Vec<u32> = overlap.iter().take(LABEL_POSITIVES).filter(|(jac, _)| *jac > 0.0).map(|(_, j)| *j).collect();
+                let positive: Vec<u32> =
+                    overlap.iter().take(signals.hyper.label_positives).filter(|(jac, _)| *jac > 0.0).map(|(_, j)| *j).collect();
                 let rows = signals.features_of(dense, i, &candidates);
                 let labels = candidates.iter().map(|j| positive.contains(j)).collect();
                 (rows, labels)
@@ -144,8 +150,9 @@ pub fn training_pairs(signals: &Signals<'_>, label_raters: &[Vec<u32>]) -> (Vec<
     (rows, labels)
 }
 
-/// Fits a logistic regression on the chosen features, standardised.
-pub fn fit(rows: &[[f64; WIDTH]], labels: &[bool], uses: &[usize]) -> Result<Model> {
+/// Fits a logistic regression on the chosen features, standardised, with L2 penalty
+/// `alpha`.
+pub fn fit(rows: &[[f64; WIDTH]], labels: &[bool], uses: &[usize], alpha: f64) -> Result<Model> {
     anyhow::ensure!(labels.iter().any(|&l| l) && labels.iter().any(|&l| !l), "the ranker needs positive and negative pairs to learn from");
     let n = rows.len() as f64;
     let mean: Vec<f64> = uses.iter().map(|&f| rows.iter().map(|r| r[f]).sum::<f64>() / n).collect();
@@ -160,8 +167,9 @@ pub fn fit(rows: &[[f64; WIDTH]], labels: &[bool], uses: &[usize]) -> Result<Mod
     let x = Array2::from_shape_fn((rows.len(), uses.len()), |(r, k)| (rows[r][uses[k]] - mean[k]) / scale[k]);
     let y = Array1::from(labels.to_vec());
     let fitted = LogisticRegression::default()
-        .alpha(RANKER_ALPHA)
+        .alpha(alpha)
         .max_iterations(RANKER_ITERATIONS)
+        .gradient_tolerance(RANKER_TOLERANCE_PER_PAIR * n)
         .fit(&Dataset::new(x, y))
         .context("fitting the ranker")?;
     // linfa's "positive" class is the first label it meets in the data: turn its
@@ -191,9 +199,14 @@ pub fn train(signals: &Signals<'_>, label_raters: &[Vec<u32>]) -> Result<Models>
     let mut clock = std::time::Instant::now();
     let (rows, labels) = training_pairs(signals, label_raters);
     crate::foundation::timing::trace("recommend: training pairs", &mut clock);
+    fit_both(&rows, &labels, signals.hyper.ranker_alpha)
+}
+
+/// The hybrid and the content-only model, fitted on the same pairs.
+pub fn fit_both(rows: &[[f64; WIDTH]], labels: &[bool], alpha: f64) -> Result<Models> {
     let all: Vec<usize> = (0..WIDTH).collect();
     let without: Vec<usize> = (0..WIDTH).filter(|f| !COLLABORATIVE.contains(f)).collect();
-    let (hybrid, content_only) = rayon::join(|| fit(&rows, &labels, &all), || fit(&rows, &labels, &without));
+    let (hybrid, content_only) = rayon::join(|| fit(rows, labels, &all, alpha), || fit(rows, labels, &without, alpha));
     Ok(Models {
         hybrid: hybrid?,
         content_only: content_only?,
@@ -214,9 +227,21 @@ pub struct Ranked {
 /// The top `k` candidates of every movie: by the hybrid model where `rated(i)`, by the
 /// content-only model otherwise; ties by popularity, then id.
 pub fn rank(signals: &Signals<'_>, models: &Models, rated: impl Fn(usize) -> bool + Sync, k: usize) -> Vec<Vec<Ranked>> {
+    let every: Vec<usize> = (0..signals.catalogue.docs.len()).collect();
+    rank_rows(signals, models, &every, rated, k)
+}
+
+/// [`rank`] for the movies `rows` only, in that order.
+pub fn rank_rows(
+    signals: &Signals<'_>,
+    models: &Models,
+    rows: &[usize],
+    rated: impl Fn(usize) -> bool + Sync,
+    k: usize,
+) -> Vec<Vec<Ranked>> {
     let docs = signals.catalogue.docs;
-    (0..docs.len())
-        .into_par_iter()
+    rows.par_iter()
+        .copied()
         .map_init(
             || DenseRow::new(&signals.content),
             |dense, i| {

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::foundation::cells::int_at;
 use crate::foundation::published::fnv1a32;
-use crate::settings::{HELD_OUT_EVERY, HIGH_RATING, LABEL_EVERY};
+use crate::settings::{HELD_OUT_EVERY, HIGH_RATING, LABEL_EVERY, VALIDATION_EVERY};
 
 /// One rating, by the row of the rated movie among the documents.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,6 +54,13 @@ pub fn part_of(user: u32, hold_out: bool) -> Part {
     } else {
         Part::Feature
     }
+}
+
+/// `marquee eval --tune` scores hyperparameters on validation users, trained without
+/// them: of the users not held out, those with `fnv1a32("validation:<id>") %
+/// VALIDATION_EVERY == 0`. The held-out users are never among them.
+pub fn is_validation(user: u32) -> bool {
+    part_of(user, true) != Part::HeldOut && fnv1a32(&format!("validation:{user}")).is_multiple_of(VALIDATION_EVERY)
 }
 
 /// Reads batches of `movie_ratings` (movie_id, user_id, rating, rated_at), keeping
@@ -245,5 +252,8 @@ mod tests {
         assert!((0..1000u32).all(|u| part_of(u, true) == part_of(u, true)));
         let labels = (0..10_000u32).filter(|&u| part_of(u, false) == Part::Label).count();
         assert!(labels > 1_000 && labels < 4_000, "{labels}");
+        let validation: Vec<u32> = (0..10_000u32).filter(|&u| is_validation(u)).collect();
+        assert!((1_700..2_300).contains(&validation.len()), "{}", validation.len());
+        assert!(validation.iter().all(|&u| part_of(u, true) != Part::HeldOut), "validation users are never held out");
     }
 }

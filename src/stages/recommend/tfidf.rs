@@ -1,7 +1,5 @@
 //! TF-IDF rows for every document against a vocabulary learned by linfa.
 
-use std::collections::HashMap;
-
 use anyhow::{Context, Result};
 use linfa_preprocessing::CountVectorizer;
 use ndarray::Array1;
@@ -69,7 +67,8 @@ pub fn tfidf(texts: &[String], vocab: &Vocabulary) -> Result<SparseRows> {
     let fitted = count_vectorizer(&distinct, vocab)?;
     let mut vocabulary = fitted.vocabulary().clone();
     vocabulary.sort();
-    let column: HashMap<&str, u32> = vocabulary.iter().enumerate().map(|(i, t)| (t.as_str(), i as u32)).collect();
+    // Every token of every document is looked up: a fast hash, not the default SipHash.
+    let column: datafusion::common::HashMap<&str, u32> = vocabulary.iter().enumerate().map(|(i, t)| (t.as_str(), i as u32)).collect();
     let counted: Vec<Vec<(u32, u32)>> = tokenized
         .par_iter()
         .map(|tokens| {
@@ -85,6 +84,7 @@ pub fn tfidf(texts: &[String], vocab: &Vocabulary) -> Result<SparseRows> {
             row
         })
         .collect();
+    drop(column);
     let mut df = vec![0u32; vocabulary.len()];
     counted.iter().flatten().for_each(|&(t, _)| df[t as usize] += 1);
     let n = texts.len() as f64;

@@ -64,7 +64,9 @@ impl Ranking<'_> {
 
     /// Inserts into a best-first list capped at k.
     pub(super) fn offer(&self, best: &mut Vec<Neighbor>, k: usize, candidate: Neighbor) {
-        if best.len() == k && !self.before(candidate, best[k - 1]) {
+        // A lower score than the last kept one settles it without the full order: most
+        // of the thousands of rows a row meets end here.
+        if best.len() == k && (candidate.score.total_cmp(&best[k - 1].score).is_lt() || !self.before(candidate, best[k - 1])) {
             return;
         }
         let at = best.iter().position(|&b| self.before(candidate, b)).unwrap_or(best.len());
