@@ -155,3 +155,40 @@ fn for_each_answer(question: &Question, batches: &[RecordBatch], mut each: impl 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{Int64Array, StringArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    use super::*;
+
+    fn month_rows(keys: &[&str], counts: &[i64]) -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("key", DataType::Utf8, true),
+            Field::new("mes", DataType::Utf8, true),
+            Field::new("cantidad", DataType::Int64, true),
+        ]));
+        let keys = StringArray::from(keys.to_vec());
+        RecordBatch::try_new(schema, vec![Arc::new(keys.clone()), Arc::new(keys), Arc::new(Int64Array::from(counts.to_vec()))]).unwrap()
+    }
+
+    #[test]
+    fn answers_are_the_same_text_however_the_rows_are_batched() {
+        let question = find("cantidad_filmaciones_mes").unwrap();
+        let keys = ["mayo", "abril", "mayo", "junio", "abril", "mayo"];
+        let counts = [1, 2, 3, 4, 5, 6];
+        let whole = answers_as_text(question, &[month_rows(&keys, &counts)]).0;
+        let split = [month_rows(&keys[..1], &counts[..1]), month_rows(&keys[1..4], &counts[1..4]), month_rows(&keys[4..], &counts[4..])];
+        let batched: QuestionAnswers = Answers::Rows(question, split.to_vec()).into();
+        assert_eq!(batched.by_key, whole.by_key);
+        assert_eq!(batched.fields, ["cantidad", "mes", "sentence"]);
+        assert_eq!(batched.example, whole.example);
+        // A key's answers keep the rows' order across batches.
+        let mayo: Value = serde_json::from_str(&batched.by_key["mayo"]).unwrap();
+        let counts: Vec<i64> = mayo.as_array().unwrap().iter().map(|a| a["cantidad"].as_i64().unwrap()).collect();
+        assert_eq!(counts, [1, 3, 6]);
+    }
+}
