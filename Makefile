@@ -11,7 +11,7 @@ OUT ?= output
 # adds sitemap.xml, robots.txt, canonical links and Open Graph tags.
 BASE_URL ?=
 BENCH_DATA ?= ../shared/data/full
-BENCH_SCALES ?= 1 2 4
+BENCH_SCALES ?= 1 4 8
 BENCH_OUT ?= /tmp/marquee-bench
 BENCH_SETTLE ?= 10
 # Rows of the synthetic ratings.csv of the full-ratings case (0 skips it).

@@ -16,7 +16,7 @@ use crate::foundation::timing::Stopwatch;
 use crate::settings::REJECTS_SHOWN;
 use crate::stages::etl::{self, Accounting};
 use crate::stages::publish::{self, Staging};
-use crate::stages::questions::QuestionAnswers;
+use crate::stages::questions::Answers;
 use crate::stages::site::templates::Theme;
 use crate::stages::{bundle, load, questions, recommend, site};
 
@@ -65,7 +65,7 @@ pub struct BuildSummary {
 /// Where the data stages' results come from.
 enum DataResults {
     /// Made by this build: the answers, still to be written into the bundle.
-    Made { answers: Vec<QuestionAnswers> },
+    Made { answers: Vec<Answers> },
     /// Reused from the previous build: its bundle and table files, to be linked.
     Reused { bundle: bundle::BundleStats, bundle_files: Vec<ReusedFile>, table_files: Vec<ReusedFile> },
 }

@@ -3,11 +3,11 @@
 # an empty output), then a rebuild over the 1x output, then a 1x build whose ratings are a
 # ratings.csv of RATINGS_ROWS rows (the full MovieLens file's size by default; 0 skips
 # it), then the recommendation quality.
-# usage: tools/bench.sh MARQUEE_BIN DATA_DIR "1 2 4" OUT_DIR [RATINGS_ROWS]
+# usage: tools/bench.sh MARQUEE_BIN DATA_DIR "1 4 8" OUT_DIR [RATINGS_ROWS]
 # BENCH_SETTLE (seconds, default 10): pause after deleting an old output, because ext4
 # without a journal skips just-deleted inodes and would slow the next build's files.
 set -euo pipefail
-bin=$1; data=$2; scales=${3:-"1 2 4"}; work=${4:-/tmp/marquee-bench}; ratings_rows=${5:-26000000}
+bin=$1; data=$2; scales=${3:-"1 4 8"}; work=${4:-/tmp/marquee-bench}; ratings_rows=${5:-26000000}
 settle=${BENCH_SETTLE:-10}
 mkdir -p "$work"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(uname -sr); binary: $bin"

@@ -30,8 +30,9 @@ LEFT JOIN (
     SELECT r.movie_id, array_agg(named_struct('rank', r.rank, 'id', r.recommended_id, 'title', m2.title, 'year', m2.release_year, 'reasons', r.reasons)) AS recommendations
     FROM recommendations r JOIN movies m2 ON m2.id = r.recommended_id
     GROUP BY r.movie_id
-) r ON r.movie_id = m.id
-ORDER BY m.id;
+) r ON r.movie_id = m.id;
+-- No ORDER BY: each row is one page, whatever the order, and sorting rows that carry
+-- whole lists is what failed for the person pages at 8x the data.
 
 -- Other members of each collection, for the movie pages.
 CREATE TABLE page_collections AS

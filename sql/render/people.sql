@@ -28,8 +28,9 @@ FROM paged_people p
 JOIN person_names n ON n.person_id = p.person_id
 JOIN person_credits c ON c.person_id = p.person_id
 JOIN movies m ON m.id = c.movie_id
-GROUP BY p.person_id, n.name
-ORDER BY p.person_id;
+GROUP BY p.person_id, n.name;
+-- No ORDER BY: each row is one page, whatever the order, and sorting rows that carry
+-- whole film lists failed at 8x the data (the sort's pool cannot hold one batch).
 
 -- Everyone, paged or not, for the client-side search: whether they direct, and their
 -- popularity, the votes of their films (a film counted once per role).

@@ -174,14 +174,12 @@ fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
 pub fn write(
     out: &Path,
     previous: Option<&Path>,
-    answers: Vec<QuestionAnswers>,
+    answers: impl IntoIterator<Item = impl Into<QuestionAnswers>>,
     tables: &BTreeMap<String, u64>,
     made_from: Fingerprint,
 ) -> Result<(BundleStats, Vec<(String, FileRecord)>)> {
     let api = out.join("api");
-    for qa in &answers {
-        std::fs::create_dir_all(api.join(qa.question.name))?;
-    }
+    std::fs::create_dir_all(&api)?;
     let sink = FileSink::start(out, previous);
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
@@ -192,6 +190,9 @@ pub fn write(
     let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(DOWNLOAD_GZIP_LEVEL));
     gz.write_all(b"{\"answers\":{")?;
     for (i, qa) in answers.into_iter().enumerate() {
+        // Made into text here, one question at a time (see `questions::Answers`).
+        let qa: QuestionAnswers = qa.into();
+        std::fs::create_dir_all(api.join(qa.question.name))?;
         let entries = serialized_entries(&qa.by_key);
         let shards = shard_count(&qa.by_key, &entries)?;
         let name = qa.question.name;
