@@ -233,6 +233,27 @@ fn print_recommend(r: &marquee::stages::recommend::RecommendStats) {
     eprintln!("recommend: {} movies, vocabulary {}, tf-idf {:.3} s, top-5 {:.3} s", r.movies, r.vocabulary, r.tfidf_s, r.top_k_s);
 }
 
+/// The end of a build's summary: why the cache was not trusted, the stage table with
+/// --timings, and the JSON report with --report.
+fn finish(
+    distrusted: &Option<String>,
+    timings: bool,
+    watch: &Stopwatch,
+    report: Option<PathBuf>,
+    json: impl FnOnce() -> serde_json::Value,
+) -> anyhow::Result<()> {
+    if let Some(why) = distrusted {
+        eprintln!("cache: {why}");
+    }
+    if timings {
+        eprint!("{}", watch.table());
+    }
+    if let Some(path) = report {
+        std::fs::write(path, serde_json::to_string_pretty(&json())? + "\n")?;
+    }
+    Ok(())
+}
+
 /// `marquee build --until STAGE`: the data stages up to STAGE, their results kept.
 async fn build_until(opts: BuildOptions, until: Until, timings: bool, report: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let mut watch = Stopwatch { log_lines: true, ..Default::default() };
@@ -241,22 +262,15 @@ async fn build_until(opts: BuildOptions, until: Until, timings: bool, report: Op
     if let Some(r) = &summary.recommend {
         print_recommend(r);
     }
-    if let Some(why) = &summary.cache_distrusted {
-        eprintln!("cache: {why}");
-    }
-    if timings {
-        eprint!("{}", watch.table());
-    }
-    if let Some(path) = report {
-        let json = serde_json::json!({
+    finish(&summary.cache_distrusted, timings, &watch, report, || {
+        serde_json::json!({
             "stages": watch.stages,
             "kept": summary.kept,
             "cache_distrusted": summary.cache_distrusted,
             "recommend": summary.recommend,
             "tables": summary.accounting.tables,
-        });
-        std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")?;
-    }
+        })
+    })?;
     eprintln!("kept in {} for the next build of {}; {} not touched", summary.dir.display(), opts.data.display(), opts.out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -290,14 +304,8 @@ async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> an
     if summary.data_reused {
         eprintln!("data: inputs and program unchanged; load, etl, recommend, questions and the bundle reused");
     }
-    if let Some(why) = &summary.cache_distrusted {
-        eprintln!("cache: {why}");
-    }
-    if timings {
-        eprint!("{}", watch.table());
-    }
-    if let Some(path) = report {
-        let json = serde_json::json!({
+    finish(&summary.cache_distrusted, timings, &watch, report, || {
+        serde_json::json!({
             "stages": watch.stages,
             "data_reused": summary.data_reused,
             "cache_distrusted": summary.cache_distrusted,
@@ -307,9 +315,8 @@ async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> an
             "bundle": summary.bundle,
             "site": summary.site,
             "tables": summary.accounting.tables,
-        });
-        std::fs::write(path, serde_json::to_string_pretty(&json)? + "\n")?;
-    }
+        })
+    })?;
     eprintln!("published {}", opts.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -5,15 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn make(root: &Path, data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new("make")
-        .current_dir(root)
-        .arg("site")
-        .arg(format!("BIN={}", env!("CARGO_BIN_EXE_marquee")))
-        .arg(format!("DATA={}", data.display()))
-        .arg(format!("OUT={}", out.display()))
-        .args(extra)
-        .output()
-        .expect("make")
+    make_target(root, "site", data, out, extra)
 }
 
 #[test]
