@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use super::documents::STOP_WORDS;
+use crate::foundation::timing::trace;
 use crate::settings::Vocabulary;
 
 /// Sparse rows (CSR) with L2-normalised TF-IDF weights; columns in sorted-term order.
@@ -33,7 +34,7 @@ impl SparseRows {
 /// linfa's default token pattern: words of two or more word characters.
 const TOKEN_PATTERN: &str = r"\b\w\w+\b";
 
-fn count_vectorizer(texts: &[String], vocab: &Vocabulary) -> Result<CountVectorizer> {
+fn count_vectorizer(texts: &Array1<String>, vocab: &Vocabulary) -> Result<CountVectorizer> {
     let n = texts.len().max(1) as f32;
     // linfa turns relative frequencies into counts by truncation; the half keeps
     // `min_docs` exact despite float rounding.
@@ -44,55 +45,87 @@ fn count_vectorizer(texts: &[String], vocab: &Vocabulary) -> Result<CountVectori
         .convert_to_lowercase(true)
         .document_frequency(min_df, max_df)
         .stopwords(STOP_WORDS)
-        .fit(&Array1::from(texts.to_vec()))
+        .fit(texts)
         .context("learning the vocabulary")
+}
+
+/// One document as its distinct tokens (sorted, joined by spaces: what linfa's
+/// vocabulary fit reads) and how often each occurs.
+struct Tokens {
+    distinct: String,
+    counts: Vec<u32>,
+}
+
+fn tokens_of(pattern: &Regex, text: &str) -> Tokens {
+    let lower = text.to_lowercase();
+    let mut all: Vec<&str> = pattern.find_iter(&lower).map(|m| m.as_str()).collect();
+    all.sort_unstable();
+    let (mut distinct, mut counts) = (String::new(), Vec::new());
+    let mut last: Option<&str> = None;
+    for token in all {
+        if last == Some(token) {
+            *counts.last_mut().expect("a token before") += 1;
+            continue;
+        }
+        if last.is_some() {
+            distinct.push(' ');
+        }
+        distinct.push_str(token);
+        counts.push(1);
+        last = Some(token);
+    }
+    Tokens { distinct, counts }
 }
 
 /// Counts, weights and normalises every document against a linfa-learned vocabulary.
 pub fn tfidf(texts: &[String], vocab: &Vocabulary) -> Result<SparseRows> {
+    tfidf_of(texts.len(), |i| std::borrow::Cow::Borrowed(texts[i].as_str()), vocab)
+}
+
+/// [`tfidf`] of `n` documents made one at a time by `text_of`: only each document's
+/// distinct tokens are held, never every document's text or every token at once
+/// (weighted documents repeat their names; at 4x the data the two took a gigabyte).
+pub fn tfidf_of<'t>(n: usize, text_of: impl Fn(usize) -> std::borrow::Cow<'t, str> + Sync, vocab: &Vocabulary) -> Result<SparseRows> {
+    let mut clock = std::time::Instant::now();
     let pattern = Regex::new(TOKEN_PATTERN).expect("token pattern");
-    let tokenized: Vec<Vec<String>> =
-        texts.par_iter().map(|text| pattern.find_iter(&text.to_lowercase()).map(|m| m.as_str().to_owned()).collect()).collect();
-    // linfa's vocabulary only needs document frequencies: each document's distinct
-    // tokens, prepared in parallel, teach it the same vocabulary for less work.
-    let distinct: Vec<String> = tokenized
-        .par_iter()
-        .map(|tokens| {
-            let mut unique: Vec<&str> = tokens.iter().map(String::as_str).collect();
-            unique.sort_unstable();
-            unique.dedup();
-            unique.join(" ")
+    let (distinct, counts): (Vec<String>, Vec<Vec<u32>>) = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let Tokens { distinct, counts } = tokens_of(&pattern, &text_of(i));
+            (distinct, counts)
         })
-        .collect();
+        .unzip();
+    // linfa's vocabulary only needs document frequencies: each document's distinct
+    // tokens teach it the same vocabulary for less work.
+    let distinct = Array1::from(distinct);
+    trace("recommend: tokens", &mut clock);
     let fitted = count_vectorizer(&distinct, vocab)?;
+    trace("recommend: vocabulary (linfa)", &mut clock);
     let mut vocabulary = fitted.vocabulary().clone();
+    drop(fitted);
     vocabulary.sort();
-    // Every token of every document is looked up: a fast hash, not the default SipHash.
+    // Every distinct token of every document is looked up: a fast hash, not SipHash.
     let column: datafusion::common::HashMap<&str, u32> = vocabulary.iter().enumerate().map(|(i, t)| (t.as_str(), i as u32)).collect();
-    let counted: Vec<Vec<(u32, u32)>> = tokenized
+    let counted: Vec<Vec<(u32, u32)>> = (distinct.as_slice().expect("made from a Vec"))
         .par_iter()
-        .map(|tokens| {
-            let mut terms: Vec<u32> = tokens.iter().filter_map(|t| column.get(t.as_str()).copied()).collect();
-            terms.sort_unstable();
-            let mut row: Vec<(u32, u32)> = Vec::new();
-            for t in terms {
-                match row.last_mut() {
-                    Some((last, count)) if *last == t => *count += 1,
-                    _ => row.push((t, 1)),
-                }
-            }
+        .zip(&counts)
+        .map(|(tokens, counts)| {
+            let mut row: Vec<(u32, u32)> = tokens.split(' ').zip(counts).filter_map(|(t, &c)| column.get(t).map(|&col| (col, c))).collect();
+            row.sort_unstable();
             row
         })
         .collect();
     drop(column);
+    drop((distinct, counts));
     let mut df = vec![0u32; vocabulary.len()];
     counted.iter().flatten().for_each(|&(t, _)| df[t as usize] += 1);
-    let n = texts.len() as f64;
+    let n = n as f64;
     // linfa's TfIdfMethod::Smooth.
     let idf: Vec<f64> = df.iter().map(|&d| ((1.0 + n) / (1.0 + d as f64)).ln() + 1.0).collect();
-    let mut indptr = Vec::with_capacity(texts.len() + 1);
-    let mut indices = Vec::new();
-    let mut values = Vec::new();
+    let nonzeros = counted.iter().map(Vec::len).sum();
+    let mut indptr = Vec::with_capacity(counted.len() + 1);
+    let mut indices = Vec::with_capacity(nonzeros);
+    let mut values = Vec::with_capacity(nonzeros);
     indptr.push(0);
     for row in &counted {
         let weights: Vec<f64> = row.iter().map(|&(t, c)| c as f64 * idf[t as usize]).collect();
