@@ -72,6 +72,13 @@ await shot("movie");
 step("follow a recommendation");
 const recs = page.locator("ol.recommendations a");
 assert.equal(await recs.count(), 5);
+// Each recommendation says why it was chosen, in words, visibly.
+const reasons = page.locator("ol.recommendations li span.muted");
+assert.equal(await reasons.count(), 5);
+for (const reason of await reasons.all()) {
+  assert.ok(await reason.isVisible());
+  assert.match((await reason.textContent()).trim(), /^(misma colección|mismo director|quienes la vieron|mismo reparto|palabras clave|mismos géneros|popular entre)/);
+}
 const recTitle = (await recs.first().textContent()).trim();
 await recs.first().click();
 await page.waitForLoadState();

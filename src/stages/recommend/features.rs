@@ -307,6 +307,78 @@ mod tests {
         assert_eq!(dense.cosine(&m, 0), 0.0, "an empty row leaves nothing of the row before");
     }
 
+    /// Every feature of one hand-made pair, worked out by hand.
+    #[test]
+    fn each_feature_of_a_hand_made_pair() {
+        let a = MovieDoc {
+            id: 1,
+            collection: Some("Saga".into()),
+            genres: vec!["Drama".into(), "War".into()],
+            directors: vec!["Ann".into(), "Bo".into(), "Cy".into()],
+            // Six distinct names: only the top-billed SHARED_CAST (5) are compared.
+            cast: vec!["P".into(), "Q".into(), "P".into(), "R".into(), "S".into(), "T".into(), "U".into()],
+            keywords: vec!["k1".into(), "k2".into(), "k3".into()],
+            release_year: Some(1990),
+            runtime: Some(120.0),
+            ..Default::default()
+        };
+        let b = MovieDoc {
+            id: 2,
+            collection: Some("Other".into()),
+            genres: vec!["War".into(), "History".into(), "Drama".into()],
+            directors: vec!["Cy".into(), "Bo".into(), "Ann".into()],
+            cast: vec!["U".into(), "R".into(), "Z".into()],
+            keywords: vec!["k3".into(), "k1".into()],
+            release_year: Some(2071),
+            runtime: Some(30.0),
+            vote_count: std::f64::consts::E - 1.0,
+            vote_average: 12.0,
+            popularity: -3.0,
+            ..Default::default()
+        };
+        let docs = vec![a, b];
+        let catalogue = Catalogue::new(&docs);
+        // Unit rows sharing one term: cosine 0.6 * 0.8.
+        let content = SparseRows {
+            n_cols: 3,
+            indptr: vec![0, 2, 4],
+            indices: vec![0, 1, 1, 2],
+            values: vec![0.8, 0.6, 0.8, 0.6],
+            vocabulary: vec!["x".into(), "y".into(), "z".into()],
+        };
+        let raters = vec![vec![1, 2, 3, 4], vec![3, 4, 5, 6, 7, 8, 9, 10, 11]];
+        let f = pair(&catalogue, &content, &raters, 2.0, 0, 1);
+        let expected = [
+            0.6 * 0.8,
+            2.0 / 6.0 * 2.0 / 4.0, // co 2 / sqrt(4 * 9), shrunk by 2 / (2 + 2)
+            3f64.ln(),             // ln(1 + 2 co-raters)
+            0.0,                   // different collections
+            2.0,                   // three directors shared, capped at 2
+            1.0,                   // R (U is sixth in a's billing, beyond SHARED_CAST)
+            3f64.ln(),             // ln(1 + 2 keywords)
+            2.0 / 3.0,             // genres {Drama, War} against {Drama, History, War}
+            5.0,                   // 81 years: 8.1 decades, capped at 5
+            0.25,                  // 30 / 120 minutes
+            0.0,                   // b is a short
+            1.0,                   // ln(1 + (e - 1)) TMDB votes
+            1.0,                   // vote average 12 clamped to 10
+            0.0,                   // negative popularity counts as 0
+            2.0 / 11.0,            // co-raters 2 of a union of 11
+        ];
+        assert_eq!(f.len(), expected.len());
+        for (k, (got, want)) in f.iter().zip(expected).enumerate() {
+            assert!((got - want).abs() < 1e-6, "{}: {got} against {want}", FEATURES[k]);
+        }
+        // What is unknown takes a fixed neutral value, never NaN.
+        let mut unknown = docs.clone();
+        unknown[1].release_year = None;
+        unknown[1].runtime = None;
+        unknown[1].collection = Some("Saga".into());
+        let f = pair(&Catalogue::new(&unknown), &content, &[vec![], vec![]], 2.0, 0, 1);
+        assert_eq!((f[1], f[2], f[3], f[8], f[9], f[10], f[14]), (0.0, 0.0, 1.0, 2.5, 0.0, 0.0, 0.0));
+        assert!(f.iter().all(|v| v.is_finite()));
+    }
+
     #[test]
     fn features_are_symmetric_where_they_should_be() {
         let docs = vec![doc(1, Some("C"), &["D"], &["k"]), doc(2, Some("C"), &["D"], &["k", "j"])];

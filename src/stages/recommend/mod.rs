@@ -37,7 +37,7 @@ pub mod tune;
 pub use documents::{MovieDoc, document_text, read_documents};
 pub use ranker::{Models, Ranked, Signals};
 pub use ratings::{Part, Rating};
-pub use tfidf::{SparseRows, tfidf};
+pub use tfidf::{SparseRows, tfidf, tfidf_of};
 pub use top_k::{Neighbor, pair_updates, top_k};
 
 /// Timings of the two steps, for the build summary and `make bench`.
@@ -61,8 +61,7 @@ pub struct RecommendStats {
 /// Documents to top-5 lists, timed.
 pub fn recommend(docs: &[MovieDoc], weights: &Weights, vocab: &Vocabulary, k: usize) -> Result<(Vec<Vec<Neighbor>>, RecommendStats)> {
     let started = std::time::Instant::now();
-    let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, weights)).collect();
-    let rows = tfidf(&texts, vocab)?;
+    let rows = tfidf_of(docs.len(), |i| document_text(&docs[i], weights).into(), vocab)?;
     let tfidf_s = started.elapsed().as_secs_f64();
     trace("recommend: tf-idf", &mut started.clone());
     let started = std::time::Instant::now();
@@ -219,8 +218,7 @@ struct ContentSide {
 
 fn content_side(docs: &[MovieDoc], candidates: usize) -> Result<ContentSide> {
     let started = std::time::Instant::now();
-    let texts: Vec<String> = docs.par_iter().map(|d| document_text(d, &WEIGHTS)).collect();
-    let rows = tfidf(&texts, &VOCABULARY)?;
+    let rows = tfidf_of(docs.len(), |i| document_text(&docs[i], &WEIGHTS).into(), &VOCABULARY)?;
     let tfidf_s = started.elapsed().as_secs_f64();
     let started = std::time::Instant::now();
     let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
@@ -256,10 +254,16 @@ impl<'a> CollaborativeSide<'a> {
 /// questions, the pages and the Parquet export.
 pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
     scripts::run_scripts(ctx, scripts::RECOMMEND).await?;
+    let mut clock = std::time::Instant::now();
     let docs = read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
+    trace("recommend: documents read", &mut clock);
     let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
-    let built = build_from(&docs, read_raters(ctx, &row_of, false).await?, RECOMMENDER)?;
+    let raters = read_raters(ctx, &row_of, false).await?;
+    trace("recommend: raters read", &mut clock);
+    let built = build_from(&docs, raters, RECOMMENDER)?;
+    let mut clock = std::time::Instant::now();
     ctx.register_table(tables::RECOMMENDATIONS, Arc::new(recommendations_table(&built)?))?;
+    trace("recommend: table of lists and reasons", &mut clock);
     Ok(built.stats)
 }
 
@@ -433,6 +437,92 @@ mod tests {
         assert!(validation_users > 0);
         let trained: Vec<u32> = raters.all.iter().flatten().copied().collect();
         assert!(!trained.is_empty() && trained.iter().all(|&u| !held_out(u) && !ratings::is_validation(u)));
+    }
+
+    /// The share of every movie's recommendations that `alike` says belong with it.
+    fn share_alike(lists: &[Vec<Ranked>], movies: std::ops::Range<usize>, alike: impl Fn(usize, usize) -> bool) -> f64 {
+        let (mut hits, mut all) = (0, 0);
+        for i in movies {
+            hits += lists[i].iter().filter(|r| alike(i, r.row as usize)).count();
+            all += lists[i].len();
+        }
+        hits as f64 / all as f64
+    }
+
+    /// The catalogue of [`catalogue_and_ratings`] (text and genre follow row % 4), rated
+    /// by users whose taste the text does not show: each likes the movies of one row % 5.
+    fn taste_hidden_from_text(seed: u64) -> (Vec<MovieDoc>, Vec<Rating>) {
+        let (docs, _) = catalogue_and_ratings(seed, 0..0);
+        let mut state = seed;
+        let mut ratings = Vec::new();
+        for user in 0..400u32 {
+            for _ in 0..20 {
+                let row = (rng(&mut state) % 16) as u32 * 5 + user % 5;
+                ratings.push(Rating { row, user, rating: 4.0, rated_at: rng(&mut state) as i64 % 1000 });
+            }
+        }
+        (docs, ratings)
+    }
+
+    #[test]
+    fn co_rating_wins_over_text_where_they_disagree() {
+        let (docs, ratings) = taste_hidden_from_text(11);
+        let built = build(&docs, ratings, false).unwrap();
+        assert!(built.models.training_pairs > 0);
+        let same_taste = |i: usize, j: usize| i % 5 == j % 5;
+        let hybrid = share_alike(&built.lists, 0..docs.len(), same_taste);
+        // Text similarity alone, on the same candidates, picks by genre instead.
+        let by_text = ranker::rank(&built.signals, &Models::content_similarity(), |_| true, TOP_K);
+        let text_only = share_alike(&by_text, 0..docs.len(), same_taste);
+        assert!(hybrid >= 0.9, "the learned ranker follows co-rating: {hybrid}");
+        assert!(text_only <= 0.5, "text alone does not: {text_only}");
+    }
+
+    #[test]
+    fn text_ranks_the_movies_nobody_rated() {
+        // Taste follows genre (row % 4); the last 20 movies have no ratings at all.
+        let (docs, ratings) = catalogue_and_ratings(5, 0..400);
+        let rated: Vec<Rating> = ratings.into_iter().filter(|r| r.row < 60).collect();
+        let built = build(&docs, rated, false).unwrap();
+        assert!(built.models.training_pairs > 0, "trained on the rated movies");
+        assert!((60..80).all(|i| built.signals.raters[i].is_empty()));
+        let same_genre = |i: usize, j: usize| i % 4 == j % 4;
+        let unrated = share_alike(&built.lists, 60..80, same_genre);
+        // The most-voted movies, the fallback without text or ratings, do not.
+        let popular: Vec<Vec<Ranked>> = (0..80)
+            .map(|i| {
+                built
+                    .signals
+                    .popular
+                    .iter()
+                    .filter(|&&j| j as usize != i)
+                    .take(TOP_K)
+                    .map(|&j| Ranked { row: j, score: 0.0, co_raters: 0 })
+                    .collect()
+            })
+            .collect();
+        let most_voted = share_alike(&popular, 60..80, same_genre);
+        assert!(unrated >= 0.8, "unrated movies are ranked by what their text shares: {unrated}");
+        assert!(most_voted <= 0.5, "{most_voted}");
+    }
+
+    #[test]
+    fn the_whole_recommender_is_the_same_on_one_thread_and_two() {
+        let (docs, ratings) = catalogue_and_ratings(13, 0..300);
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let built = pool.install(|| build(&docs, ratings.clone(), false).unwrap());
+            let catalogue = &built.signals.catalogue;
+            let reasons: Vec<Vec<String>> = (built.lists.iter().enumerate())
+                .flat_map(|(i, list)| list.iter().map(move |r| features::reasons(catalogue, i, r.row as usize, r.co_raters)))
+                .collect();
+            let weights = (built.models.hybrid.weights.clone(), built.models.content_only.weights.clone());
+            (built.lists.clone(), weights, reasons)
+        };
+        let one = on(1);
+        assert_eq!(one.0.iter().map(Vec::len).sum::<usize>(), docs.len() * TOP_K);
+        assert_eq!(one, on(2));
+        assert_eq!(one, on(3));
     }
 
     #[test]
