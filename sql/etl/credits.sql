@@ -16,7 +16,8 @@ SELECT
 FROM raw_credits;
 
 -- Outcomes are decided on the small columns only: sorting the parsed cast and crew
--- through the window cost a second per run. Only the parse errors go on to the join.
+-- through the window cost a second per run. Only the parse errors go on to the join,
+-- and py_cast_error/py_crew_error give them without building the typed entries.
 CREATE TABLE credit_outcomes AS
 SELECT
     *,
@@ -36,7 +37,7 @@ FROM (
             WHEN m.id IS NULL THEN named_struct('reason', 'no kept movie with this id', 'detail', concat('id = ', c.id_text))
         END AS rejection
     FROM (
-        SELECT line, records, problem, id_text, id, py_cast(cast_text)['error'] AS cast_error, py_crew(crew_text)['error'] AS crew_error
+        SELECT line, records, problem, id_text, id, py_cast_error(cast_text) AS cast_error, py_crew_error(crew_text) AS crew_error
         FROM credit_rows
     ) c
     LEFT JOIN (SELECT id FROM movies) m ON m.id = c.id

@@ -162,6 +162,16 @@ impl EntriesBuilder {
     }
 }
 
+/// Why a cell does not parse as `shape`, or `None` when it does (or is null): the
+/// `error` field of [`parse_cells`] without building any value.
+pub fn cell_error(shape: &Shape, cell: Option<&str>) -> Option<String> {
+    let parsed = pylit::parse(cell?).map_err(|e| e.to_string());
+    match &parsed {
+        Ok(value) => shape.entries(value).err(),
+        Err(message) => Some(message.clone()),
+    }
+}
+
 /// Parses a column of cells into `Struct<value, error>`.
 pub fn parse_cells(shape: &Shape, cells: &StringArray) -> Result<StructArray> {
     let mut entries = EntriesBuilder::new(shape);
@@ -251,6 +261,33 @@ impl ScalarUDFImpl for LiteralUdf {
     }
 }
 
+/// `<udf>_error(text)`, e.g. `py_cast_error`: only the error of the literal UDF, for SQL
+/// that decides a record's outcome and reads the values later (or never): building the
+/// typed values of every cast and crew entry was most of that pass's time.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct LiteralErrorUdf {
+    shape: &'static Shape,
+    name: String,
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for LiteralErrorUdf {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let (cells, _) = text_argument(&args)?;
+        let errors: StringArray = cells.iter().map(|cell| cell_error(self.shape, cell)).collect();
+        Ok(ColumnarValue::Array(Arc::new(errors)))
+    }
+}
+
 /// `norm_key(text)`: the shared lookup normalisation (see normalize.rs).
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct NormKeyUdf {
@@ -282,6 +319,8 @@ impl ScalarUDFImpl for NormKeyUdf {
 pub fn register_all(ctx: &SessionContext) {
     for shape in SHAPES {
         ctx.register_udf(ScalarUDF::from(LiteralUdf { shape, signature: text_signature() }));
+        let name = format!("{}_error", shape.udf_name);
+        ctx.register_udf(ScalarUDF::from(LiteralErrorUdf { shape, name, signature: text_signature() }));
     }
     ctx.register_udf(ScalarUDF::from(NormKeyUdf { signature: text_signature() }));
 }
@@ -318,6 +357,31 @@ mod tests {
         assert!(value.is_null(3));
         assert!(error.value(3).contains("unclosed"), "{}", error.value(3));
         assert_eq!(error.value(4), "expected a list of dicts");
+    }
+
+    #[test]
+    fn the_error_alone_is_the_error_of_the_full_parse() {
+        let cells = StringArray::from(vec![
+            Some("[{'cast_id': 1, 'character': 'Woody', 'id': 31, 'name': 'Tom Hanks', 'order': 0}]"),
+            Some("[]"),
+            None,
+            Some("[{'id': 28, 'name': 'Action'"),
+            Some("{'id': 1}"),
+            Some("[1, 2]"),
+            Some("None"),
+            Some("[{'id': 1}] trailing"),
+            Some("[{'name': 'Zoë \\x00'}, {'id': 'not a number'}]"),
+            Some(""),
+        ]);
+        for shape in SHAPES {
+            let full = parse_cells(shape, &cells).unwrap();
+            let errors = full.column(1).as_string::<i32>();
+            for (i, cell) in cells.iter().enumerate() {
+                let expected = errors.is_valid(i).then(|| errors.value(i).to_string());
+                assert_eq!(cell_error(shape, cell), expected, "{} on cell {i}", shape.udf_name);
+            }
+            assert!(errors.null_count() < cells.len(), "{}: some cells fail", shape.udf_name);
+        }
     }
 
     #[test]
