@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{Context, Result, bail};
 use datafusion::prelude::SessionContext;
 
-use crate::foundation::timing::trace;
+use crate::foundation::timing::{trace, trace_note};
 
 /// One SQL file of sql/, by its path there and its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,14 +192,29 @@ pub async fn run_scripts(ctx: &SessionContext, scripts: &[Script]) -> Result<()>
         let mut clock = std::time::Instant::now();
         let mut statement_clock = std::time::Instant::now();
         for (i, statement) in statements(script.text).iter().enumerate() {
+            let level = std::env::var("MARQUEE_TRACE").unwrap_or_default();
+            if level == "3" {
+                explain_analyze(ctx, statement).await?;
+            }
             let df = ctx.sql(statement).await.with_context(|| format!("sql/{}, statement {}: planning failed", script.path, i + 1))?;
             df.collect().await.with_context(|| format!("sql/{}, statement {}: execution failed", script.path, i + 1))?;
-            if std::env::var_os("MARQUEE_TRACE").is_some_and(|v| v == "2") {
+            if level == "2" {
                 trace(&format!("  statement {}", i + 1), &mut statement_clock);
             }
         }
         trace(&format!("sql/{}", script.path), &mut clock);
     }
+    Ok(())
+}
+
+/// With MARQUEE_TRACE=3: the query of a `CREATE TABLE ... AS` run once more under
+/// EXPLAIN ANALYZE, its plan printed with each operator's rows and time (profiling only:
+/// the query runs twice).
+async fn explain_analyze(ctx: &SessionContext, statement: &str) -> Result<()> {
+    let upper = statement.to_uppercase();
+    let Some(at) = upper.find(" AS\n").filter(|_| upper.trim_start().starts_with("CREATE TABLE")) else { return Ok(()) };
+    let batches = ctx.sql(&format!("EXPLAIN ANALYZE {}", &statement[at + 4..])).await?.collect().await?;
+    trace_note(&datafusion::arrow::util::pretty::pretty_format_batches(&batches)?.to_string());
     Ok(())
 }
 
