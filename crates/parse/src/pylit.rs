@@ -72,25 +72,45 @@ const MAX_DEPTH: usize = 64;
 
 /// Parses one complete literal; trailing text other than whitespace is an error.
 pub fn parse(text: &str) -> Result<Value, ParseError> {
-    let mut parser = Parser { chars: text.char_indices().collect(), pos: 0, depth: 0 };
+    let mut parser = Parser { text, byte: 0, pos: 0, depth: 0 };
     parser.skip_whitespace();
     let value = parser.value()?;
     parser.skip_whitespace();
-    if parser.pos < parser.chars.len() {
+    if parser.byte < parser.text.len() {
         return Err(parser.error("unexpected text after the literal"));
     }
     Ok(value)
 }
 
-struct Parser {
-    chars: Vec<(usize, char)>,
+/// Reads the text in place: a cell's characters are never copied out (a vector of
+/// them took 16 bytes a character, for every cast and crew cell of the credits).
+struct Parser<'t> {
+    text: &'t str,
+    /// Where the parser is, in bytes (for reading) and in characters (for messages).
+    byte: usize,
     pos: usize,
     depth: usize,
 }
 
-impl Parser {
+impl Parser<'_> {
     fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).map(|&(_, c)| c)
+        self.text[self.byte..].chars().next()
+    }
+
+    /// Steps over the character `peek` returns.
+    fn bump(&mut self) {
+        if let Some(c) = self.peek() {
+            self.byte += c.len_utf8();
+            self.pos += 1;
+        }
+    }
+
+    fn mark(&self) -> (usize, usize) {
+        (self.byte, self.pos)
+    }
+
+    fn back_to(&mut self, (byte, pos): (usize, usize)) {
+        (self.byte, self.pos) = (byte, pos);
     }
 
     fn error(&self, message: &str) -> ParseError {
@@ -99,7 +119,7 @@ impl Parser {
 
     fn skip_whitespace(&mut self) {
         while matches!(self.peek(), Some(c) if c.is_whitespace()) {
-            self.pos += 1;
+            self.bump();
         }
     }
 
@@ -107,7 +127,7 @@ impl Parser {
         self.skip_whitespace();
         match self.peek() {
             Some(c) if c == wanted => {
-                self.pos += 1;
+                self.bump();
                 Ok(())
             }
             Some(c) => Err(self.error(&format!("expected '{wanted}', found '{c}'"))),
@@ -145,15 +165,15 @@ impl Parser {
         loop {
             self.skip_whitespace();
             if self.peek() == Some(close) {
-                self.pos += 1;
+                self.bump();
                 break;
             }
             items.push(self.value()?);
             self.skip_whitespace();
             match self.peek() {
-                Some(',') => self.pos += 1,
+                Some(',') => self.bump(),
                 Some(c) if c == close => {
-                    self.pos += 1;
+                    self.bump();
                     break;
                 }
                 Some(c) => return Err(self.error(&format!("expected ',' or '{close}', found '{c}'"))),
@@ -171,7 +191,7 @@ impl Parser {
         loop {
             self.skip_whitespace();
             if self.peek() == Some('}') {
-                self.pos += 1;
+                self.bump();
                 break;
             }
             let key = self.value()?;
@@ -180,9 +200,9 @@ impl Parser {
             entries.push((key, value));
             self.skip_whitespace();
             match self.peek() {
-                Some(',') => self.pos += 1,
+                Some(',') => self.bump(),
                 Some('}') => {
-                    self.pos += 1;
+                    self.bump();
                     break;
                 }
                 Some(c) => return Err(self.error(&format!("expected ',' or '}}', found '{c}'"))),
@@ -196,15 +216,25 @@ impl Parser {
     /// A quoted string in either quote style, with Python's backslash escapes.
     fn string(&mut self) -> Result<String, ParseError> {
         let quote = self.peek().ok_or_else(|| self.error("expected a string"))?;
-        let start = self.pos;
-        self.pos += 1;
+        let start = self.mark();
+        self.bump();
         let mut out = String::new();
         loop {
+            // Plain text up to the next quote or backslash (both ASCII, so never inside
+            // a multi-byte character) is copied as one piece.
+            let rest = &self.text[self.byte..];
+            let run = rest.bytes().position(|b| b == quote as u8 || b == b'\\').unwrap_or(rest.len());
+            if run > 0 {
+                let piece = &rest[..run];
+                out.push_str(piece);
+                self.byte += run;
+                self.pos += piece.chars().count();
+            }
             let Some(c) = self.peek() else {
-                self.pos = start;
+                self.back_to(start);
                 return Err(self.error("unterminated string"));
             };
-            self.pos += 1;
+            self.bump();
             match c {
                 c if c == quote => return Ok(out),
                 '\\' => self.escape(&mut out)?,
@@ -217,7 +247,7 @@ impl Parser {
         let Some(c) = self.peek() else {
             return Err(self.error("unterminated escape"));
         };
-        self.pos += 1;
+        self.bump();
         match c {
             'n' => out.push('\n'),
             't' => out.push('\t'),
@@ -246,17 +276,17 @@ impl Parser {
         for _ in 0..digits {
             let d = self.peek().and_then(|c| c.to_digit(16)).ok_or_else(|| self.error("bad hexadecimal escape"))?;
             code = code * 16 + d;
-            self.pos += 1;
+            self.bump();
         }
         char::from_u32(code).ok_or_else(|| self.error("escape is not a valid character"))
     }
 
     fn number(&mut self) -> Result<Value, ParseError> {
-        let start = self.pos;
+        let start = self.mark();
         while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.' | '_')) {
-            self.pos += 1;
+            self.bump();
         }
-        let text: String = self.chars[start..self.pos].iter().map(|&(_, c)| c).filter(|&c| c != '_').collect();
+        let text: String = self.text[start.0..self.byte].chars().filter(|&c| c != '_').collect();
         if let Ok(i) = text.parse::<i64>() {
             return Ok(Value::Int(i));
         }
@@ -264,25 +294,25 @@ impl Parser {
         match text.parse::<f64>() {
             Ok(f) if looks_numeric => Ok(Value::Float(f)),
             _ => {
-                self.pos = start;
+                self.back_to(start);
                 Err(self.error(&format!("'{text}' is not a number")))
             }
         }
     }
 
     fn word(&mut self) -> Result<Value, ParseError> {
-        let start = self.pos;
+        let start = self.mark();
         while matches!(self.peek(), Some(c) if c.is_alphanumeric() || c == '_') {
-            self.pos += 1;
+            self.bump();
         }
-        let word: String = self.chars[start..self.pos].iter().map(|&(_, c)| c).collect();
-        match word.as_str() {
+        let word: &str = &self.text[start.0..self.byte];
+        match word {
             "None" => Ok(Value::None),
             "True" => Ok(Value::Bool(true)),
             "False" => Ok(Value::Bool(false)),
             "nan" | "NaN" => Ok(Value::Float(f64::NAN)),
             _ => {
-                self.pos = start;
+                self.back_to(start);
                 Err(self.error(&format!("unknown name '{word}'")))
             }
         }
@@ -451,6 +481,15 @@ mod tests {
         let err = parse("[1, 2 3]").unwrap_err();
         assert_eq!(err.offset, 6);
         assert!(err.to_string().contains("expected ','"), "{err}");
+        // Offsets count characters, not bytes, past multi-byte text and escapes.
+        let err = parse("['é日\\x41', x]").unwrap_err();
+        assert_eq!((err.offset, err.message.as_str()), (11, "unknown name 'x'"));
+        let err = parse("'Zoë").unwrap_err();
+        assert_eq!((err.offset, err.message.as_str()), (0, "unterminated string"));
+        assert_eq!(
+            parse("['Zoë \\'Z\\' 日本', 'b']").unwrap(),
+            Value::List(vec![Value::Str("Zoë 'Z' 日本".into()), Value::Str("b".into())])
+        );
     }
 
     #[test]
