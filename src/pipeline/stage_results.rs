@@ -246,3 +246,47 @@ async fn register_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Resu
     ctx.register_table(table, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::datasource::listing::ListingTable;
+
+    async fn rows(ctx: &SessionContext, table: &str) -> Vec<datafusion::arrow::array::RecordBatch> {
+        ctx.table(table).await.unwrap().collect().await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn kept_clean_tables_are_read_from_their_files_not_held() {
+        let cache = std::env::temp_dir().join(format!("marquee-keep-etl-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&cache);
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+        let mut loaded = crate::stages::load::load_all(&sample).unwrap();
+        let (made, accounting) = super::super::clean(&mut loaded).await.unwrap();
+        let mut expected = Vec::new();
+        for table in tables::CLEAN {
+            expected.push(
+                datafusion::arrow::compute::concat_batches(
+                    &made.table(*table).await.unwrap().schema().as_arrow().clone().into(),
+                    &rows(&made, table).await,
+                )
+                .unwrap(),
+            );
+        }
+        let data = Fingerprinter::new("test data").finish();
+        let ctx = keep_etl(&cache, data, made, &accounting, None).await.unwrap();
+        assert!(has_etl(&cache, data), "kept for the next run as `--until etl` keeps them");
+        for (table, expected) in tables::CLEAN.iter().zip(expected) {
+            let provider = ctx.table_provider(*table).await.unwrap();
+            assert!(provider.downcast_ref::<ListingTable>().is_some(), "{table} is read from its file");
+            assert!(etl_table_dir(&cache).join(format!("{table}.parquet")).is_file());
+            let read = rows(&ctx, table).await;
+            assert_eq!(
+                datafusion::arrow::compute::concat_batches(&expected.schema(), &read).unwrap(),
+                expected,
+                "{table}: same rows, same order"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&cache);
+    }
+}
