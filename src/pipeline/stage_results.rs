@@ -78,19 +78,42 @@ pub async fn save_etl(cache: &Path, data: Fingerprint, ctx: &SessionContext, acc
     .await
 }
 
+/// Keeps the clean tables of `ctx` as the etl results of `data` (see [`save_etl`]) and
+/// returns a session that reads them from those files instead of holding them: the
+/// ETL's session, and with it the tables in memory, is dropped. The later stages scan
+/// the files as they need them, and publishing links the files into the output
+/// rather than writing them again ([`etl_table_dir`]).
+pub async fn keep_etl(
+    cache: &Path,
+    data: Fingerprint,
+    ctx: SessionContext,
+    accounting: &Accounting,
+    memory_limit: Option<usize>,
+) -> Result<SessionContext> {
+    save_etl(cache, data, &ctx, accounting).await?;
+    drop(ctx);
+    open_etl(&stage_dir(cache, "etl"), memory_limit).await
+}
+
+/// Where the clean tables of the etl results are, as `<table>.parquet`: the files a
+/// session of [`keep_etl`] or [`load_etl`] reads.
+pub fn etl_table_dir(cache: &Path) -> PathBuf {
+    stage_dir(cache, "etl")
+}
+
 /// The clean tables and the accounting kept for `data`, in a session planned as
-/// [`super::clean`] leaves it.
+/// [`super::clean`] leaves it. Every table is read through once first, so that damaged
+/// files are found here (and the etl runs again), not halfway through a later stage.
 pub async fn load_etl(cache: &Path, data: Fingerprint, memory_limit: Option<usize>) -> Found<(SessionContext, Accounting)> {
     let dir = stage_dir(cache, "etl");
     if !has_key(&dir, etl_key(data)) {
         return Found::Nothing;
     }
     let loaded = async {
-        let ctx = engine::new_context_within(memory_limit);
+        let ctx = open_etl(&dir, memory_limit).await?;
         for table in tables::CLEAN {
-            register_parquet(&ctx, table, &dir).await?;
+            read_through(&ctx, table).await.with_context(|| format!("reading {}", dir.join(format!("{table}.parquet")).display()))?;
         }
-        engine::switch_to_deterministic_plans(&ctx);
         let path = dir.join(STATE);
         let file = std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
         let state: EtlState =
@@ -103,6 +126,30 @@ pub async fn load_etl(cache: &Path, data: Fingerprint, memory_limit: Option<usiz
         Ok(found) => Found::Some(found),
         Err(e) => Found::Distrusted(format!("{}: {e:#}; etl runs again", dir.display())),
     }
+}
+
+/// A session with every clean table of `dir` registered as its Parquet file, planned
+/// deterministically.
+async fn open_etl(dir: &Path, memory_limit: Option<usize>) -> Result<SessionContext> {
+    let ctx = engine::new_context_within(memory_limit);
+    for table in tables::CLEAN {
+        let path = dir.join(format!("{table}.parquet"));
+        ctx.register_parquet(*table, path.to_str().context("cache path is not UTF-8")?, ParquetReadOptions::default())
+            .await
+            .with_context(|| format!("reading {}", path.display()))?;
+    }
+    engine::switch_to_deterministic_plans(&ctx);
+    Ok(ctx)
+}
+
+/// Decodes every row of `table` and drops it: whether its file can be read whole.
+async fn read_through(ctx: &SessionContext, table: &str) -> Result<()> {
+    use futures::StreamExt;
+    let mut stream = ctx.table(table).await?.execute_stream().await?;
+    while let Some(batch) = stream.next().await {
+        batch?;
+    }
+    Ok(())
 }
 
 /// Keeps the `recommendations` table of `ctx` and the stage's figures.
@@ -190,7 +237,7 @@ async fn write_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<
     Ok(())
 }
 
-/// One table read whole into memory, one partition, as the later stages expect.
+/// One table read whole into memory, one partition.
 async fn register_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<()> {
     let path = dir.join(format!("{table}.parquet"));
     let frame = ctx.read_parquet(path.to_str().context("cache path is not UTF-8")?, ParquetReadOptions::default()).await?;
@@ -198,4 +245,48 @@ async fn register_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Resu
     let batches = frame.collect().await.with_context(|| format!("reading {}", path.display()))?;
     ctx.register_table(table, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::datasource::listing::ListingTable;
+
+    async fn rows(ctx: &SessionContext, table: &str) -> Vec<datafusion::arrow::array::RecordBatch> {
+        ctx.table(table).await.unwrap().collect().await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn kept_clean_tables_are_read_from_their_files_not_held() {
+        let cache = std::env::temp_dir().join(format!("marquee-keep-etl-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&cache);
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+        let mut loaded = crate::stages::load::load_all(&sample).unwrap();
+        let (made, accounting) = super::super::clean(&mut loaded).await.unwrap();
+        let mut expected = Vec::new();
+        for table in tables::CLEAN {
+            expected.push(
+                datafusion::arrow::compute::concat_batches(
+                    &made.table(*table).await.unwrap().schema().as_arrow().clone().into(),
+                    &rows(&made, table).await,
+                )
+                .unwrap(),
+            );
+        }
+        let data = Fingerprinter::new("test data").finish();
+        let ctx = keep_etl(&cache, data, made, &accounting, None).await.unwrap();
+        assert!(has_etl(&cache, data), "kept for the next run as `--until etl` keeps them");
+        for (table, expected) in tables::CLEAN.iter().zip(expected) {
+            let provider = ctx.table_provider(*table).await.unwrap();
+            assert!(provider.downcast_ref::<ListingTable>().is_some(), "{table} is read from its file");
+            assert!(etl_table_dir(&cache).join(format!("{table}.parquet")).is_file());
+            let read = rows(&ctx, table).await;
+            assert_eq!(
+                datafusion::arrow::compute::concat_batches(&expected.schema(), &read).unwrap(),
+                expected,
+                "{table}: same rows, same order"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&cache);
+    }
 }

@@ -2,6 +2,8 @@
 //! header checked against the declared columns, and records the real movies file
 //! breaks in two joined back together.
 
+use std::io::Read;
+
 /// A file-level problem: the line it is on (when known) and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameError {
@@ -26,12 +28,28 @@ pub struct Framed {
 /// A malformed record that spans several physical lines (a stray quote opens a field
 /// that swallows the next lines) is framed again line by line, so each of its lines is
 /// kept or rejected on its own and none disappears inside another.
-pub fn frame_records(bytes: &[u8], columns: &[&str], rejoin_split_records: bool, mut emit: impl FnMut(Framed)) -> Result<u64, FrameError> {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if text.iter().all(|b| b.is_ascii_whitespace()) {
+pub fn frame_records(bytes: &[u8], columns: &[&str], rejoin_split_records: bool, emit: impl FnMut(Framed)) -> Result<u64, FrameError> {
+    frame_reader(bytes, columns, rejoin_split_records, emit)
+}
+
+/// [`frame_records`] over text read piece by piece, with the same records, lines and
+/// problems: only the record being framed and what the CSV reader reads ahead are
+/// held, not the whole file (the credits are 760 MB of text at 4x the full data). A
+/// read error of `input` stops the framing as unreadable CSV; the caller, who knows
+/// why its reader failed, says so.
+pub fn frame_reader<R: Read>(
+    input: R,
+    columns: &[&str],
+    rejoin_split_records: bool,
+    mut emit: impl FnMut(Framed),
+) -> Result<u64, FrameError> {
+    let unreadable = |e: std::io::Error| FrameError { line: None, problem: format!("unreadable CSV: {e}") };
+    let mut window = Window::new(input);
+    window.strip_bom().map_err(unreadable)?;
+    if !window.has_non_whitespace().map_err(unreadable)? {
         return Err(FrameError { line: Some(1), problem: "file is empty: expected a header line".into() });
     }
-    let mut records = RecordSource::new(text);
+    let mut records = RecordSource::new(window);
     let Some(header) = records.next()? else {
         return Err(FrameError { line: Some(1), problem: "file is empty: expected a header line".into() });
     };
@@ -111,46 +129,169 @@ fn cleaned(c: char) -> Option<char> {
     }
 }
 
+/// The text being framed, from the oldest byte still needed on: what the CSV reader
+/// reads goes through it, and the bytes of the records being framed stay in it for the
+/// line numbers, the line-break check and the reframing. Offsets count from the start
+/// of the text (after a byte order mark), as in the whole file.
+struct Window<R> {
+    input: R,
+    /// The text from offset `base` on, as far as it has been read.
+    bytes: Vec<u8>,
+    base: usize,
+    /// How far the CSV reader has been handed the text.
+    served: usize,
+    ended: bool,
+}
+
+/// How much is read from the input at a time.
+const READ_BYTES: usize = 64 << 10;
+/// How many bytes no longer needed the window lets pile up before dropping them (so
+/// the rest is not moved down after every record).
+const DROP_BYTES: usize = 1 << 20;
+
+impl<R: Read> Window<R> {
+    fn new(input: R) -> Self {
+        Window { input, bytes: Vec::new(), base: 0, served: 0, ended: false }
+    }
+
+    fn end(&self) -> usize {
+        self.base + self.bytes.len()
+    }
+
+    /// Reads more of the input; false at its end.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        if self.ended {
+            return Ok(false);
+        }
+        let old = self.bytes.len();
+        self.bytes.resize(old + READ_BYTES, 0);
+        let read = loop {
+            match self.input.read(&mut self.bytes[old..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        let n = match read {
+            Ok(n) => n,
+            Err(e) => {
+                self.bytes.truncate(old);
+                return Err(e);
+            }
+        };
+        self.bytes.truncate(old + n);
+        self.ended = n == 0;
+        Ok(n > 0)
+    }
+
+    /// The byte at `offset`, reading up to it; None past the end of the text.
+    fn byte(&mut self, offset: usize) -> std::io::Result<Option<u8>> {
+        while offset >= self.end() {
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.bytes[offset - self.base]))
+    }
+
+    /// Text already read (a record's span ends where the CSV reader stands).
+    fn slice(&self, range: std::ops::Range<usize>) -> &[u8] {
+        &self.bytes[range.start - self.base..range.end - self.base]
+    }
+
+    /// Drops a UTF-8 byte order mark at the start.
+    fn strip_bom(&mut self) -> std::io::Result<()> {
+        while self.bytes.len() < 3 && self.fill()? {}
+        if self.bytes.starts_with(b"\xEF\xBB\xBF") {
+            self.bytes.drain(..3);
+        }
+        Ok(())
+    }
+
+    /// Whether the text holds anything but ASCII white space (read up to the first
+    /// byte that is not).
+    fn has_non_whitespace(&mut self) -> std::io::Result<bool> {
+        let mut offset = 0;
+        while let Some(b) = self.byte(offset)? {
+            if !b.is_ascii_whitespace() {
+                return Ok(true);
+            }
+            offset += 1;
+        }
+        Ok(false)
+    }
+
+    /// Forgets the text before `offset`: nothing before it is looked at again.
+    fn forget_before(&mut self, offset: usize) {
+        let offset = offset.min(self.served);
+        if offset >= self.base + DROP_BYTES {
+            self.bytes.drain(..offset - self.base);
+            self.base = offset;
+        }
+    }
+}
+
+impl<R: Read> Read for Window<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.served == self.end() && !self.fill()? {
+            return Ok(0);
+        }
+        let ahead = &self.bytes[self.served - self.base..];
+        let n = ahead.len().min(buf.len());
+        buf[..n].copy_from_slice(&ahead[..n]);
+        self.served += n;
+        Ok(n)
+    }
+}
+
 /// CSV records in file order, with their physical lines and byte spans; records put
 /// back or split into lines are served first.
-struct RecordSource<'a> {
-    text: &'a [u8],
-    reader: csv::Reader<&'a [u8]>,
+struct RecordSource<R: Read> {
+    reader: csv::Reader<Window<R>>,
     lines: LineCounter,
     queue: std::collections::VecDeque<RawRecord>,
 }
 
-impl<'a> RecordSource<'a> {
-    fn new(text: &'a [u8]) -> Self {
-        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
-        RecordSource { text, reader, lines: LineCounter::default(), queue: Default::default() }
+impl<R: Read> RecordSource<R> {
+    fn new(window: Window<R>) -> Self {
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(window);
+        RecordSource { reader, lines: LineCounter::default(), queue: Default::default() }
     }
 
     fn next(&mut self) -> Result<Option<RawRecord>, FrameError> {
         if let Some(record) = self.queue.pop_front() {
             return Ok(Some(record));
         }
+        // Every record read so far has been dealt with: only the line count looks back,
+        // and no further than where it stands.
+        self.reader.get_mut().forget_before(self.lines.byte);
+        let unreadable = |e: &dyn std::fmt::Display| FrameError { line: None, problem: format!("unreadable CSV: {e}") };
         let mut record = csv::StringRecord::new();
-        let more = self.reader.read_record(&mut record).map_err(|e| FrameError { line: None, problem: format!("unreadable CSV: {e}") })?;
+        let more = self.reader.read_record(&mut record).map_err(|e| unreadable(&e))?;
         if !more {
             return Ok(None);
         }
+        let reader_at = self.reader.position().byte() as usize;
+        let window = self.reader.get_mut();
         // The reader reports a record as starting at the previous record's line ending.
-        let mut start = record.position().map_or(0, |p| p.byte() as usize).min(self.text.len());
-        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        while let Some(b'\r' | b'\n') = window.byte(start).map_err(|e| unreadable(&e))? {
             start += 1;
         }
-        let end = (self.reader.position().byte() as usize).clamp(start, self.text.len());
-        let line = self.lines.line_at(self.text, start);
+        let start = start.min(window.end());
+        let end = reader_at.clamp(start, window.end());
+        let line = self.lines.line_at(window, start).map_err(|e| unreadable(&e))?;
         let fields = cleaned_fields(&record);
         Ok(Some(RawRecord { line, fields, span: start..end, reframed: false }))
     }
 
     /// Whether a line break sits inside the record (not the one ending it).
     fn spans_lines(&self, record: &RawRecord) -> bool {
-        let bytes = &self.text[record.span.clone()];
+        if record.reframed {
+            return false;
+        }
+        let bytes = self.reader.get_ref().slice(record.span.clone());
         let end = bytes.iter().rposition(|&b| !matches!(b, b'\r' | b'\n')).map_or(0, |i| i + 1);
-        !record.reframed && bytes[..end].contains(&b'\n')
+        bytes[..end].contains(&b'\n')
     }
 
     fn put_back(&mut self, record: RawRecord) {
@@ -159,7 +300,7 @@ impl<'a> RecordSource<'a> {
 
     /// Replaces a record by one record per non-blank physical line of its text.
     fn reframe_by_line(&mut self, record: RawRecord) {
-        let span = &self.text[record.span.clone()];
+        let span = self.reader.get_ref().slice(record.span.clone());
         let mut parts = Vec::new();
         for (offset, line) in span.split(|&b| b == b'\n').enumerate() {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -192,17 +333,18 @@ struct LineCounter {
 
 impl LineCounter {
     /// The 1-based line holding byte `offset`; offsets must not decrease.
-    fn line_at(&mut self, text: &[u8], offset: usize) -> u64 {
+    fn line_at<R: Read>(&mut self, text: &mut Window<R>, offset: usize) -> std::io::Result<u64> {
         // The reader reports a record as starting at the previous record's line ending.
-        let mut offset = offset.min(text.len());
-        while offset < text.len() && matches!(text[offset], b'\r' | b'\n') {
+        let mut offset = offset;
+        while let Some(b'\r' | b'\n') = text.byte(offset)? {
             offset += 1;
         }
+        let offset = offset.min(text.end());
         if offset > self.byte {
-            self.newlines += text[self.byte..offset].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.newlines += text.slice(self.byte..offset).iter().filter(|&&b| b == b'\n').count() as u64;
             self.byte = offset;
         }
-        self.newlines + 1
+        Ok(self.newlines + 1)
     }
 }
 

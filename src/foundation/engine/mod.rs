@@ -32,7 +32,10 @@ pub fn new_context_within(memory_limit: Option<usize>) -> SessionContext {
         .with_target_partitions(cores())
         // Plain Utf8 everywhere keeps UDF inputs and Parquet output uniform.
         .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
-        .set_bool("datafusion.execution.parquet.schema_force_view_types", false);
+        .set_bool("datafusion.execution.parquet.schema_force_view_types", false)
+        // A clean table read from its Parquet file stays one partition in file order,
+        // as the table held in memory was, even when a stage plans on every core.
+        .set_bool("datafusion.optimizer.repartition_file_scans", false);
     let runtime = match memory_limit {
         None => runtime(),
         Some(bytes) => {

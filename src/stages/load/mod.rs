@@ -140,9 +140,12 @@ pub fn load_file(source: &'static Source, path: &Path) -> Result<LoadedFile, Inp
     if !source.numbers.is_empty() {
         return load_in_pieces(source, path, PIECE_BYTES);
     }
-    let bytes = read_bytes(path)?;
-    check_utf8(path, &bytes)?;
-    parse_records(source, path, &bytes)
+    let file = std::fs::File::open(path).map_err(|e| input_error(path, None, format!("cannot read: {e}")))?;
+    let gz = path.extension().is_some_and(|e| e == "gz");
+    match gz {
+        true => parse_records(source, path, flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file)), gz),
+        false => parse_records(source, path, file, gz),
+    }
 }
 
 /// How much of a number source is read and framed at a time.
@@ -230,25 +233,116 @@ fn load_in_pieces(source: &'static Source, path: &Path, piece_bytes: usize) -> R
     })
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
-    let raw = std::fs::read(path).map_err(|e| input_error(path, None, format!("cannot read: {e}")))?;
-    if path.extension().is_none_or(|e| e != "gz") {
-        return Ok(raw);
-    }
-    let mut out = Vec::with_capacity(raw.len() * 5);
-    flate2::read::MultiGzDecoder::new(&raw[..])
-        .read_to_end(&mut out)
-        .map_err(|e| input_error(path, None, format!("corrupt or truncated gzip data: {e}")))?;
-    Ok(out)
+/// A file's text as it is read: checked to be UTF-8, with the first problem kept, so
+/// that the file is never held whole for the check.
+struct CheckedText<R> {
+    input: R,
+    gz: bool,
+    /// The end of a character cut off by the last read, not yet checked.
+    cut: Vec<u8>,
+    /// Bytes checked so far, and the line breaks among them.
+    checked: usize,
+    newlines: u64,
+    /// The first read error (corrupt gzip data), as the build reports it.
+    read_error: Option<String>,
+    /// The first byte that is not UTF-8: its line and offset.
+    invalid: Option<(u64, usize)>,
 }
 
-fn check_utf8(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let at = e.valid_up_to();
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        return Err(input_error(path, Some(line), format!("invalid UTF-8 at byte {at}")));
+impl<R: Read> CheckedText<R> {
+    fn new(input: R, gz: bool) -> Self {
+        CheckedText { input, gz, cut: Vec::new(), checked: 0, newlines: 0, read_error: None, invalid: None }
     }
-    Ok(())
+
+    fn read_failed(&mut self, e: std::io::Error) -> std::io::Error {
+        let problem = match self.gz {
+            true => format!("corrupt or truncated gzip data: {e}"),
+            false => format!("cannot read: {e}"),
+        };
+        self.read_error.get_or_insert(problem);
+        e
+    }
+
+    /// Reads and checks what the framing left unread, for a problem after its own
+    /// error: text that is not UTF-8, then a read error even after that.
+    fn read_to_end(&mut self) {
+        let mut buf = vec![0u8; 64 << 10];
+        let mut checking = true;
+        while self.read_error.is_none() {
+            let read = match checking {
+                true => Read::read(self, &mut buf),
+                false => self.input.read(&mut buf),
+            };
+            match read {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // The invalid byte is found; read on unchecked (`read` keeps refusing),
+                // only for a read error.
+                Err(_) if self.invalid.is_some() && checking => checking = false,
+                Err(e) => {
+                    self.read_failed(e);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The problem that stops the build, if reading found one: a read error first,
+    /// then text that is not UTF-8, as when the whole file was read before framing.
+    fn problem(&self, path: &Path) -> Option<InputError> {
+        if let Some(problem) = &self.read_error {
+            return Some(input_error(path, None, problem.clone()));
+        }
+        self.invalid.map(|(line, at)| input_error(path, Some(line), format!("invalid UTF-8 at byte {at}")))
+    }
+}
+
+impl<R: Read> Read for CheckedText<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let not_utf8 = || std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8");
+        if self.invalid.is_some() {
+            return Err(not_utf8());
+        }
+        let n = loop {
+            match self.input.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.read_failed(e)),
+                Ok(n) => break n,
+            }
+        };
+        if n == 0 {
+            if !self.cut.is_empty() {
+                // The text ends inside a character.
+                self.invalid = Some((self.newlines + 1, self.checked));
+                return Err(not_utf8());
+            }
+            return Ok(0);
+        }
+        // A character cut off by the last read is checked with the rest of it.
+        let text: std::borrow::Cow<'_, [u8]> = match self.cut.is_empty() {
+            true => std::borrow::Cow::Borrowed(&buf[..n]),
+            false => {
+                let mut joined = std::mem::take(&mut self.cut);
+                joined.extend_from_slice(&buf[..n]);
+                std::borrow::Cow::Owned(joined)
+            }
+        };
+        let valid = match std::str::from_utf8(&text) {
+            Ok(_) => text.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => {
+                let at = e.valid_up_to();
+                self.newlines += text[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+                self.invalid = Some((self.newlines + 1, self.checked + at));
+                return Err(not_utf8());
+            }
+        };
+        self.newlines += text[..valid].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.checked += valid;
+        self.cut = text[valid..].to_vec();
+        Ok(n)
+    }
 }
 
 /// The raw table's schema: every declared column as text, then bookkeeping columns.
@@ -431,16 +525,27 @@ impl BatchWriter {
     }
 }
 
-fn parse_records(source: &'static Source, path: &Path, bytes: &[u8]) -> Result<LoadedFile, InputError> {
+/// Frames a file's text as it is read into raw text batches (and typed ones for a
+/// number source). Its problems are reported as when the whole file was read and
+/// checked before framing: a read error first, then text that is not UTF-8, then what
+/// the framing found.
+fn parse_records(source: &'static Source, path: &Path, input: impl Read, gz: bool) -> Result<LoadedFile, InputError> {
     let schema = raw_schema(source);
     let mut writer = BatchWriter::new(schema.clone(), source.columns.len());
     let mut numbers = NumberWriter::new(source);
-    let records = frame::frame_records(bytes, source.columns, source.rejoin_split_records, |record| {
+    let mut text = CheckedText::new(input, gz);
+    let framed = frame::frame_reader(&mut text, source.columns, source.rejoin_split_records, |record| {
         if !numbers.try_push(&record) {
             writer.push(&record.fields, record.line, record.records as i64, record.problem.as_deref());
         }
-    })
-    .map_err(|e| input_error(path, e.line, e.problem))?;
+    });
+    if framed.is_err() {
+        text.read_to_end();
+    }
+    if let Some(problem) = text.problem(path) {
+        return Err(problem);
+    }
+    let records = framed.map_err(|e| input_error(path, e.line, e.problem))?;
     writer.flush();
     numbers.flush();
     Ok(LoadedFile {
@@ -716,7 +821,7 @@ mod tests {
         let dir = tmp("pieces");
         let text: &[u8] = b"\xEF\xBB\xBFuserId,movieId,rating,timestamp\r\n1,31,2.5,1260759144\r\n1,32,x,1\r\n2,5\r\n\n3,4,7.5,10\r\n4,\"6\",4.0,1\r\n5,\"7\n,8\",1.0,2\r\n6,1,3.5,3\r\n";
         let p = write(&dir, "ratings.csv", text);
-        let whole = parse_records(ratings(), &p, text).unwrap();
+        let whole = parse_records(ratings(), &p, text, false).unwrap();
         for piece in [1, 5, 13, 40, 1 << 20] {
             let f = load_in_pieces(ratings(), &p, piece).unwrap();
             assert_eq!(f.records, whole.records, "piece of {piece} bytes");
@@ -730,6 +835,56 @@ mod tests {
         assert_eq!((err.line, err.problem.as_str()), (Some(4), "invalid UTF-8 at byte 54"));
         let whole_err = load_file(credits(), &write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n[],[],2\n[],\xff,3\n")).unwrap_err();
         assert_eq!(whole_err.line, Some(4));
+    }
+
+    /// Hands out its text `size` bytes at a time.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn text_read_in_pieces_is_checked_as_a_whole() {
+        let dir = tmp("utf8-pieces");
+        let p = dir.join("credits.csv");
+        let cases: &[&[u8]] = &[
+            "cast,crew,id\n[é],[\u{1f3ac}],1\n".as_bytes(),
+            b"cast,crew,id\n[],[],1\n[],\xff[],2\n",
+            b"\xEF\xBB\xBFcast,crew,id\n\xe2\x82,[],1\n",
+            b"cast,crew,id\n[],[],1\n\xf0\x9f\x8e",
+            // A bad header comes before the bad byte: the bad byte is still what is reported.
+            b"cast,id\n[],1\n\n\xc3(\n",
+        ];
+        for text in cases {
+            let expected = match std::str::from_utf8(text) {
+                Ok(_) => None,
+                Err(e) => {
+                    let at = e.valid_up_to();
+                    Some((Some(text[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1), format!("invalid UTF-8 at byte {at}")))
+                }
+            };
+            for size in [1, 2, 3, 5, 1 << 16] {
+                let read = parse_records(credits(), &p, Trickle(text, size), false);
+                match &expected {
+                    None => assert_eq!(read.unwrap().records, 1, "{text:?} in reads of {size}"),
+                    Some(error) => {
+                        let err = read.unwrap_err();
+                        assert_eq!(&(err.line, err.problem), error, "{text:?} in reads of {size}");
+                    }
+                }
+            }
+        }
+        // Corrupt gzip data is reported before the header the good part of it shows.
+        let zipped = gzip(b"cast,id\n[],1\n".repeat(20_000).as_slice());
+        let gz = write(&dir, "credits.csv.gz", &zipped[..zipped.len() / 2]);
+        let err = load_file(credits(), &gz).unwrap_err();
+        assert!(err.problem.starts_with("corrupt or truncated gzip"), "{err}");
     }
 
     fn gzip(data: &[u8]) -> Vec<u8> {

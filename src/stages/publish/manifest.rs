@@ -25,14 +25,27 @@ pub struct Manifest<'a> {
 
 /// Writes `data/<table>.parquet` for every clean table and the recommendations, and
 /// `data/<table>.csv` for every clean table, then
-/// rejects.csv and manifest.json; returns their paths under `dir`.
-pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accounting, dir: &Path) -> Result<Vec<String>> {
+/// rejects.csv and manifest.json; returns their paths under `dir`. The clean tables'
+/// Parquet files were written right after the ETL into `clean_parquet` (the session
+/// reads them from there): they are linked, not written again.
+pub async fn write_tables_and_manifest(
+    ctx: &SessionContext,
+    accounting: &Accounting,
+    dir: &Path,
+    clean_parquet: &Path,
+) -> Result<Vec<String>> {
     let data_dir = dir.join("data");
     std::fs::create_dir_all(&data_dir)?;
     let mut table_files = Vec::new();
     for table in tables::CLEAN.iter().chain(&[tables::RECOMMENDATIONS]) {
         let name = format!("{table}.parquet");
         let path = safe_join(&data_dir, &name)?;
+        if tables::CLEAN.contains(table) {
+            link_or_copy(&clean_parquet.join(&name), &path)?;
+            table_files.push(format!("data/{name}"));
+            table_files.push(write_csv(ctx, table, &data_dir).await?);
+            continue;
+        }
         ctx.table(*table)
             .await?
             .write_parquet(
@@ -43,9 +56,6 @@ pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accoun
             .await
             .with_context(|| format!("writing {}", path.display()))?;
         table_files.push(format!("data/{name}"));
-        if tables::CLEAN.contains(table) {
-            table_files.push(write_csv(ctx, table, &data_dir).await?);
-        }
     }
     write_rejects(accounting, &dir.join("rejects.csv"))?;
     let manifest = Manifest {
@@ -58,6 +68,17 @@ pub async fn write_tables_and_manifest(ctx: &SessionContext, accounting: &Accoun
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     std::fs::write(dir.join("manifest.json"), json)?;
     Ok(table_files.into_iter().chain(["rejects.csv".to_string(), "manifest.json".to_string()]).collect())
+}
+
+/// A hard link to `from` at `to` (the kept file and the published one are the same
+/// bytes, and the kept one is removed once the build is published); a copy where
+/// linking is refused.
+fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+    if std::fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    Ok(())
 }
 
 /// `data/<table>.csv` beside the Parquet file, for spreadsheets: DataFusion's CSV
