@@ -7,10 +7,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -166,18 +164,18 @@ fn reusable_files(log: &FileLog, previous: &Path, made_from: Fingerprint) -> Res
 }
 
 /// A session with the previous clean tables and recommendations, as the questions
-/// stage leaves it for the site: one partition per table, deterministic plans, and the
-/// shared query tables (person names and credits) made again from them.
+/// stage leaves it for the site: each table its published Parquet file (streamed, one
+/// partition in file order, never held whole), deterministic plans, and the shared
+/// query tables (person names and credits) made again from them.
 async fn tables_from(previous: &Path, table_files: &[ReusedFile], memory_limit: Option<usize>) -> Result<SessionContext> {
     let ctx = engine::new_context_within(memory_limit);
     for table in tables::CLEAN.iter().chain(&[tables::RECOMMENDATIONS]) {
         let rel = format!("data/{table}.parquet");
         anyhow::ensure!(table_files.iter().any(|(r, _, _)| *r == rel), "{rel} is not on record");
         let path = previous.join(&rel);
-        let frame = ctx.read_parquet(path.to_str().context("output path is not UTF-8")?, ParquetReadOptions::default()).await?;
-        let schema = Arc::new(frame.schema().as_arrow().clone());
-        let batches = frame.collect().await.with_context(|| format!("reading {}", path.display()))?;
-        ctx.register_table(*table, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
+        ctx.register_parquet(*table, path.to_str().context("output path is not UTF-8")?, ParquetReadOptions::default())
+            .await
+            .with_context(|| format!("reading {}", path.display()))?;
     }
     engine::switch_to_deterministic_plans(&ctx);
     scripts::run_scripts(&ctx, &[questions::SHARED]).await?;

@@ -12,11 +12,9 @@
 //! reported and made again, never trusted.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use datafusion::dataframe::DataFrameWriteOptions;
-use datafusion::datasource::MemTable;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use serde::{Deserialize, Serialize};
 
@@ -237,14 +235,14 @@ async fn write_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<
     Ok(())
 }
 
-/// One table read whole into memory, one partition.
+/// One table as its Parquet file in `dir` (streamed, as the clean tables are), read
+/// through once so that a damaged file is found here.
 async fn register_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<()> {
     let path = dir.join(format!("{table}.parquet"));
-    let frame = ctx.read_parquet(path.to_str().context("cache path is not UTF-8")?, ParquetReadOptions::default()).await?;
-    let schema = Arc::new(frame.schema().as_arrow().clone());
-    let batches = frame.collect().await.with_context(|| format!("reading {}", path.display()))?;
-    ctx.register_table(table, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
-    Ok(())
+    ctx.register_parquet(table, path.to_str().context("cache path is not UTF-8")?, ParquetReadOptions::default())
+        .await
+        .with_context(|| format!("reading {}", path.display()))?;
+    read_through(ctx, table).await.with_context(|| format!("reading {}", path.display()))
 }
 
 #[cfg(test)]
