@@ -31,3 +31,7 @@ CREATE TABLE keywords AS
 SELECT movie_id, entry['id'] AS keyword_id, entry['name'] AS name
 FROM (SELECT id AS movie_id, unnest(keywords_parsed['value']) AS entry FROM keyword_outcomes WHERE outcome = 'kept')
 ORDER BY movie_id, keyword_id, name;
+
+-- Parsed and decided: the raw text and the parsed rows are not read again.
+DROP TABLE keyword_rows;
+DROP TABLE raw_keywords;

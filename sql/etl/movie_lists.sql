@@ -36,3 +36,6 @@ FROM (
 )
 WHERE rank = 1
 ORDER BY collection_id;
+
+-- The last reader of the parsed movie rows (see movies.sql).
+DROP TABLE kept_movie_rows;
