@@ -44,24 +44,14 @@ FROM (
 );
 
 -- The kept records, parsed again after the join: the raw text streams through it and
--- only the kept lines (a column of numbers) are held.
+-- only the kept lines (a column of numbers) are held. The crew first: then the raw
+-- table is cut down to the cast text (the same buffers, not a copy), so the crew text
+-- is freed before the cast, the larger table, is made (at 4x the data, 0.3 GB less at
+-- the ETL's peak).
 -- (Read from raw_credits itself: through credit_rows, whose `id` is the raw `id` cast,
 -- DataFusion's projection pushdown found the two names ambiguous.)
-CREATE VIEW kept_credit_rows AS
-SELECT TRY_CAST(c.id AS BIGINT) AS movie_id, py_cast(c."cast") AS cast_parsed, py_crew(c.crew) AS crew_parsed
-FROM raw_credits c
-JOIN (SELECT line FROM credit_outcomes WHERE outcome = 'kept') k ON k.line = c._line;
-
-CREATE TABLE "cast" AS
-SELECT
-    movie_id,
-    entry['id'] AS person_id,
-    entry['name'] AS name,
-    entry['character'] AS character,
-    entry['order'] AS "order",
-    entry['gender'] AS gender
-FROM (SELECT movie_id, unnest(cast_parsed['value']) AS entry FROM kept_credit_rows)
-ORDER BY movie_id, "order", person_id, character;
+CREATE VIEW kept_credit_lines AS
+SELECT line FROM credit_outcomes WHERE outcome = 'kept';
 
 CREATE TABLE crew AS
 SELECT
@@ -71,11 +61,36 @@ SELECT
     entry['job'] AS job,
     entry['department'] AS department,
     entry['gender'] AS gender
-FROM (SELECT movie_id, unnest(crew_parsed['value']) AS entry FROM kept_credit_rows)
+FROM (
+    SELECT TRY_CAST(c.id AS BIGINT) AS movie_id, unnest(py_crew(c.crew)['value']) AS entry
+    FROM raw_credits c
+    JOIN kept_credit_lines k ON k.line = c._line
+)
 ORDER BY movie_id, department, job, person_id;
 
--- The raw credits are the largest table of the build (hundreds of MB) and nothing
--- reads them from here on; credit_outcomes keeps what the accounting needs.
-DROP VIEW kept_credit_rows;
 DROP VIEW credit_rows;
+
+CREATE TABLE raw_credit_cast AS
+SELECT _line, id, "cast" FROM raw_credits;
+
+-- The raw credits are the largest table of the build (hundreds of MB): nothing reads
+-- their crew text from here on; credit_outcomes keeps what the accounting needs.
 DROP TABLE raw_credits;
+
+CREATE TABLE "cast" AS
+SELECT
+    movie_id,
+    entry['id'] AS person_id,
+    entry['name'] AS name,
+    entry['character'] AS character,
+    entry['order'] AS "order",
+    entry['gender'] AS gender
+FROM (
+    SELECT TRY_CAST(c.id AS BIGINT) AS movie_id, unnest(py_cast(c."cast")['value']) AS entry
+    FROM raw_credit_cast c
+    JOIN kept_credit_lines k ON k.line = c._line
+)
+ORDER BY movie_id, "order", person_id, character;
+
+DROP VIEW kept_credit_lines;
+DROP TABLE raw_credit_cast;
