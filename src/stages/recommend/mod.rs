@@ -58,26 +58,11 @@ pub struct RecommendStats {
     pub ranker_s: f64,
 }
 
-/// Documents to top-5 lists, timed.
+/// Documents to top-`k` lists by content alone (a baseline of `marquee eval`), timed.
 pub fn recommend(docs: &[MovieDoc], weights: &Weights, vocab: &Vocabulary, k: usize) -> Result<(Vec<Vec<Neighbor>>, RecommendStats)> {
-    let started = std::time::Instant::now();
-    let rows = tfidf_of(docs.len(), |i| document_text(&docs[i], weights).into(), vocab)?;
-    let tfidf_s = started.elapsed().as_secs_f64();
-    trace("recommend: tf-idf", &mut started.clone());
-    let started = std::time::Instant::now();
-    let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
-    let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
-    let lists = top_k(&rows, &popularity, &ids, k);
-    let stats = RecommendStats {
-        movies: docs.len(),
-        vocabulary: rows.n_cols,
-        nonzeros: rows.indices.len(),
-        pair_updates: pair_updates(&rows),
-        tfidf_s,
-        top_k_s: started.elapsed().as_secs_f64(),
-        ..Default::default()
-    };
-    Ok((lists, stats))
+    let content = content_side(docs, weights, vocab, k)?;
+    let stats = content.stats(docs.len());
+    Ok((content.lists, stats))
 }
 
 /// The documents and ratings of a session (sql/recommend run first).
@@ -179,21 +164,16 @@ pub fn build_from(docs: &[MovieDoc], raters: Raters, hyper: Hyper) -> Result<Rec
     // The text side and the ratings side share nothing until training: run together,
     // the ratings side fills the core that linfa's one-threaded vocabulary fit leaves
     // idle (the same values either way; only the wall time changes).
-    let (content, collaborative) =
-        rayon::join(|| content_side(docs, hyper.content_candidates), || CollaborativeSide::new(docs, raters, &hyper));
-    let ContentSide { rows: content, lists: content_lists, tfidf_s, top_k_s } = content?;
+    let (content, collaborative) = rayon::join(
+        || content_side(docs, &WEIGHTS, &VOCABULARY, hyper.content_candidates),
+        || CollaborativeSide::new(docs, raters, &hyper),
+    );
+    let content = content?;
+    let mut stats = content.stats(docs.len());
+    let ContentSide { rows: content, lists: content_lists, .. } = content;
     let CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated } = collaborative;
     let mut clock = std::time::Instant::now();
     trace("recommend: tf-idf, neighbours, raters and item-item", &mut started.clone());
-    let mut stats = RecommendStats {
-        movies: docs.len(),
-        vocabulary: content.n_cols,
-        nonzeros: content.indices.len(),
-        pair_updates: pair_updates(&content),
-        tfidf_s,
-        top_k_s,
-        ..Default::default()
-    };
     let learning = Signals::new(hyper, catalogue, content, content_lists, feature_raters, feature_co_rated);
     let models = ranker::train(&learning, &label_raters).unwrap_or_else(|_| Models::content_similarity());
     trace("recommend: training", &mut clock);
@@ -204,7 +184,7 @@ pub fn build_from(docs: &[MovieDoc], raters: Raters, hyper: Hyper) -> Result<Rec
     let lists = ranker::rank(&signals, &models, |i| !signals.raters[i].is_empty(), TOP_K);
     trace("recommend: ranking", &mut clock);
     (stats.training_pairs, stats.positives) = (models.training_pairs, models.positives);
-    stats.ranker_s = started.elapsed().as_secs_f64() - tfidf_s - top_k_s;
+    stats.ranker_s = started.elapsed().as_secs_f64() - stats.tfidf_s - stats.top_k_s;
     Ok(Recommender { signals, models, lists, stats })
 }
 
@@ -216,9 +196,24 @@ struct ContentSide {
     top_k_s: f64,
 }
 
-fn content_side(docs: &[MovieDoc], candidates: usize) -> Result<ContentSide> {
+impl ContentSide {
+    /// The figures of the content side alone (the ranker's are filled in after).
+    fn stats(&self, movies: usize) -> RecommendStats {
+        RecommendStats {
+            movies,
+            vocabulary: self.rows.n_cols,
+            nonzeros: self.rows.indices.len(),
+            pair_updates: pair_updates(&self.rows),
+            tfidf_s: self.tfidf_s,
+            top_k_s: self.top_k_s,
+            ..Default::default()
+        }
+    }
+}
+
+fn content_side(docs: &[MovieDoc], weights: &Weights, vocab: &Vocabulary, candidates: usize) -> Result<ContentSide> {
     let started = std::time::Instant::now();
-    let rows = tfidf_of(docs.len(), |i| document_text(&docs[i], &WEIGHTS).into(), &VOCABULARY)?;
+    let rows = tfidf_of(docs.len(), |i| document_text(&docs[i], weights).into(), vocab)?;
     let tfidf_s = started.elapsed().as_secs_f64();
     let started = std::time::Instant::now();
     let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();

@@ -16,7 +16,7 @@ use super::ranker::{self, Models, Signals};
 use super::ratings::{self, CoRated, Part, Rating, is_validation, part_of};
 use super::top_k::Neighbor;
 use super::{MovieDoc, Raters, content_side};
-use crate::settings::{Grid, Hyper, MIN_HELD_OUT_RATERS, TOP_K};
+use crate::settings::{Grid, Hyper, MIN_HELD_OUT_RATERS, TOP_K, VOCABULARY, WEIGHTS};
 
 /// One point of the grid and its lifts on the validation users.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,7 +100,7 @@ pub fn tune(docs: &[MovieDoc], ratings: Vec<Rating>, grid: &Grid) -> Result<Tune
     let points = grid.points();
     anyhow::ensure!(!points.is_empty(), "the tuning grid is empty");
     let most = |of: fn(&Hyper) -> usize| points.iter().map(of).max().unwrap_or(0);
-    let content = content_side(docs, most(|h| h.content_candidates))?;
+    let content = content_side(docs, &WEIGHTS, &VOCABULARY, most(|h| h.content_candidates))?;
     let catalogue = Catalogue::new(docs);
     let co_k = most(|h| h.co_rated_candidates);
     let mut co_rated: HashMap<u64, CoRatedLists> = HashMap::new();
