@@ -165,10 +165,18 @@ impl EntriesBuilder {
 /// Why a cell does not parse as `shape`, or `None` when it does (or is null): the
 /// `error` field of [`parse_cells`] without building any value.
 pub fn cell_error(shape: &Shape, cell: Option<&str>) -> Option<String> {
-    let parsed = pylit::parse(cell?).map_err(|e| e.to_string());
-    match &parsed {
-        Ok(value) => shape.entries(value).err(),
-        Err(message) => Some(message.clone()),
+    checked_entries(shape, &pylit::parse(cell?)).err()
+}
+
+/// A parsed cell's dicts when it has `shape`; the parser's or the shape's message
+/// otherwise. The one place both UDFs take their errors from.
+fn checked_entries<'v>(
+    shape: &Shape,
+    parsed: &'v std::result::Result<Value, pylit::ParseError>,
+) -> std::result::Result<Vec<&'v Value>, String> {
+    match parsed {
+        Ok(value) => shape.entries(value),
+        Err(e) => Err(e.to_string()),
     }
 }
 
@@ -180,12 +188,8 @@ pub fn parse_cells(shape: &Shape, cells: &StringArray) -> Result<StructArray> {
     let mut offsets = Vec::with_capacity(cells.len() + 1);
     offsets.push(0i32);
     for cell in cells.iter() {
-        let parsed = cell.map(|text| pylit::parse(text).map_err(|e| e.to_string()));
-        let outcome = match &parsed {
-            None => Ok(None),
-            Some(Ok(value)) => shape.entries(value).map(Some),
-            Some(Err(message)) => Err(message.clone()),
-        };
+        let parsed = cell.map(pylit::parse);
+        let outcome = parsed.as_ref().map(|p| checked_entries(shape, p)).transpose();
         match outcome {
             Ok(Some(found)) if shape.is_list => {
                 found.iter().for_each(|e| entries.push(shape, Some(e)));
