@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -172,10 +172,7 @@ async fn tables_from(previous: &Path, table_files: &[ReusedFile], memory_limit: 
     for table in tables::CLEAN.iter().chain(&[tables::RECOMMENDATIONS]) {
         let rel = format!("data/{table}.parquet");
         anyhow::ensure!(table_files.iter().any(|(r, _, _)| *r == rel), "{rel} is not on record");
-        let path = previous.join(&rel);
-        ctx.register_parquet(*table, path.to_str().context("output path is not UTF-8")?, ParquetReadOptions::default())
-            .await
-            .with_context(|| format!("reading {}", path.display()))?;
+        engine::register_parquet_file(&ctx, table, &previous.join(&rel)).await?;
     }
     engine::switch_to_deterministic_plans(&ctx);
     scripts::run_scripts(&ctx, &[questions::SHARED]).await?;

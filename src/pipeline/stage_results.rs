@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use datafusion::dataframe::DataFrameWriteOptions;
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use datafusion::prelude::SessionContext;
 use serde::{Deserialize, Serialize};
 
 use crate::foundation::engine;
@@ -131,10 +131,7 @@ pub async fn load_etl(cache: &Path, data: Fingerprint, memory_limit: Option<usiz
 async fn open_etl(dir: &Path, memory_limit: Option<usize>) -> Result<SessionContext> {
     let ctx = engine::new_context_within(memory_limit);
     for table in tables::CLEAN {
-        let path = dir.join(format!("{table}.parquet"));
-        ctx.register_parquet(*table, path.to_str().context("cache path is not UTF-8")?, ParquetReadOptions::default())
-            .await
-            .with_context(|| format!("reading {}", path.display()))?;
+        engine::register_parquet_file(&ctx, table, &dir.join(format!("{table}.parquet"))).await?;
     }
     engine::switch_to_deterministic_plans(&ctx);
     Ok(ctx)
@@ -239,9 +236,7 @@ async fn write_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<
 /// through once so that a damaged file is found here.
 async fn register_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<()> {
     let path = dir.join(format!("{table}.parquet"));
-    ctx.register_parquet(table, path.to_str().context("cache path is not UTF-8")?, ParquetReadOptions::default())
-        .await
-        .with_context(|| format!("reading {}", path.display()))?;
+    engine::register_parquet_file(ctx, table, &path).await?;
     read_through(ctx, table).await.with_context(|| format!("reading {}", path.display()))
 }
 

@@ -140,6 +140,16 @@ impl VarProvider for Settings {
     }
 }
 
+/// Registers `table` as the Parquet file at `path`: DataFusion streams it, one
+/// partition in file order (`repartition_file_scans` is off), never holding it whole.
+pub async fn register_parquet_file(ctx: &SessionContext, table: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let text = path.to_str().with_context(|| format!("{} is not UTF-8", path.display()))?;
+    ctx.register_parquet(table, text, datafusion::prelude::ParquetReadOptions::default())
+        .await
+        .with_context(|| format!("reading {}", path.display()))
+}
+
 /// How many partitions parallel plans use: one per core.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
