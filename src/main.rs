@@ -282,12 +282,14 @@ async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> an
     print_recommend(&summary.recommend);
     let b = &summary.bundle;
     eprintln!(
-        "bundle: {} files, {:.1} MB, largest shard {} ({:.1} KB), download {:.1} MB",
+        "bundle: {} files, {:.1} MB, largest shard {} ({:.1} KB), download {:.1} MB; {} of {} questions reused",
         b.files,
         b.bytes as f64 / 1e6,
         b.largest_shard,
         b.largest_shard_bytes as f64 / 1024.0,
-        b.download_bytes as f64 / 1e6
+        b.download_bytes as f64 / 1e6,
+        b.questions_reused,
+        marquee::stages::questions::QUESTIONS.len()
     );
     let site = &summary.site;
     eprintln!(

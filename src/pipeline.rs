@@ -124,14 +124,16 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
         let (bundle, table_files) = match results {
             DataResults::Made { answers } => {
                 let made_from = reuse_data::bundle_fingerprint(data);
+                let parts = bundle::BundleReuse { log: &file_log, previous, dir: Some(cache.join("bundle")), program };
                 let (stats, files) =
-                    watch.time("bundle", async { bundle::write(&staging.dir, previous, answers, &accounting.tables, made_from) }).await?;
+                    watch.time("bundle", async { bundle::write(&staging.dir, &parts, answers, &accounting.tables, made_from) }).await?;
                 records.extend(files);
                 (stats, None)
             }
             DataResults::Reused { bundle, bundle_files, table_files } => {
                 records.extend(watch.time_reused("bundle", async { link_files(&staging.dir, &bundle_files) }).await?);
                 linked += bundle_files.len();
+                let bundle = bundle::BundleStats { questions_reused: questions::QUESTIONS.len(), ..bundle };
                 (bundle, Some(table_files))
             }
         };

@@ -83,9 +83,15 @@ fn edit_movie(data: &Path, id: &str, overview: Option<&str>) {
 
 /// The byte range of movie `id`'s record and its overview.
 fn record_of(raw: &[u8], id: &str) -> (usize, usize, String) {
+    record_field(raw, id, "overview")
+}
+
+/// The byte range of movie `id`'s record and the value of its `field` (empty when the
+/// record is too short to have it).
+fn record_field(raw: &[u8], id: &str, field: &str) -> (usize, usize, String) {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(raw);
     let header = reader.headers().unwrap().clone();
-    let (id_at, overview_at) = (header.iter().position(|h| h == "id").unwrap(), header.iter().position(|h| h == "overview").unwrap());
+    let (id_at, overview_at) = (header.iter().position(|h| h == "id").unwrap(), header.iter().position(|h| h == field).unwrap());
     let mut record = csv::StringRecord::new();
     let mut found: Option<(usize, String)> = None;
     while reader.read_record(&mut record).unwrap() {
@@ -94,7 +100,7 @@ fn record_of(raw: &[u8], id: &str) -> (usize, usize, String) {
             return (start, at, overview);
         }
         if record.get(id_at) == Some(id) {
-            found = Some((at, record.get(overview_at).unwrap().to_string()));
+            found = Some((at, record.get(overview_at).unwrap_or_default().to_string()));
         }
     }
     let (start, overview) = found.expect("no such movie");
@@ -104,6 +110,14 @@ fn record_of(raw: &[u8], id: &str) -> (usize, usize, String) {
 /// A movie with a page in `out` and a plain overview (no quotes to escape).
 fn some_movie(data: &Path, out: &Path) -> String {
     let raw = std::fs::read(data.join("movies_metadata.csv")).unwrap();
+    movie_where(out, |id| {
+        let (_, _, overview) = record_of(&raw, id);
+        overview.len() > 40 && !overview.contains('"')
+    })
+}
+
+/// The first movie with a page in `out` that `wanted` accepts.
+fn movie_where(out: &Path, wanted: impl Fn(&str) -> bool) -> String {
     let mut pages: Vec<String> = std::fs::read_dir(out.join("movies"))
         .unwrap()
         .flatten()
@@ -111,13 +125,7 @@ fn some_movie(data: &Path, out: &Path) -> String {
         .filter(|name| name.parse::<u64>().is_ok())
         .collect();
     pages.sort();
-    pages
-        .into_iter()
-        .find(|id| {
-            let (_, _, overview) = record_of(&raw, id);
-            overview.len() > 40 && !overview.contains('"')
-        })
-        .expect("a movie with a plain overview")
+    pages.into_iter().find(|id| wanted(id)).expect("a movie as wanted")
 }
 
 #[test]
@@ -193,6 +201,66 @@ fn one_changed_movie_renders_few_pages() {
     assert!(rendered >= 1 && rendered * 10 < count(&first, "/pages/total"), "{rendered} pages rendered again");
     assert!(std::fs::read_to_string(out.join(format!("movies/{id}.html"))).unwrap().contains("Una sinopsis nueva"));
     assert_same_as_cold(&dir, &data, &out, &[]);
+}
+
+/// Sets movie `id`'s popularity to `popularity`, byte for byte elsewhere.
+fn set_popularity(data: &Path, id: &str, popularity: &str) {
+    let path = data.join("movies_metadata.csv");
+    let raw = std::fs::read(&path).unwrap();
+    let (start, end, old) = record_field(&raw, id, "popularity");
+    let record = String::from_utf8(raw[start..end].to_vec()).unwrap();
+    let field = format!(",{old},");
+    assert_eq!(record.matches(&field).count(), 1, "the popularity of {id} is found once in {record}");
+    let edited = record.replacen(&field, &format!(",{popularity},"), 1);
+    std::fs::write(&path, [&raw[..start], edited.as_bytes(), &raw[end..]].concat()).unwrap();
+}
+
+fn questions_reused(report: &serde_json::Value) -> u64 {
+    count(report, "/bundle/questions_reused")
+}
+
+#[test]
+fn a_changed_popularity_makes_only_its_questions_again() {
+    let dir = scratch("popularity");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let first = build(&data, &out, &[]);
+    assert_eq!(questions_reused(&first), 0);
+    let raw = std::fs::read(data.join("movies_metadata.csv")).unwrap();
+    let popularity_of = |id: &str| {
+        let (start, end, popularity) = record_field(&raw, id, "popularity");
+        let once = String::from_utf8_lossy(&raw[start..end]).matches(&format!(",{popularity},")).count() == 1;
+        (popularity.parse::<f64>().is_ok() && once).then_some(popularity)
+    };
+    let id = movie_where(&out, |id| popularity_of(id).is_some());
+    let popularity = popularity_of(&id).unwrap();
+    set_popularity(&data, &id, "987.654321");
+    let again = build(&data, &out, &[]);
+    assert_eq!(again["data_reused"], false, "the data changed");
+    // score_titulo shows the popularity, so it is made again; questions about counts,
+    // languages or companies are not.
+    let reused = questions_reused(&again);
+    let questions = marquee::stages::questions::QUESTIONS.len() as u64;
+    assert!((10..questions).contains(&reused), "{reused} of {questions} questions reused");
+    let shard = std::fs::read_dir(out.join("api/score_titulo")).unwrap().flatten().map(|e| std::fs::read_to_string(e.path()).unwrap());
+    assert!(shard.collect::<String>().contains("987.654321"), "the new popularity is in the bundle");
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // A damaged or missing kept segment or record: that question is made again, the
+    // output is still the cold build's.
+    let kept = dir.join("out.cache/bundle");
+    let segment = kept.join("cantidad_filmaciones_mes.deflate");
+    let mut bytes = std::fs::read(&segment).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&segment, &bytes).unwrap();
+    std::fs::write(kept.join("peliculas_idioma.json"), "{\"print\": garbage").unwrap();
+    std::fs::remove_file(kept.join("franquicia.deflate")).unwrap();
+    // Back as it was: the same questions differ as before.
+    set_popularity(&data, &id, &popularity);
+    let repaired = build(&data, &out, &[]);
+    assert_eq!(questions_reused(&repaired), reused - 3, "the three damaged parts are made again");
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

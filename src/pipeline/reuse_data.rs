@@ -123,7 +123,7 @@ pub async fn reuse_data(
         return Err(NotReused::Distrusted(format!("{}: made from other data than {KEY_NAME} says", cache.join(STATE_NAME).display())));
     }
     let distrust = NotReused::Distrusted;
-    let bundle_files = reusable_files(log, previous, bundle_fingerprint(data)).map_err(distrust)?;
+    let bundle_files = reusable_bundle_files(log, previous, bundle_fingerprint(data)).map_err(distrust)?;
     let table_files = reusable_files(log, previous, tables_fingerprint(data)).map_err(distrust)?;
     if bundle_files.is_empty() || table_files.is_empty() {
         return Err(distrust("the previous output's bundle or tables are not on record; data stages run again".into()));
@@ -158,6 +158,26 @@ fn reusable_files(log: &FileLog, previous: &Path, made_from: Fingerprint) -> Res
         let (old, _) =
             log.reusable(previous, rel, made_from).ok_or_else(|| format!("{rel} changed since it was published; data stages run again"))?;
         files.push((rel.clone(), old, made_from));
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// Every file of the previous bundle, each checked to be still the published file. Its
+/// index and download are made from the data (`made_from`); each question's files from
+/// that question's answers (see `bundle::parts`), so they are found by their place.
+/// The index made from this data vouches that the log's api/ files are its bundle's.
+fn reusable_bundle_files(log: &FileLog, previous: &Path, made_from: Fingerprint) -> Result<Vec<ReusedFile>, String> {
+    let index = log.files.get("api/index.json").is_some_and(|r| r.made_from == made_from);
+    if !index {
+        return Ok(Vec::new());
+    }
+    let mut files: Vec<ReusedFile> = Vec::new();
+    for (rel, record) in log.files.iter().filter(|(rel, _)| rel.starts_with("api/")) {
+        let (old, _) = log
+            .reusable(previous, rel, record.made_from)
+            .ok_or_else(|| format!("{rel} changed since it was published; data stages run again"))?;
+        files.push((rel.clone(), old, record.made_from));
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(files)

@@ -17,8 +17,15 @@ use crate::foundation::published::normalize::{self, RECIPE};
 use crate::foundation::published::word_index;
 use crate::foundation::published::{GENERATOR, fnv1a32};
 use crate::foundation::reuse::FileRecord;
-use crate::settings::{DOWNLOAD_GZIP_LEVEL, MAX_SHARD_BYTES, MAX_SHARDS};
-use crate::stages::questions::{self, QUESTIONS, QuestionAnswers};
+use crate::settings::{MAX_SHARD_BYTES, MAX_SHARDS};
+use crate::stages::questions::{self, Answers, QUESTIONS, QuestionAnswers};
+
+mod download;
+mod parts;
+use download::{Segment, SegmentWriter};
+pub use parts::BundleReuse;
+use parts::{PartRecord, ReusablePart};
+use rayon::prelude::*;
 
 /// 2: aliases moved from normalization.aliases into each question's entry.
 pub const SCHEMA_VERSION: u64 = 2;
@@ -39,6 +46,20 @@ pub struct BundleStats {
     pub largest_shard_bytes: usize,
     pub largest_shard: String,
     pub download_bytes: u64,
+    /// Questions whose files and download segment were reused, not made again.
+    #[serde(default)]
+    pub questions_reused: usize,
+}
+
+impl BundleStats {
+    fn count_shard(&mut self, rel: &str, bytes: u64) {
+        self.files += 1;
+        self.bytes += bytes;
+        if bytes as usize > self.largest_shard_bytes {
+            self.largest_shard_bytes = bytes as usize;
+            self.largest_shard = format!("api/{rel}");
+        }
+    }
 }
 
 /// Each key as JSON text beside its answers' JSON text.
@@ -112,19 +133,20 @@ fn display_of(qa: &QuestionAnswers, key: &str, answers: &str) -> String {
 }
 
 /// The suggestion index of a question's keys (what the questions page offers while
-/// typing and as "¿Quisiste decir…?"), shorter keys first. Questions with the same keys
-/// share one: `written` holds the key lists already written, with their meta.
+/// typing and as "¿Quisiste decir…?"), shorter keys first, and the files written for it
+/// (paths under api/). Questions with the same keys share one: `written` holds the
+/// fingerprints of the key lists already written, with their meta.
 fn suggestion_index(
     qa: &QuestionAnswers,
-    written: &mut Vec<(Vec<String>, Value)>,
+    keys: &str,
+    written: &mut Vec<(String, Value)>,
     sink: &FileSink,
     api: &Path,
     stats: &mut BundleStats,
     made_from: Fingerprint,
-) -> Result<Value> {
-    let keys: Vec<String> = qa.by_key.keys().cloned().collect();
-    if let Some((_, meta)) = written.iter().find(|(k, _)| *k == keys) {
-        return Ok(meta.clone());
+) -> Result<(Value, Vec<String>)> {
+    if let Some((_, meta)) = written.iter().find(|(k, _)| k == keys) {
+        return Ok((meta.clone(), Vec::new()));
     }
     let dir = format!("suggest/{}", qa.question.name);
     let mut order: Vec<(&String, &String)> = qa.by_key.iter().collect();
@@ -138,15 +160,18 @@ fn suggestion_index(
     for sub in ["e", "w"] {
         std::fs::create_dir_all(api.join(&dir).join(sub))?;
     }
+    let mut files = Vec::new();
     for (path, bytes) in built.files {
         stats.files += 1;
         stats.bytes += bytes.len() as u64;
-        sink.send_made(api.join(&dir).join(path), bytes, made_from)?;
+        let rel = format!("{dir}/{path}");
+        sink.send_made(api.join(&rel), bytes, made_from)?;
+        files.push(rel);
     }
     let mut meta = built.meta;
     meta["dir"] = json!(dir);
-    written.push((keys, meta.clone()));
-    Ok(meta)
+    written.push((keys.to_string(), meta.clone()));
+    Ok((meta, files))
 }
 
 fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
@@ -168,59 +193,69 @@ fn question_index(qa: &QuestionAnswers, shards: u32) -> Value {
 }
 
 /// Writes api/ under `out`, one question at a time, dropping each question's answers
-/// once written; returns what it wrote.
-/// Writes the bundle under `out`; every file is recorded as made from `made_from` (the
-/// data the answers came from), so that a rebuild of the same data can link them.
+/// once written; returns what it wrote. A question whose answers are those of the
+/// previous build is not made again: its files are linked and its part of the download
+/// comes from the cache (see `parts`). Every other file is recorded as made from
+/// `made_from` (the data the answers came from).
 pub fn write(
     out: &Path,
-    previous: Option<&Path>,
-    answers: impl IntoIterator<Item = impl Into<QuestionAnswers>>,
+    reuse: &BundleReuse<'_>,
+    answers: Vec<Answers>,
     tables: &BTreeMap<String, u64>,
     made_from: Fingerprint,
 ) -> Result<(BundleStats, Vec<(String, FileRecord)>)> {
     let api = out.join("api");
     std::fs::create_dir_all(&api)?;
-    let sink = FileSink::start(out, previous);
+    let sink = FileSink::start(out, reuse.previous);
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
     let mut suggestion_dirs = Vec::new();
-    // {"answers": {question: {key: [answers]}}, "index": ...}: the answers stream into
-    // the download question by question, compressed on a second thread while the
-    // shards of the same question are cut; the index, known last, closes it.
-    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(DOWNLOAD_GZIP_LEVEL));
-    gz.write_all(b"{\"answers\":{")?;
-    for (i, qa) in answers.into_iter().enumerate() {
-        // Made into text here, one question at a time (see `questions::Answers`).
-        let qa: QuestionAnswers = qa.into();
-        std::fs::create_dir_all(api.join(qa.question.name))?;
-        let entries = serialized_entries(&qa.by_key);
-        let shards = shard_count(&qa.by_key, &entries)?;
-        let name = qa.question.name;
-        std::thread::scope(|scope| -> Result<()> {
-            let (gz, entries) = (&mut gz, &entries);
-            let compressing = scope.spawn(move || -> std::io::Result<()> {
-                if i > 0 {
-                    gz.write_all(b",")?;
-                }
-                write!(gz, "\"{name}\":")?;
-                write_object(gz, entries.iter())
-            });
-            for (shard, text) in shard_texts(&qa.by_key, entries, shards).enumerate() {
-                let rel = shard_path(name, shard as u32);
-                stats.files += 1;
-                stats.bytes += text.len() as u64;
-                if text.len() > stats.largest_shard_bytes {
-                    stats.largest_shard_bytes = text.len();
-                    stats.largest_shard = format!("api/{rel}");
-                }
-                sink.send_made(api.join(&rel), text.into_bytes(), made_from)?;
+    // Fingerprinted before any is turned into text: that is what reuse saves.
+    let prints: Vec<Option<Fingerprint>> =
+        answers.par_iter().enumerate().map(|(i, answers)| parts::question_print(reuse.program, i, answers)).collect();
+    // {"answers": {question: {key: [answers]}}, "index": ...}: one deflate segment per
+    // question, compressed on a second thread while the same question's shards are cut;
+    // the index, known last, closes it.
+    let mut segments = vec![download::open_segment_of(b"{\"answers\":{")?];
+    for (i, (answers, print)) in answers.into_iter().zip(prints).enumerate() {
+        let name = answers.question().name;
+        let owner = |keys: &str| suggestion_dirs.iter().find(|(k, _): &&(String, Value)| k == keys).map(|(_, meta)| meta.clone());
+        if let Some(part) = print.and_then(|print| reuse.reusable(name, print, owner)) {
+            link_part(&api, &sink, name, &part, print.expect("reused by its print"), &mut stats)?;
+            if !part.record.suggestions.is_empty() {
+                suggestion_dirs.push((part.record.keys.clone(), part.record.index_entry["suggest"].clone()));
             }
-            compressing.join().map_err(|_| anyhow::anyhow!("the bundle compressor panicked"))??;
-            Ok(())
-        })?;
+            index_questions.push(part.record.index_entry);
+            segments.push(part.segment);
+            stats.questions_reused += 1;
+            continue;
+        }
+        // Made into text here, one question at a time (see `questions::Answers`).
+        let qa: QuestionAnswers = answers.into();
+        let part_from = print.unwrap_or(made_from);
+        let (segment, shard_files) = write_shards(&api, &sink, &qa, i, part_from, &mut stats)?;
+        let before = stats.files;
+        let keys = parts::keys_print(&qa).to_string();
+        let (suggest, suggestion_files) = suggestion_index(&qa, &keys, &mut suggestion_dirs, &sink, &api, &mut stats, part_from)?;
+        debug_assert_eq!(stats.files - before, suggestion_files.len());
+        let shards = u32::try_from(shard_files.len())?;
         let mut entry = question_index(&qa, shards);
-        entry["suggest"] = suggestion_index(&qa, &mut suggestion_dirs, &sink, &api, &mut stats, made_from)?;
+        entry["suggest"] = suggest;
+        if print.is_some() {
+            let record = PartRecord {
+                print: part_from.to_string(),
+                index_entry: entry.clone(),
+                keys,
+                shards: shard_files,
+                suggestions: suggestion_files,
+                crc: 0,
+                len: 0,
+                deflate: String::new(),
+            };
+            reuse.keep(name, record, &segment)?;
+        }
         index_questions.push(entry);
+        segments.push(segment);
     }
     let index = json!({
         "schema_version": SCHEMA_VERSION,
@@ -247,8 +282,11 @@ pub fn write(
         "counts": tables,
         "download": "api/bundle.json.gz",
     });
-    write!(gz, "}},\"index\":{}}}", serde_json::to_string(&index)?)?;
-    let gz = gz.finish()?;
+    let mut tail = SegmentWriter::default();
+    write!(tail, "}},\"index\":{}}}", serde_json::to_string(&index)?)?;
+    segments.push(tail.last_segment()?);
+    let gz = download::gzip_of(&segments);
+    drop(segments);
     let index_text = serde_json::to_string_pretty(&index)? + "\n";
     stats.files += 2;
     stats.bytes += (index_text.len() + gz.len()) as u64;
@@ -257,6 +295,64 @@ pub fn write(
     sink.send_made(api.join("bundle.json.gz"), gz, made_from)?;
     let files = sink.finish()?;
     Ok((stats, files.records))
+}
+
+/// Cuts a question's shards and sends them to the writer, compressing its segment of
+/// the download on a second thread meanwhile; returns the segment and the shards'
+/// paths under api/.
+fn write_shards(
+    api: &Path,
+    sink: &FileSink,
+    qa: &QuestionAnswers,
+    position: usize,
+    made_from: Fingerprint,
+    stats: &mut BundleStats,
+) -> Result<(Segment, Vec<String>)> {
+    let name = qa.question.name;
+    std::fs::create_dir_all(api.join(name))?;
+    let entries = serialized_entries(&qa.by_key);
+    let shards = shard_count(&qa.by_key, &entries)?;
+    std::thread::scope(|scope| -> Result<(Segment, Vec<String>)> {
+        let entries = &entries;
+        let compressing = scope.spawn(move || -> std::io::Result<Segment> {
+            let mut segment = SegmentWriter::default();
+            if position > 0 {
+                segment.write_all(b",")?;
+            }
+            write!(segment, "\"{name}\":")?;
+            write_object(&mut segment, entries.iter())?;
+            segment.open_segment()
+        });
+        let mut rels = Vec::new();
+        for (shard, text) in shard_texts(&qa.by_key, entries, shards).enumerate() {
+            let rel = shard_path(name, shard as u32);
+            stats.count_shard(&rel, text.len() as u64);
+            sink.send_made(api.join(&rel), text.into_bytes(), made_from)?;
+            rels.push(rel);
+        }
+        let segment = compressing.join().map_err(|_| anyhow::anyhow!("the bundle compressor panicked"))??;
+        Ok((segment, rels))
+    })
+}
+
+/// Links a reused question's files from the previous output and counts them.
+fn link_part(api: &Path, sink: &FileSink, name: &str, part: &ReusablePart, print: Fingerprint, stats: &mut BundleStats) -> Result<()> {
+    // As `suggestion_index` does, even when a directory stays empty.
+    if !part.record.suggestions.is_empty() {
+        for sub in ["e", "w"] {
+            std::fs::create_dir_all(api.join("suggest").join(name).join(sub))?;
+        }
+    }
+    for (rel, old, size) in &part.files {
+        if part.record.shards.contains(rel) {
+            stats.count_shard(rel, *size);
+        } else {
+            stats.files += 1;
+            stats.bytes += size;
+        }
+        sink.reuse(api.join(rel), old.clone(), print)?;
+    }
+    Ok(())
 }
 
 /// What a lookup found.
@@ -466,7 +562,16 @@ mod tests {
             answers_of("score_titulo", &[("setiembre", json!([{"titulo": "Setiembre", "sentence": "La película Setiembre"}]))]),
             answers_of("cantidad_filmaciones_mes", &[("septiembre", json!([{"mes": "septiembre", "sentence": "30 en septiembre"}]))]),
         ];
-        write(&out.0, None, answers, &BTreeMap::new(), crate::foundation::fingerprint::Fingerprinter::new("test").finish()).unwrap();
+        let log = crate::foundation::reuse::FileLog::default();
+        let answers = answers.into_iter().map(Answers::Text).collect();
+        write(
+            &out.0,
+            &BundleReuse::none(&log),
+            answers,
+            &BTreeMap::new(),
+            crate::foundation::fingerprint::Fingerprinter::new("test").finish(),
+        )
+        .unwrap();
         assert_eq!(found(&out.0, "score_titulo", "Setiembre"), ("setiembre".to_string(), json!("La película Setiembre")));
         assert_eq!(found(&out.0, "cantidad_filmaciones_mes", "Setiembre"), ("septiembre".to_string(), json!("30 en septiembre")));
         assert_eq!(found(&out.0, "cantidad_filmaciones_mes", " SEPTIEMBRE"), ("septiembre".to_string(), json!("30 en septiembre")));

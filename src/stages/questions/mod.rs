@@ -46,6 +46,15 @@ pub enum Answers {
     Text(QuestionAnswers),
 }
 
+impl Answers {
+    pub fn question(&self) -> &'static Question {
+        match self {
+            Answers::Rows(question, _) => question,
+            Answers::Text(answers) => answers.question,
+        }
+    }
+}
+
 impl From<Answers> for QuestionAnswers {
     fn from(answers: Answers) -> QuestionAnswers {
         match answers {
