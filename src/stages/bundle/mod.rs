@@ -211,8 +211,10 @@ pub fn write(
     let mut index_questions = Vec::new();
     let mut suggestion_dirs = Vec::new();
     // Fingerprinted before any is turned into text: that is what reuse saves.
+    let mut clock = std::time::Instant::now();
     let prints: Vec<Option<Fingerprint>> =
         answers.par_iter().enumerate().map(|(i, answers)| parts::question_print(reuse.program, i, answers)).collect();
+    crate::foundation::timing::trace("bundle: answer fingerprints", &mut clock);
     // {"answers": {question: {key: [answers]}}, "index": ...}: one deflate segment per
     // question, compressed on a second thread while the same question's shards are cut;
     // the index, known last, closes it.
