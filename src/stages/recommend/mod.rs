@@ -616,6 +616,33 @@ mod tests {
     }
 
     #[test]
+    fn ties_at_the_kth_place_all_stay_for_popularity_to_break() {
+        // Eight copies of one text and two others: every copy ties with seven at 1.0.
+        let mut texts: Vec<String> = vec!["space rocket".to_string(); 8];
+        texts.extend(["heist bank".to_string(), "heist vault".to_string()]);
+        let m = tfidf(&texts, &Vocabulary { min_docs: 1, max_df: 1.0, max_docs: usize::MAX }).unwrap();
+        let nearest = top_k::nearest(&m, 3);
+        assert_eq!(nearest[0].iter().map(|n| n.row).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6, 7], "every tie, by row");
+        assert!(nearest[8].len() == 1 && nearest[8][0].row == 9, "fewer than k: all there is");
+        let ids: Vec<i64> = (0..10).collect();
+        for popularity in [(0..10).map(f64::from).collect::<Vec<_>>(), (0..10).map(|i| f64::from(10 - i)).collect()] {
+            let lists = top_k::resolve(&nearest, &popularity, &ids, 3);
+            assert_eq!(lists, top_k(&m, &popularity, &ids, 3));
+            let ranking = Ranking { popularity: &popularity, ids: &ids };
+            let mut best = Vec::new();
+            for j in 1..8 {
+                ranking.offer(&mut best, 3, Neighbor { row: j, score: nearest[0][0].score });
+            }
+            assert_eq!(lists[0], best, "the most popular of the ties");
+        }
+        let (up, down) = (
+            top_k::resolve(&nearest, &[0.0; 10], &ids, 3),
+            top_k::resolve(&nearest, &[9.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0], &ids, 3),
+        );
+        assert_ne!(up[0], down[0], "popularity decides which ties are kept");
+    }
+
+    #[test]
     fn same_result_on_one_thread_and_two() {
         let texts = random_corpus(300, 3);
         let m = tfidf(&texts, &VOCABULARY).unwrap();
