@@ -254,7 +254,10 @@ async fn recommended(
         watch.mark_kept(&["recommend"]);
         return Ok((stats, kept));
     }
-    Ok((watch.time("recommend", recommend::run(ctx)).await?, kept))
+    // Its neighbourhoods are kept apart: a change of numbers alone reuses them.
+    let neighbourhoods = recommend::neighbourhoods::dir(cache);
+    let (stats, distrusted) = watch.time("recommend", recommend::run_keeping(ctx, Some(&neighbourhoods))).await?;
+    Ok((stats, Kept { distrusted: kept.distrusted.or(distrusted), ..kept }))
 }
 
 /// What a partial run did.

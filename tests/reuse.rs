@@ -263,6 +263,82 @@ fn a_changed_popularity_makes_only_its_questions_again() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Sets the popularity of a movie with a page in `out` to `popularity`, byte for byte
+/// the same elsewhere: the first movie whose popularity is written once in the file.
+fn edit_popularity(data: &Path, out: &Path, popularity: &str) -> String {
+    let path = data.join("movies_metadata.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let (id_at, at) = (header.iter().position(|h| h == "id").unwrap(), header.iter().position(|h| h == "popularity").unwrap());
+    let (id, old) = (reader.records().flatten())
+        .map(|r| (r[id_at].to_string(), format!(",{},", &r[at])))
+        .find(|(id, old)| out.join(format!("movies/{id}.html")).is_file() && old.len() > 3 && text.matches(old.as_str()).count() == 1)
+        .expect("a movie with a page and a popularity written once");
+    std::fs::write(&path, text.replacen(&old, &format!(",{popularity},"), 1)).unwrap();
+    id
+}
+
+/// Which file a path is and when it was written: changes only when it is written anew.
+fn identity(path: &Path) -> (u64, i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (meta.ino(), meta.mtime(), meta.mtime_nsec())
+}
+
+#[test]
+fn a_changed_popularity_reuses_the_neighbourhoods_and_changed_text_does_not() {
+    let dir = scratch("neighbourhoods");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let kept = dir.join("out.cache/neighbourhoods");
+    let (content, co_rated) = (kept.join("content.bin"), kept.join("co_rated.bin"));
+    build(&data, &out, &[]);
+    let (content_made, co_rated_made) = (identity(&content), identity(&co_rated));
+    // The most popular movie by far: it breaks content ties and tops up every short list,
+    // so a stale tie-break or top-up would show in the output.
+    edit_popularity(&data, &out, "100000.0");
+    let again = build(&data, &out, &[]);
+    assert_eq!(again["data_reused"], false, "the data changed");
+    assert!(again["cache_distrusted"].is_null(), "{}", again["cache_distrusted"]);
+    assert_eq!(identity(&content), content_made, "the content neighbourhoods were read, not made again");
+    assert_eq!(identity(&co_rated), co_rated_made, "the co-rated ones too");
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // A changed overview: the text side is made again, the raters' is still reused.
+    edit_movie(&data, &some_movie(&data, &out), Some("Una sinopsis nueva, escrita para la prueba."));
+    build(&data, &out, &[]);
+    assert_ne!(identity(&content), content_made, "changed text makes the content side again");
+    assert_eq!(identity(&co_rated), co_rated_made);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+}
+
+#[test]
+fn a_damaged_neighbourhoods_file_is_made_again_not_trusted() {
+    let dir = scratch("neighbourhoods-damaged");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let content = dir.join("out.cache/neighbourhoods/content.bin");
+    build(&data, &out, &[]);
+    let whole = std::fs::read(&content).unwrap();
+    // Cut short, with its key intact: only its checksum can tell.
+    std::fs::write(&content, &whole[..whole.len() - 100]).unwrap();
+    edit_popularity(&data, &out, "12345.0");
+    let cut = build(&data, &out, &[]);
+    let distrusted = cut["cache_distrusted"].as_str().expect("the damage is reported");
+    assert!(distrusted.contains("content.bin") && distrusted.contains("checksum"), "{distrusted}");
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    assert_eq!(std::fs::read(&content).unwrap().len(), whole.len(), "made again, whole");
+    // One value changed in the middle, same length.
+    let mut flipped = std::fs::read(&content).unwrap();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x10;
+    std::fs::write(&content, &flipped).unwrap();
+    edit_popularity(&data, &out, "54321.0");
+    let altered = build(&data, &out, &[]);
+    assert!(altered["cache_distrusted"].as_str().is_some_and(|why| why.contains("content.bin")), "{}", altered["cache_distrusted"]);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+}
+
 #[test]
 fn a_removed_movie_loses_its_page() {
     let dir = scratch("removed");

@@ -11,6 +11,7 @@
 //! another; `marquee eval` holds out a third part to judge it (ratings.rs).
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -28,6 +29,7 @@ use crate::settings::{Hyper, RECOMMENDER, TOP_K, VOCABULARY, Vocabulary, WEIGHTS
 pub mod documents;
 pub mod evaluate;
 pub mod features;
+pub mod neighbourhoods;
 pub mod ranker;
 pub mod ratings;
 pub mod tfidf;
@@ -39,6 +41,8 @@ pub use ranker::{Models, Ranked, Signals};
 pub use ratings::{Part, Rating};
 pub use tfidf::{SparseRows, tfidf, tfidf_of};
 pub use top_k::{Neighbor, pair_updates, top_k};
+
+use neighbourhoods::Kept;
 
 /// Timings of the two steps, for the build summary and `make bench`.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -60,7 +64,7 @@ pub struct RecommendStats {
 
 /// Documents to top-`k` lists by content alone (a baseline of `marquee eval`), timed.
 pub fn recommend(docs: &[MovieDoc], weights: &Weights, vocab: &Vocabulary, k: usize) -> Result<(Vec<Vec<Neighbor>>, RecommendStats)> {
-    let content = content_side(docs, weights, vocab, k)?;
+    let (content, _) = content_side(docs, weights, vocab, k, None)?;
     let stats = content.stats(docs.len());
     Ok((content.lists, stats))
 }
@@ -147,6 +151,8 @@ pub struct Recommender<'a> {
     pub models: Models,
     pub lists: Vec<Vec<Ranked>>,
     pub stats: RecommendStats,
+    /// Why a kept neighbourhoods file was not trusted (it was made again), if one was not.
+    pub distrusted: Option<String>,
 }
 
 /// Candidates, features, training and ranking for every movie. With `hold_out`, the
@@ -160,15 +166,24 @@ pub fn build(docs: &[MovieDoc], ratings: Vec<Rating>, hold_out: bool) -> Result<
 
 /// [`build`] from the rater lists, with the given hyperparameters.
 pub fn build_from(docs: &[MovieDoc], raters: Raters, hyper: Hyper) -> Result<Recommender<'_>> {
+    build_keeping(docs, raters, hyper, None)
+}
+
+/// [`build_from`], taking the neighbourhoods kept in `kept` (see [`neighbourhoods`])
+/// when they were made from the same text and raters, and keeping them there when not.
+/// The same recommender either way, bit for bit.
+pub fn build_keeping<'a>(docs: &'a [MovieDoc], raters: Raters, hyper: Hyper, kept: Option<&Path>) -> Result<Recommender<'a>> {
     let started = std::time::Instant::now();
     // The text side and the ratings side share nothing until training: run together,
     // the ratings side fills the core that linfa's one-threaded vocabulary fit leaves
     // idle (the same values either way; only the wall time changes).
     let (content, collaborative) = rayon::join(
-        || content_side(docs, &WEIGHTS, &VOCABULARY, hyper.content_candidates),
-        || CollaborativeSide::new(docs, raters, &hyper),
+        || content_side(docs, &WEIGHTS, &VOCABULARY, hyper.content_candidates, kept),
+        || CollaborativeSide::new(docs, raters, &hyper, kept),
     );
-    let content = content?;
+    let (content, content_distrusted) = content?;
+    let (collaborative, co_rated_distrusted) = collaborative?;
+    let distrusted = content_distrusted.or(co_rated_distrusted);
     let mut stats = content.stats(docs.len());
     let ContentSide { rows: content, lists: content_lists, .. } = content;
     let CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated } = collaborative;
@@ -185,7 +200,7 @@ pub fn build_from(docs: &[MovieDoc], raters: Raters, hyper: Hyper) -> Result<Rec
     trace("recommend: ranking", &mut clock);
     (stats.training_pairs, stats.positives) = (models.training_pairs, models.positives);
     stats.ranker_s = started.elapsed().as_secs_f64() - stats.tfidf_s - stats.top_k_s;
-    Ok(Recommender { signals, models, lists, stats })
+    Ok(Recommender { signals, models, lists, stats, distrusted })
 }
 
 /// TF-IDF rows and each movie's most similar documents, timed.
@@ -211,15 +226,54 @@ impl ContentSide {
     }
 }
 
-fn content_side(docs: &[MovieDoc], weights: &Weights, vocab: &Vocabulary, candidates: usize) -> Result<ContentSide> {
+/// The content side and why its kept file was not trusted, if it was not. Only the
+/// ties among equal scores are broken here by popularity and id ([`top_k::resolve`]):
+/// what is kept in `kept` reads the text alone. When loaded, `tfidf_s` is the loading.
+fn content_side(
+    docs: &[MovieDoc],
+    weights: &Weights,
+    vocab: &Vocabulary,
+    candidates: usize,
+    kept: Option<&Path>,
+) -> Result<(ContentSide, Option<String>)> {
     let started = std::time::Instant::now();
-    let rows = tfidf_of(docs.len(), |i| document_text(&docs[i], weights).into(), vocab)?;
-    let tfidf_s = started.elapsed().as_secs_f64();
-    let started = std::time::Instant::now();
+    let key = match kept {
+        Some(dir) => Some((dir, neighbourhoods::content_key(docs, weights, vocab, candidates)?)),
+        None => None,
+    };
+    let (found, distrusted) = match key {
+        Some((dir, key)) => split(neighbourhoods::load_content(dir, key, docs.len())),
+        None => (None, None),
+    };
+    let (rows, nearest, tfidf_s) = match found {
+        Some((rows, nearest)) => {
+            trace("recommend: content neighbourhoods kept", &mut started.clone());
+            (rows, nearest, started.elapsed().as_secs_f64())
+        }
+        None => {
+            let rows = tfidf_of(docs.len(), |i| document_text(&docs[i], weights).into(), vocab)?;
+            let tfidf_s = started.elapsed().as_secs_f64();
+            let nearest = top_k::nearest(&rows, candidates);
+            if let Some((dir, key)) = key {
+                neighbourhoods::save_content(dir, key, &rows, &nearest)?;
+            }
+            (rows, nearest, tfidf_s)
+        }
+    };
     let popularity: Vec<f64> = docs.iter().map(|d| d.popularity).collect();
     let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
-    let lists = top_k(&rows, &popularity, &ids, candidates);
-    Ok(ContentSide { rows, lists, tfidf_s, top_k_s: started.elapsed().as_secs_f64() })
+    let lists = top_k::resolve(&nearest, &popularity, &ids, candidates);
+    let top_k_s = started.elapsed().as_secs_f64() - tfidf_s;
+    Ok((ContentSide { rows, lists, tfidf_s, top_k_s }, distrusted))
+}
+
+/// A kept result, if found, and why it was not trusted, if it was not.
+fn split<T>(kept: Kept<T>) -> (Option<T>, Option<String>) {
+    match kept {
+        Kept::Found(t) => (Some(t), None),
+        Kept::Missing => (None, None),
+        Kept::Distrusted(why) => (None, Some(why)),
+    }
 }
 
 /// The catalogue's facts, and each part of the raters with its item-item neighbours:
@@ -234,13 +288,33 @@ struct CollaborativeSide<'a> {
 }
 
 impl<'a> CollaborativeSide<'a> {
-    fn new(docs: &'a [MovieDoc], raters: Raters, hyper: &Hyper) -> CollaborativeSide<'a> {
+    /// The item-item neighbours come from `kept` when made from the same rater lists,
+    /// and are kept there when not; with why a kept file was not trusted, if it was not.
+    fn new(docs: &'a [MovieDoc], raters: Raters, hyper: &Hyper, kept: Option<&Path>) -> Result<(CollaborativeSide<'a>, Option<String>)> {
         let Raters { feature: feature_raters, label: label_raters, all: all_raters } = raters;
         let (k, shrink) = (hyper.co_rated_candidates, hyper.cf_shrink);
-        let feature_co_rated = ratings::item_item(&feature_raters, k, shrink);
-        let all_co_rated = ratings::item_item(&all_raters, k, shrink);
+        let key = match kept {
+            Some(dir) => Some((dir, neighbourhoods::co_rated_key(&feature_raters, &all_raters, k, shrink)?)),
+            None => None,
+        };
+        let (found, distrusted) = match key {
+            Some((dir, key)) => split(neighbourhoods::load_co_rated(dir, key, docs.len())),
+            None => (None, None),
+        };
+        let (feature_co_rated, all_co_rated) = match found {
+            Some(lists) => lists,
+            None => {
+                let feature_co_rated = ratings::item_item(&feature_raters, k, shrink);
+                let all_co_rated = ratings::item_item(&all_raters, k, shrink);
+                if let Some((dir, key)) = key {
+                    neighbourhoods::save_co_rated(dir, key, &feature_co_rated, &all_co_rated)?;
+                }
+                (feature_co_rated, all_co_rated)
+            }
+        };
         let catalogue = features::Catalogue::new(docs);
-        CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated }
+        let side = CollaborativeSide { catalogue, feature_raters, label_raters, feature_co_rated, all_raters, all_co_rated };
+        Ok((side, distrusted))
     }
 }
 
@@ -248,6 +322,12 @@ impl<'a> CollaborativeSide<'a> {
 /// `recommendations` table (movie_id, rank, recommended_id, score, reasons) for the
 /// questions, the pages and the Parquet export.
 pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
+    Ok(run_keeping(ctx, None).await?.0)
+}
+
+/// [`run`] with the neighbourhoods kept in the directory `kept` (see
+/// [`neighbourhoods`]); with why a kept file was not trusted, if one was not.
+pub async fn run_keeping(ctx: &SessionContext, kept: Option<&Path>) -> Result<(RecommendStats, Option<String>)> {
     scripts::run_scripts(ctx, scripts::RECOMMEND).await?;
     let mut clock = std::time::Instant::now();
     let docs = read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
@@ -255,11 +335,11 @@ pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
     let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
     let raters = read_raters(ctx, &row_of, false).await?;
     trace("recommend: raters read", &mut clock);
-    let built = build_from(&docs, raters, RECOMMENDER)?;
+    let built = build_keeping(&docs, raters, RECOMMENDER, kept)?;
     let mut clock = std::time::Instant::now();
     ctx.register_table(tables::RECOMMENDATIONS, Arc::new(recommendations_table(&built)?))?;
     trace("recommend: table of lists and reasons", &mut clock);
-    Ok(built.stats)
+    Ok((built.stats, built.distrusted))
 }
 
 /// Scores rounded to 4 decimals: enough to rank by eye, stable to print.
@@ -613,6 +693,33 @@ mod tests {
             }
             assert_eq!(found.len(), 5);
         }
+    }
+
+    #[test]
+    fn ties_at_the_kth_place_all_stay_for_popularity_to_break() {
+        // Eight copies of one text and two others: every copy ties with seven at 1.0.
+        let mut texts: Vec<String> = vec!["space rocket".to_string(); 8];
+        texts.extend(["heist bank".to_string(), "heist vault".to_string()]);
+        let m = tfidf(&texts, &Vocabulary { min_docs: 1, max_df: 1.0, max_docs: usize::MAX }).unwrap();
+        let nearest = top_k::nearest(&m, 3);
+        assert_eq!(nearest[0].iter().map(|n| n.row).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6, 7], "every tie, by row");
+        assert!(nearest[8].len() == 1 && nearest[8][0].row == 9, "fewer than k: all there is");
+        let ids: Vec<i64> = (0..10).collect();
+        for popularity in [(0..10).map(f64::from).collect::<Vec<_>>(), (0..10).map(|i| f64::from(10 - i)).collect()] {
+            let lists = top_k::resolve(&nearest, &popularity, &ids, 3);
+            assert_eq!(lists, top_k(&m, &popularity, &ids, 3));
+            let ranking = Ranking { popularity: &popularity, ids: &ids };
+            let mut best = Vec::new();
+            for j in 1..8 {
+                ranking.offer(&mut best, 3, Neighbor { row: j, score: nearest[0][0].score });
+            }
+            assert_eq!(lists[0], best, "the most popular of the ties");
+        }
+        let (up, down) = (
+            top_k::resolve(&nearest, &[0.0; 10], &ids, 3),
+            top_k::resolve(&nearest, &[9.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0], &ids, 3),
+        );
+        assert_ne!(up[0], down[0], "popularity decides which ties are kept");
     }
 
     #[test]

@@ -58,11 +58,14 @@ impl Ranking<'_> {
         })
     }
 
+    #[cfg(test)]
     pub(super) fn before(&self, a: Neighbor, b: Neighbor) -> bool {
         self.order(a, b).is_lt()
     }
 
-    /// Inserts into a best-first list capped at k.
+    /// Inserts into a best-first list capped at k: the reference [`nearest`] and
+    /// [`resolve`] are checked against in the tests.
+    #[cfg(test)]
     pub(super) fn offer(&self, best: &mut Vec<Neighbor>, k: usize, candidate: Neighbor) {
         // A lower score than the last kept one settles it without the full order: most
         // of the thousands of rows a row meets end here.
@@ -84,12 +87,16 @@ struct Scratch {
 /// The exact top-k most similar rows of every row (never the row itself). Rows with
 /// fewer than k similar rows are topped up with the most popular others, at score 0.
 pub fn top_k(m: &SparseRows, popularity: &[f64], ids: &[i64], k: usize) -> Vec<Vec<Neighbor>> {
+    resolve(&nearest(m, k), popularity, ids, k)
+}
+
+/// The part of [`top_k`] that reads nothing but the rows: for every row, each other row
+/// whose score is at least its k-th best positive score, score descending, ties by row.
+/// Popularity and ids only break ties among equal scores ([`resolve`]), so every row
+/// that can make the top k whatever they are is here, and no other.
+pub fn nearest(m: &SparseRows, k: usize) -> Vec<Vec<Neighbor>> {
     let n = m.n_rows();
     let index = postings(m);
-    let ranking = Ranking { popularity, ids };
-    let mut by_popularity: Vec<u32> = (0..n as u32).collect();
-    by_popularity.sort_by(|&a, &b| ranking.order(Neighbor { row: a, score: 0.0 }, Neighbor { row: b, score: 0.0 }));
-    let fallback = &by_popularity[..(k + 1).min(n)];
     (0..n)
         .into_par_iter()
         .map_init(
@@ -106,25 +113,59 @@ pub fn top_k(m: &SparseRows, popularity: &[f64], ids: &[i64], k: usize) -> Vec<V
                         *slot += w * v;
                     }
                 }
-                let mut best = Vec::with_capacity(k + 1);
+                let mut near = Vec::with_capacity(k + 1);
                 for &j in &scratch.touched {
                     let score = std::mem::take(&mut scratch.scores[j as usize]);
                     if j as usize != i && score > 0.0 {
-                        ranking.offer(&mut best, k, Neighbor { row: j, score });
+                        keep_with_ties(&mut near, k, Neighbor { row: j, score });
                     }
                 }
                 scratch.touched.clear();
-                for &j in fallback {
-                    if best.len() == k {
-                        break;
-                    }
-                    if j as usize != i && !best.iter().any(|b| b.row == j) {
-                        best.push(Neighbor { row: j, score: 0.0 });
-                    }
-                }
-                best
+                near.shrink_to_fit();
+                near
             },
         )
+        .collect()
+}
+
+/// Inserts into a list (score descending, ties by row) that holds every candidate
+/// scoring at least the k-th best score: the ties at the k-th place all stay.
+fn keep_with_ties(near: &mut Vec<Neighbor>, k: usize, candidate: Neighbor) {
+    if k == 0 || (near.len() >= k && candidate.score.total_cmp(&near[k - 1].score).is_lt()) {
+        return;
+    }
+    let at = near.partition_point(|b| b.score.total_cmp(&candidate.score).then(candidate.row.cmp(&b.row)).is_gt());
+    near.insert(at, candidate);
+    if near.len() > k {
+        let kth = near[k - 1].score;
+        let end = near.partition_point(|b| b.score.total_cmp(&kth).is_ge());
+        near.truncate(end);
+    }
+}
+
+/// Each row's top k from its [`nearest`] rows: score descending, then popularity
+/// descending, then id ascending; topped up with the most popular others at score 0.
+pub fn resolve(nearest: &[Vec<Neighbor>], popularity: &[f64], ids: &[i64], k: usize) -> Vec<Vec<Neighbor>> {
+    let n = nearest.len();
+    let ranking = Ranking { popularity, ids };
+    let mut by_popularity: Vec<u32> = (0..n as u32).collect();
+    by_popularity.sort_by(|&a, &b| ranking.order(Neighbor { row: a, score: 0.0 }, Neighbor { row: b, score: 0.0 }));
+    let fallback = &by_popularity[..(k + 1).min(n)];
+    (nearest.par_iter().enumerate())
+        .map(|(i, near)| {
+            let mut best = near.clone();
+            best.sort_by(|&a, &b| ranking.order(a, b));
+            best.truncate(k);
+            for &j in fallback {
+                if best.len() == k {
+                    break;
+                }
+                if j as usize != i && !best.iter().any(|b| b.row == j) {
+                    best.push(Neighbor { row: j, score: 0.0 });
+                }
+            }
+            best
+        })
         .collect()
 }
 

@@ -100,7 +100,7 @@ pub fn tune(docs: &[MovieDoc], ratings: Vec<Rating>, grid: &Grid) -> Result<Tune
     let points = grid.points();
     anyhow::ensure!(!points.is_empty(), "the tuning grid is empty");
     let most = |of: fn(&Hyper) -> usize| points.iter().map(of).max().unwrap_or(0);
-    let content = content_side(docs, &WEIGHTS, &VOCABULARY, most(|h| h.content_candidates))?;
+    let (content, _) = content_side(docs, &WEIGHTS, &VOCABULARY, most(|h| h.content_candidates), None)?;
     let catalogue = Catalogue::new(docs);
     let co_k = most(|h| h.co_rated_candidates);
     let mut co_rated: HashMap<u64, CoRatedLists> = HashMap::new();
