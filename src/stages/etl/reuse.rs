@@ -234,32 +234,14 @@ impl SourceReuse {
         let Some(dir) = self.dir.clone() else { return Ok(false) };
         let Some(at) = self.candidates.iter().position(|c| c.source.table == source.table) else { return Ok(false) };
         let mut clock = std::time::Instant::now();
-        let ids = match self.candidates[at].reads {
-            Reads::OwnFile => None,
-            Reads::OwnFileAndMovieIds => Some(match self.movie_ids {
-                Some(ids) => ids,
-                None => *self.movie_ids.insert(movie_ids(ctx).await.context("fingerprinting the kept movie ids")?),
-            }),
-        };
+        let key = self.key_of(ctx, at).await?;
         let candidate = &mut self.candidates[at];
-        let key = key(candidate.file_key, ids);
         if let Some(entry) = candidate.entry.take().filter(|e| e.key == key.to_string()) {
             let entry_dir = dir.join(source.table);
             match read_tables(&entry_dir, &entry, &candidate.tables) {
                 Ok(tables) => {
-                    for (name, schema, partitions) in tables {
-                        let _ = ctx.deregister_table(name.as_str())?;
-                        ctx.register_table(name.as_str(), Arc::new(MemTable::try_new(schema, partitions)?))?;
-                    }
-                    loaded.push(LoadedFile {
-                        source,
-                        path: candidate.found.path.clone(),
-                        records: entry.records,
-                        schema: load::raw_schema(source),
-                        batches: Vec::new(),
-                        numbers: Vec::new(),
-                        ignored: candidate.found.ignored.clone(),
-                    });
+                    register_kept(ctx, tables)?;
+                    loaded.push(candidate.loaded_as_kept(entry.records));
                     candidate.state = State::Reused;
                     self.reused.push(source.table);
                     trace(&format!("etl: {} reused from {}", source.table, entry_dir.display()), &mut clock);
@@ -272,12 +254,22 @@ impl SourceReuse {
         }
         candidate.state = State::Made(key);
         if !loaded.iter().any(|f| f.source.table == source.table) {
-            let file = load::load_file(source, &candidate.found.path)?;
-            loaded.push(LoadedFile { ignored: candidate.found.ignored.clone(), ..file });
-            let file = loaded.last_mut().expect("just pushed");
-            super::register_source_raw(ctx, source, Some(file))?;
+            candidate.load_now(ctx, loaded)?;
         }
         Ok(false)
+    }
+
+    /// The whole key of candidate `at`: the kept movie ids are fingerprinted once, for
+    /// the first source that reads them.
+    async fn key_of(&mut self, ctx: &SessionContext, at: usize) -> Result<Fingerprint> {
+        let ids = match self.candidates[at].reads {
+            Reads::OwnFile => None,
+            Reads::OwnFileAndMovieIds => Some(match self.movie_ids {
+                Some(ids) => ids,
+                None => *self.movie_ids.insert(movie_ids(ctx).await.context("fingerprinting the kept movie ids")?),
+            }),
+        };
+        Ok(key(self.candidates[at].file_key, ids))
     }
 
     /// Keeps the results of every source made by this build, for the next one. A
@@ -294,6 +286,40 @@ impl SourceReuse {
             trace(&format!("etl: {} kept for the next build", candidate.source.table), &mut clock);
         }
     }
+}
+
+impl Candidate {
+    /// What the accounting takes from the loader for a file whose results are reused:
+    /// its name, its record count as kept, the files it was preferred to.
+    fn loaded_as_kept(&self, records: u64) -> LoadedFile {
+        LoadedFile {
+            source: self.source,
+            path: self.found.path.clone(),
+            records,
+            schema: load::raw_schema(self.source),
+            batches: Vec::new(),
+            numbers: Vec::new(),
+            ignored: self.found.ignored.clone(),
+        }
+    }
+
+    /// Loads the file held back for an entry that was not this build's after all, onto
+    /// `loaded`, and registers it as the source's raw tables.
+    fn load_now(&self, ctx: &SessionContext, loaded: &mut Vec<LoadedFile>) -> Result<()> {
+        let file = load::load_file(self.source, &self.found.path)?;
+        loaded.push(LoadedFile { ignored: self.found.ignored.clone(), ..file });
+        super::register_source_raw(ctx, self.source, loaded.last_mut())
+    }
+}
+
+/// Registers the kept tables as the scripts would have left them: in memory, the same
+/// partitions and batches.
+fn register_kept(ctx: &SessionContext, tables: Vec<KeptTable>) -> Result<()> {
+    for (name, schema, partitions) in tables {
+        ctx.deregister_table(name.as_str())?;
+        ctx.register_table(name.as_str(), Arc::new(MemTable::try_new(schema, partitions)?))?;
+    }
+    Ok(())
 }
 
 /// The record of the entry in `dir`: none when there is none, an error when it cannot
