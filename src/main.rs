@@ -229,6 +229,12 @@ fn print_accounting(accounting: &marquee::stages::etl::Accounting) {
     }
 }
 
+fn print_etl_reused(sources: &[&str]) {
+    if !sources.is_empty() {
+        eprintln!("etl: {} reused: the same files, kept movies and program", sources.join(", "));
+    }
+}
+
 fn print_recommend(r: &marquee::stages::recommend::RecommendStats) {
     eprintln!("recommend: {} movies, vocabulary {}, tf-idf {:.3} s, top-5 {:.3} s", r.movies, r.vocabulary, r.tfidf_s, r.top_k_s);
 }
@@ -259,6 +265,7 @@ async fn build_until(opts: BuildOptions, until: Until, timings: bool, report: Op
     let mut watch = Stopwatch { log_lines: true, ..Default::default() };
     let summary = pipeline::build_until(&opts, until, &mut watch).await.map_err(|e| explain_memory_limit(e, opts.memory_limit))?;
     print_accounting(&summary.accounting);
+    print_etl_reused(&summary.etl_reused);
     if let Some(r) = &summary.recommend {
         print_recommend(r);
     }
@@ -266,6 +273,7 @@ async fn build_until(opts: BuildOptions, until: Until, timings: bool, report: Op
         serde_json::json!({
             "stages": watch.stages,
             "kept": summary.kept,
+            "etl_reused": summary.etl_reused,
             "cache_distrusted": summary.cache_distrusted,
             "recommend": summary.recommend,
             "tables": summary.accounting.tables,
@@ -279,6 +287,7 @@ async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> an
     let mut watch = Stopwatch { log_lines: true, ..Default::default() };
     let summary = pipeline::build(&opts, &mut watch).await.map_err(|e| explain_memory_limit(e, opts.memory_limit))?;
     print_accounting(&summary.accounting);
+    print_etl_reused(&summary.etl_reused);
     print_recommend(&summary.recommend);
     let b = &summary.bundle;
     eprintln!(
@@ -310,6 +319,7 @@ async fn build(opts: BuildOptions, timings: bool, report: Option<PathBuf>) -> an
         serde_json::json!({
             "stages": watch.stages,
             "data_reused": summary.data_reused,
+            "etl_reused": summary.etl_reused,
             "cache_distrusted": summary.cache_distrusted,
             "pages": {"total": site.pages, "rendered": site.pages_rendered, "reused": site.pages_reused, "deleted": summary.pages_deleted},
             "files": {"written": site.files_written, "linked": site.files_linked, "reused": summary.files_reused},

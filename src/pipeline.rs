@@ -56,6 +56,9 @@ pub struct BuildSummary {
     pub cache_distrusted: Option<String>,
     /// Whether load, etl, recommend, questions and the bundle were reused.
     pub data_reused: bool,
+    /// The sources whose ETL results were reused when the ETL ran (see
+    /// `stages::etl::reuse`).
+    pub etl_reused: Vec<&'static str>,
     /// Pages of the previous output that this build no longer has.
     pub pages_deleted: usize,
     /// Files linked from the previous output without being made (pages, bundle, tables).
@@ -90,6 +93,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
         true => watch.time("previous data", reuse_data::reuse_data(&cache, data, &file_log, &opts.out, opts.memory_limit)).await,
         false => Err(NotReused::Nothing),
     };
+    let mut etl_reused = Vec::new();
     let (ctx, accounting, people_answers, recs, results) = match reused {
         Ok(r) => {
             watch.mark_reused(&["load", "etl", "recommend", "questions"]);
@@ -102,6 +106,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
                 cache_distrusted = cache_distrusted.or(Some(why));
             }
             let (ctx, accounting, kept) = cleaned(&cache, data, &inputs, opts, watch).await?;
+            etl_reused = kept.sources;
             cache_distrusted = cache_distrusted.or(kept.distrusted);
             refuse_unless_publishable(&accounting, previous_movies, opts)?;
             let (recs, kept) = recommended(&cache, data, &ctx, watch).await?;
@@ -183,6 +188,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
                 site,
                 cache_distrusted,
                 data_reused: !data_made,
+                etl_reused,
                 pages_deleted,
                 files_reused,
             })
@@ -200,20 +206,23 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
 struct Kept {
     reused: bool,
     distrusted: Option<String>,
+    /// The sources whose ETL results were reused by the ETL that ran.
+    sources: Vec<&'static str>,
 }
 
 impl Kept {
     fn of<T>(found: Found<T>) -> (Option<T>, Kept) {
         match found {
-            Found::Some(t) => (Some(t), Kept { reused: true, distrusted: None }),
+            Found::Some(t) => (Some(t), Kept { reused: true, ..Kept::default() }),
             Found::Nothing => (None, Kept::default()),
-            Found::Distrusted(why) => (None, Kept { reused: false, distrusted: Some(why) }),
+            Found::Distrusted(why) => (None, Kept { distrusted: Some(why), ..Kept::default() }),
         }
     }
 }
 
 /// The clean tables and their accounting: kept by `marquee build --until` for the same
-/// data, or made by load and etl.
+/// data, or made by load and etl, which reuse each source's results kept for the same
+/// file and kept movie ids (`etl::SourceReuse`).
 async fn cleaned(
     cache: &Path,
     data: Fingerprint,
@@ -221,7 +230,7 @@ async fn cleaned(
     opts: &BuildOptions,
     watch: &mut Stopwatch,
 ) -> Result<(SessionContext, Accounting, Kept)> {
-    let (found, kept) = match stage_results::has_etl(cache, data) {
+    let (found, mut kept) = match stage_results::has_etl(cache, data) {
         true => Kept::of(watch.time("read kept etl", stage_results::load_etl(cache, data, opts.memory_limit)).await),
         false => (None, Kept::default()),
     };
@@ -229,9 +238,22 @@ async fn cleaned(
         watch.mark_kept(&["load", "etl"]);
         return Ok((ctx, accounting, kept));
     }
-    let mut loaded = watch.time("load", async { load::load_found(inputs) }).await?;
-    let (ctx, accounting) = watch.time("etl", clean_within(&mut loaded, opts.memory_limit)).await?;
+    let (mut reuse, mut loaded) = watch
+        .time("load", async {
+            let reuse = etl::SourceReuse::open(cache, inputs);
+            load::load_found(&reuse.to_load(inputs)).map(|loaded| (reuse, loaded))
+        })
+        .await?;
+    let ctx = engine::new_context_within(opts.memory_limit);
+    let accounting = watch
+        .time("etl", async {
+            etl::run_reusing(&ctx, &mut loaded, &mut reuse).await?;
+            account_and_release(&ctx, &loaded).await
+        })
+        .await?;
     drop(loaded);
+    kept.distrusted = kept.distrusted.or(reuse.distrusted);
+    kept.sources = reuse.reused;
     // Written once, here: the later stages read the tables from these files instead of
     // holding them (1.2-1.4 GB at 4x the full data), and publishing links them.
     let ctx = watch.time("keep etl", stage_results::keep_etl(cache, data, ctx, &accounting, opts.memory_limit)).await?;
@@ -266,6 +288,8 @@ pub struct PartialSummary {
     pub recommend: Option<recommend::RecommendStats>,
     /// Stages whose results were already kept for this data.
     pub kept: Vec<&'static str>,
+    /// The sources whose ETL results were reused when the ETL ran.
+    pub etl_reused: Vec<&'static str>,
     pub cache_distrusted: Option<String>,
     /// Where the results are kept.
     pub dir: PathBuf,
@@ -287,7 +311,14 @@ pub async fn build_until(opts: &BuildOptions, until: Until, watch: &mut Stopwatc
         true => vec!["load", "etl"],
         false => Vec::new(),
     };
-    let mut summary = PartialSummary { accounting, recommend: None, kept, cache_distrusted: etl.distrusted, dir: cache.join("stages") };
+    let mut summary = PartialSummary {
+        accounting,
+        recommend: None,
+        kept,
+        etl_reused: etl.sources,
+        cache_distrusted: etl.distrusted,
+        dir: cache.join("stages"),
+    };
     if until == Until::Recommend {
         let (stats, rec) = recommended(&cache, data, &ctx, watch).await?;
         match rec.reused {
@@ -350,10 +381,17 @@ pub async fn clean(loaded: &mut [load::LoadedFile]) -> Result<(SessionContext, A
 pub async fn clean_within(loaded: &mut [load::LoadedFile], memory_limit: Option<usize>) -> Result<(SessionContext, Accounting)> {
     let ctx = engine::new_context_within(memory_limit);
     etl::run(&ctx, loaded).await?;
-    let accounting = etl::account(&ctx, loaded).await?;
-    etl::release_intermediate_tables(&ctx)?;
-    engine::switch_to_deterministic_plans(&ctx);
+    let accounting = account_and_release(&ctx, loaded).await?;
     Ok((ctx, accounting))
+}
+
+/// The row accounting of the ETL that ran in `ctx`; then only the clean tables stay,
+/// planned deterministically.
+async fn account_and_release(ctx: &SessionContext, loaded: &[load::LoadedFile]) -> Result<Accounting> {
+    let accounting = etl::account(ctx, loaded).await?;
+    etl::release_intermediate_tables(ctx)?;
+    engine::switch_to_deterministic_plans(ctx);
+    Ok(accounting)
 }
 
 /// Every stage that reads the data, without writing anything: the ETL and its

@@ -54,8 +54,10 @@ fn build(data: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
 fn assert_same_as_cold(dir: &Path, data: &Path, reused: &Path, extra: &[&str]) {
     let cold = dir.join(format!("cold-{}", reused.file_name().unwrap().to_string_lossy()));
     let _ = std::fs::remove_dir_all(&cold);
+    let _ = std::fs::remove_dir_all(cold.with_extension("cache"));
     let report = build(data, &cold, extra);
     assert_eq!(report["data_reused"], false);
+    assert_eq!(report["etl_reused"], serde_json::json!([]));
     assert_eq!(report["pages"]["reused"], 0);
     assert_same_trees(reused, &cold);
 }
@@ -105,6 +107,32 @@ fn record_field(raw: &[u8], id: &str, field: &str) -> (usize, usize, String) {
     }
     let (start, overview) = found.expect("no such movie");
     (start, raw.len(), overview)
+}
+
+/// Adds 1 to the popularity of a movie with a page in `out`, byte for byte elsewhere:
+/// the first whose popularity is written once in its record.
+fn bump_popularity(data: &Path, out: &Path) {
+    let path = data.join("movies_metadata.csv");
+    let raw = std::fs::read(&path).unwrap();
+    let mut pages: Vec<String> = std::fs::read_dir(out.join("movies"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().strip_suffix(".html").map(str::to_owned))
+        .filter(|name| name.parse::<u64>().is_ok())
+        .collect();
+    pages.sort();
+    for id in pages {
+        let (start, end, old) = record_field(&raw, &id, "popularity");
+        let Ok(value) = old.parse::<f64>() else { continue };
+        let (old, new) = (format!(",{old},"), format!(",{},", value + 1.0));
+        let record = String::from_utf8_lossy(&raw[start..end]).into_owned();
+        if record.matches(&old).count() == 1 {
+            let edited = record.replacen(&old, &new, 1);
+            std::fs::write(&path, [&raw[..start], edited.as_bytes(), &raw[end..]].concat()).unwrap();
+            return;
+        }
+    }
+    panic!("no movie whose popularity is written once in its record");
 }
 
 /// A movie with a page in `out` and a plain overview (no quotes to escape).
@@ -562,4 +590,91 @@ fn damaged_stage_results_are_made_again_not_trusted() {
     let again = build_until(&data, &out, "etl");
     assert_eq!(again["kept"], serde_json::json!([]));
     assert!(again["cache_distrusted"].is_null());
+}
+
+fn etl_reused(report: &serde_json::Value) -> Vec<&str> {
+    report["etl_reused"].as_array().unwrap_or_else(|| panic!("etl_reused in {report}")).iter().map(|s| s.as_str().unwrap()).collect()
+}
+
+#[test]
+fn a_popularity_change_reuses_the_credits_keywords_and_links_etl() {
+    let dir = scratch("etl-sources");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let first = build(&data, &out, &[]);
+    assert_eq!(etl_reused(&first), Vec::<&str>::new());
+    assert!(dir.join("out.cache/etl-sources/credits/entry.json").is_file(), "kept beside the output");
+    // One movie's popularity: the same credits and keywords files, the same kept ids.
+    bump_popularity(&data, &out);
+    let again = build(&data, &out, &[]);
+    assert_eq!(again["data_reused"], false, "the data changed");
+    assert_eq!(etl_reused(&again), ["credits", "keywords", "links"]);
+    assert!(again["cache_distrusted"].is_null(), "{}", again["cache_distrusted"]);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // credits.csv changed: its ETL runs again, the keywords' does not.
+    let credits = data.join("credits.csv");
+    let text = std::fs::read_to_string(&credits).unwrap();
+    std::fs::write(&credits, text.replacen("'character': '", "'character': 'Otro ", 1)).unwrap();
+    let changed = build(&data, &out, &[]);
+    assert_eq!(etl_reused(&changed), ["keywords", "links"]);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // A movie removed: the kept ids differ, so both run again (its credits are
+    // rejected); links.sql does not read the movies.
+    edit_movie(&data, &some_movie(&data, &out), None);
+    let removed = build(&data, &out, &["--allow-shrink"]);
+    assert_eq!(etl_reused(&removed), ["links"]);
+    assert_same_as_cold(&dir, &data, &out, &["--allow-shrink"]);
+    // What those builds made is kept in turn.
+    bump_popularity(&data, &out);
+    let after = build(&data, &out, &[]);
+    assert_eq!(etl_reused(&after), ["credits", "keywords", "links"]);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // `--until etl` reuses them too, and so gives what the whole build does.
+    bump_popularity(&data, &out);
+    let until = build_until(&data, &out, "etl");
+    assert_eq!(etl_reused(&until), ["credits", "keywords", "links"]);
+    build(&data, &out, &[]);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+}
+
+#[test]
+fn a_damaged_etl_source_entry_is_made_again_not_trusted() {
+    let dir = scratch("etl-sources-damaged");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    build(&data, &out, &[]);
+    let credits = dir.join("out.cache/etl-sources/credits");
+    // A table changed in place under an intact record: only its checksum can tell.
+    let cast = credits.join("cast.arrow");
+    let mut bytes = std::fs::read(&cast).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&cast, &bytes).unwrap();
+    bump_popularity(&data, &out);
+    let damaged = build(&data, &out, &[]);
+    let why = damaged["cache_distrusted"].as_str().expect("the damage is reported");
+    assert!(why.contains("cast.arrow") && why.contains("credits ETL runs again"), "{why}");
+    assert_eq!(etl_reused(&damaged), ["keywords", "links"]);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // Made again, and then reused.
+    bump_popularity(&data, &out);
+    let remade = build(&data, &out, &[]);
+    assert_eq!(etl_reused(&remade), ["credits", "keywords", "links"]);
+    assert!(remade["cache_distrusted"].is_null(), "{}", remade["cache_distrusted"]);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // A table cut short, a record that is not JSON, an entry whose record is missing.
+    let crew = credits.join("crew.arrow");
+    let bytes = std::fs::read(&crew).unwrap();
+    std::fs::write(&crew, &bytes[..bytes.len() / 2]).unwrap();
+    bump_popularity(&data, &out);
+    let cut = build(&data, &out, &[]);
+    assert!(cut["cache_distrusted"].as_str().unwrap().contains("crew.arrow"), "{}", cut["cache_distrusted"]);
+    assert_eq!(etl_reused(&cut), ["keywords", "links"]);
+    std::fs::write(credits.join("entry.json"), b"{\"file_key\": ").unwrap();
+    std::fs::remove_file(dir.join("out.cache/etl-sources/keywords/entry.json")).unwrap();
+    bump_popularity(&data, &out);
+    let garbage = build(&data, &out, &[]);
+    assert!(garbage["cache_distrusted"].as_str().unwrap().contains("entry.json"), "{}", garbage["cache_distrusted"]);
+    assert_eq!(etl_reused(&garbage), ["links"]);
+    assert_same_as_cold(&dir, &data, &out, &[]);
 }

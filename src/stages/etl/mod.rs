@@ -9,11 +9,13 @@ use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 
 use crate::foundation::engine::{self, scripts};
-use crate::stages::load::{self, LoadedFile, SOURCES};
+use crate::stages::load::{self, LoadedFile, SOURCES, Source};
 
 mod accounting;
+pub mod reuse;
 
 pub use accounting::{Accounting, FileAccount, Outcome, Reject, RuleRemoval, account};
+pub use reuse::SourceReuse;
 
 /// Deals a file's batches round-robin into one partition per core, so the parsing UDFs
 /// run on every core (the SQL orders by line number wherever order matters).
@@ -31,16 +33,24 @@ fn spread(batches: Vec<datafusion::arrow::array::RecordBatch>) -> Vec<Vec<datafu
 /// tables, so a script that drops a raw table frees its text.
 pub fn register_raw(ctx: &SessionContext, loaded: &mut [LoadedFile]) -> Result<()> {
     for source in SOURCES {
-        let file = loaded.iter_mut().find(|f| f.source.table == source.table);
-        let (text, numbers) = match file {
-            Some(file) => (std::mem::take(&mut file.batches), std::mem::take(&mut file.numbers)),
-            None => (Vec::new(), Vec::new()),
-        };
-        ctx.register_table(format!("raw_{}", source.table), Arc::new(MemTable::try_new(load::raw_schema(source), spread(text))?))?;
-        if !source.numbers.is_empty() {
-            let table = MemTable::try_new(load::numbers_schema(source), spread(numbers))?;
-            ctx.register_table(format!("raw_{}_numbers", source.table), Arc::new(table))?;
-        }
+        register_source_raw(ctx, source, loaded.iter_mut().find(|f| f.source.table == source.table))?;
+    }
+    Ok(())
+}
+
+/// Registers one source's raw tables (empty without a file), replacing any there.
+fn register_source_raw(ctx: &SessionContext, source: &Source, file: Option<&mut LoadedFile>) -> Result<()> {
+    let (text, numbers) = match file {
+        Some(file) => (std::mem::take(&mut file.batches), std::mem::take(&mut file.numbers)),
+        None => (Vec::new(), Vec::new()),
+    };
+    let raw = format!("raw_{}", source.table);
+    ctx.deregister_table(raw.as_str())?;
+    ctx.register_table(raw, Arc::new(MemTable::try_new(load::raw_schema(source), spread(text))?))?;
+    if !source.numbers.is_empty() {
+        let raw = format!("raw_{}_numbers", source.table);
+        ctx.deregister_table(raw.as_str())?;
+        ctx.register_table(raw, Arc::new(MemTable::try_new(load::numbers_schema(source), spread(numbers))?))?;
     }
     Ok(())
 }
@@ -50,6 +60,32 @@ pub async fn run(ctx: &SessionContext, loaded: &mut [LoadedFile]) -> Result<()> 
     register_raw(ctx, loaded)?;
     let etl: Vec<scripts::Script> = SOURCES.iter().flat_map(|s| s.etl.iter().copied()).collect();
     scripts::run_scripts(ctx, &etl).await
+}
+
+/// [`run`], taking the results of each source `reuse` finds kept for the same inputs
+/// instead of running its scripts (a file `reuse` held back is loaded, onto `loaded`,
+/// only if they are not), then keeping the results of the sources it made. Each
+/// source is decided when its first script comes up, after what it reads is made.
+pub async fn run_reusing(ctx: &SessionContext, loaded: &mut Vec<LoadedFile>, reuse: &mut SourceReuse) -> Result<()> {
+    register_raw(ctx, loaded)?;
+    let etl: Vec<scripts::Script> = SOURCES.iter().flat_map(|s| s.etl.iter().copied()).collect();
+    let mut decided: Vec<(&str, bool)> = Vec::new();
+    for script in scripts::in_dependency_order(ctx, &etl)? {
+        let source = SOURCES.iter().find(|s| s.etl.contains(&script)).expect("every script is a source's");
+        let reused = match decided.iter().find(|(table, _)| *table == source.table) {
+            Some(&(_, reused)) => reused,
+            None => {
+                let reused = reuse.before_scripts(ctx, source, loaded).await?;
+                decided.push((source.table, reused));
+                reused
+            }
+        };
+        if !reused {
+            scripts::run_scripts(ctx, std::slice::from_ref(&script)).await?;
+        }
+    }
+    reuse.keep_made(ctx, loaded).await;
+    Ok(())
 }
 
 /// Drops the raw and per-record working tables once the accounting has been read,

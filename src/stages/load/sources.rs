@@ -34,6 +34,12 @@ pub struct Source {
     /// outcome ('kept', 'duplicate' or 'rejected') and rejection {reason, detail}; or,
     /// with a `rows` column, one row per several records of the same outcome.
     pub outcomes: &'static str,
+    /// Whether a rebuild may take this source's ETL results (the tables its scripts
+    /// leave, outcomes included) from the cache instead of loading and cleaning the file
+    /// again, when the program, the file and the kept movie ids are unchanged (see
+    /// `stages::etl::reuse`). Only for a source whose scripts read nothing but its own
+    /// raw tables and the ids of `movies`: a test and the reuse itself check that.
+    pub reuse_etl: bool,
     /// How `marquee scale` makes its copies.
     pub copies: Copies,
 }
@@ -111,6 +117,7 @@ pub static SOURCES: &[Source] = &[
         numbers: &[],
         etl: &[sql!("etl/movies.sql"), sql!("etl/movie_lists.sql")],
         outcomes: "movie_outcomes",
+        reuse_etl: false,
         copies: Copies::Movie,
     },
     Source {
@@ -123,6 +130,7 @@ pub static SOURCES: &[Source] = &[
         numbers: &[],
         etl: &[sql!("etl/credits.sql")],
         outcomes: "credit_outcomes",
+        reuse_etl: true,
         copies: Copies::CreditsFromDonor,
     },
     Source {
@@ -135,6 +143,7 @@ pub static SOURCES: &[Source] = &[
         numbers: &[],
         etl: &[sql!("etl/keywords.sql")],
         outcomes: "keyword_outcomes",
+        reuse_etl: true,
         copies: Copies::KeyedBy(&["id"]),
     },
     Source {
@@ -147,6 +156,7 @@ pub static SOURCES: &[Source] = &[
         numbers: &[],
         etl: &[sql!("etl/links.sql")],
         outcomes: "link_outcomes",
+        reuse_etl: true,
         copies: Copies::Ids(&["movieId", "tmdbId"]),
     },
     Source {
@@ -160,6 +170,7 @@ pub static SOURCES: &[Source] = &[
         numbers: &[Number::Integer, Number::Integer, Number::Decimal, Number::Integer],
         etl: &[sql!("etl/ratings.sql")],
         outcomes: "rating_outcomes",
+        reuse_etl: false,
         copies: Copies::Ids(&["userId", "movieId"]),
     },
 ];
