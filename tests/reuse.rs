@@ -678,3 +678,122 @@ fn a_damaged_etl_source_entry_is_made_again_not_trusted() {
     assert_eq!(etl_reused(&garbage), ["links"]);
     assert_same_as_cold(&dir, &data, &out, &[]);
 }
+
+/// Replaces the last `old` in movie `id`'s record (the title comes after the original
+/// title) with `new`, byte for byte elsewhere.
+fn edit_movie_last(data: &Path, id: &str, old: &str, new: &str) {
+    let path = data.join("movies_metadata.csv");
+    let raw = std::fs::read(&path).unwrap();
+    let (start, end, _) = record_of(&raw, id);
+    let record = &raw[start..end];
+    let at = record.windows(old.len()).rposition(|w| w == old.as_bytes()).expect("the value as written");
+    let replaced = [&record[..at], new.as_bytes(), &record[at + old.len()..]].concat();
+    std::fs::write(&path, [&raw[..start], &replaced[..], &raw[end..]].concat()).unwrap();
+}
+
+/// A movie with a plain title (no quotes or commas) whose collection has other movies
+/// with pages in `out`: (its id, its title, the others' ids).
+fn movie_in_collection(data: &Path, out: &Path) -> (String, String, Vec<String>) {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(data.join("movies_metadata.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id_at, collection_at, title_at) = (at("id"), at("belongs_to_collection"), at("title"));
+    let mut by_collection: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+    for record in reader.records().flatten() {
+        let (Some(id), Some(title), Some(collection)) = (record.get(id_at), record.get(title_at), record.get(collection_at)) else {
+            continue;
+        };
+        let (id, title) = (id.to_string(), title.to_string());
+        let Some(collection) = collection.strip_prefix("{'id': ").and_then(|r| r.split(',').next()) else { continue };
+        if out.join(format!("movies/{id}.html")).is_file() {
+            by_collection.entry(collection.to_string()).or_default().push((id, title));
+        }
+    }
+    by_collection
+        .values()
+        .filter(|movies| movies.len() > 1)
+        .find_map(|movies| {
+            let (id, title) = movies.iter().find(|(_, t)| t.len() > 3 && !t.contains(['"', ',']))?;
+            let others = movies.iter().filter(|(other, _)| other != id).map(|(other, _)| other.clone()).collect();
+            Some((id.clone(), title.clone(), others))
+        })
+        .expect("a collection of two movies with pages")
+}
+
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
+}
+
+#[test]
+fn a_changed_row_renders_only_the_pages_that_show_it() {
+    let dir = scratch("row-pages");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let first = build(&data, &out, &[]);
+    // An overview is shown on its movie's page, and moves the recommendations of a few
+    // others; no person page or search file shows it: those are linked as they were,
+    // not made again.
+    let people: Vec<PathBuf> = std::fs::read_dir(out.join("people")).unwrap().flatten().map(|e| e.path()).collect();
+    let kept: Vec<(PathBuf, u64)> = people.iter().chain([&out.join("search/index.json")]).map(|p| (p.clone(), inode(p))).collect();
+    let id = some_movie(&data, &out);
+    edit_movie(&data, &id, Some("Otra sinopsis, que solo muestra su página."));
+    let overview = build(&data, &out, &[]);
+    assert_eq!(overview["data_reused"], false);
+    let rendered = count(&overview, "/pages/rendered");
+    assert!((1..=10).contains(&rendered), "{rendered} pages rendered");
+    assert_eq!(count(&overview, "/pages/reused"), count(&first, "/pages/total") - rendered);
+    assert!(std::fs::read_to_string(out.join(format!("movies/{id}.html"))).unwrap().contains("Otra sinopsis"));
+    for (path, before) in kept {
+        assert_eq!(inode(&path), before, "{} was made again", path.display());
+    }
+    assert_same_as_cold(&dir, &data, &out, &[]);
+    // A title is also on the pages of its collection's other movies (a lookup outside
+    // their rows), its people's and its lists': those are rendered, and they equal a
+    // cold build.
+    let (movie, title, others) = movie_in_collection(&data, &out);
+    edit_movie_last(&data, &movie, &title, "Un título cambiado");
+    let renamed = build(&data, &out, &[]);
+    for other in &others {
+        assert!(std::fs::read_to_string(out.join(format!("movies/{other}.html"))).unwrap().contains("Un título cambiado"), "{other}");
+    }
+    let rendered = count(&renamed, "/pages/rendered");
+    assert!(rendered > others.len() as u64 + 1 && rendered * 10 < count(&first, "/pages/total"), "{rendered} pages rendered");
+    assert_same_as_cold(&dir, &data, &out, &[]);
+}
+
+#[test]
+fn a_page_record_made_from_something_else_is_not_trusted() {
+    use marquee::foundation::fingerprint::Fingerprinter;
+    use marquee::foundation::reuse::FileLog;
+    let dir = scratch("page-record");
+    let data = sample_copy(&dir);
+    let out = dir.join("out");
+    let original = std::fs::read(data.join("movies_metadata.csv")).unwrap();
+    build(&data, &out, &[]);
+    let id = some_movie(&data, &out);
+    let edit = || edit_movie(&data, &id, Some("Otra sinopsis para que los datos cambien."));
+    // How many pages one changed overview renders, on a sound record.
+    edit();
+    let sound = count(&build(&data, &out, &[]), "/pages/rendered");
+    std::fs::write(data.join("movies_metadata.csv"), &original).unwrap();
+    build(&data, &out, &[]);
+    // The log reads back whole, but says a person page and a browse page (which do not
+    // show the overview) were made from something else, as a log of other data would:
+    // both are rendered again besides.
+    let (log, distrust) = FileLog::read(&dir.join("out.cache"));
+    assert_eq!(distrust, None);
+    let mut records: Vec<_> = log.files.into_iter().collect();
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    let wrong = Fingerprinter::new("not what the page was made from").finish();
+    for dir in ["people/", "browse/genre/"] {
+        let (_, record) = records.iter_mut().find(|(rel, _)| rel.starts_with(dir) && rel.ends_with(".html")).unwrap();
+        record.made_from = wrong;
+    }
+    FileLog::write(&dir.join("out.cache"), &records).unwrap();
+    edit();
+    let again = build(&data, &out, &[]);
+    assert_eq!(again["data_reused"], false);
+    assert!(again["cache_distrusted"].is_null());
+    assert_eq!(count(&again, "/pages/rendered"), sound + 2);
+    assert_same_as_cold(&dir, &data, &out, &[]);
+}

@@ -15,10 +15,24 @@ use super::reuse::FileRecord;
 /// is hard-linked from it instead: no new inode, which on ext4 without a journal is the
 /// expensive part (it skips inodes deleted in the last seconds, one lookup each).
 pub struct FileSink {
-    sender: std::sync::mpsc::SyncSender<Job>,
+    sender: std::sync::mpsc::Sender<Job>,
+    /// What is queued and not yet stored (see `QUEUE_BYTES`).
+    queued: std::sync::Arc<Queued>,
     thread: std::thread::JoinHandle<Result<SinkStats>>,
     /// Files queued without a fingerprint: not on record for the next build.
     unrecorded: std::sync::atomic::AtomicUsize,
+}
+
+/// How much may wait for the writer, in bytes of pages plus `JOB_BYTES` a job. A link is
+/// small, so a kind's many links queue up and are made while the next kind's script
+/// runs on the other core; pages' bytes stay bounded.
+const QUEUE_BYTES: usize = 8 << 20;
+const JOB_BYTES: usize = 256;
+
+#[derive(Default)]
+struct Queued {
+    bytes: std::sync::Mutex<usize>,
+    drained: std::sync::Condvar,
 }
 
 /// What the writer is asked to do with one file.
@@ -26,8 +40,9 @@ enum Job {
     /// Store these bytes (linking the previous output's file when they are equal);
     /// with a fingerprint, record the file for the next build's reuse.
     Write { path: PathBuf, bytes: Vec<u8>, made_from: Option<Fingerprint> },
-    /// Link the previous output's file, known unchanged by its fingerprint.
-    Reuse { path: PathBuf, old: PathBuf, made_from: Fingerprint },
+    /// Link the previous output's file, known unchanged by its fingerprint; with its
+    /// record, when the caller has just checked it still describes `old`.
+    Reuse { path: PathBuf, old: PathBuf, made_from: Fingerprint, known: Option<FileRecord> },
 }
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -48,7 +63,9 @@ pub struct SinkStats {
 impl FileSink {
     /// Files go under `root`; `previous` is the output being replaced, if any.
     pub fn start(root: &Path, previous: Option<&Path>) -> FileSink {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Job>(256);
+        let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+        let queued = std::sync::Arc::new(Queued::default());
+        let drained = queued.clone();
         let root = root.to_path_buf();
         let previous = previous.filter(|p| p.is_dir()).map(Path::to_path_buf);
         let thread = std::thread::spawn(move || {
@@ -59,6 +76,7 @@ impl FileSink {
             // Directories made for reused files (a kind linked whole has no render to make them).
             let mut made_dirs = std::collections::HashSet::new();
             for job in receiver {
+                let _done = Dequeue(&drained, job.weight());
                 let path = match &job {
                     Job::Write { path, .. } | Job::Reuse { path, .. } => path.clone(),
                 };
@@ -70,6 +88,7 @@ impl FileSink {
                     continue;
                 }
                 let started = std::time::Instant::now();
+                let mut known = None;
                 let done = match job {
                     Job::Write { path, bytes, made_from } => {
                         let old = previous.as_ref().and_then(|p| path.strip_prefix(&root).ok().map(|rel| p.join(rel)));
@@ -82,14 +101,17 @@ impl FileSink {
                             made_from
                         })
                     }
-                    Job::Reuse { path, old, made_from } => link_reused(&path, &old, &mut made_dirs).map(|()| {
+                    Job::Reuse { path, old, made_from, known: record } => link_reused(&path, &old, &mut made_dirs).map(|()| {
                         stats.reused += 1;
+                        known = record.filter(|r| r.made_from == made_from);
                         Some(made_from)
                     }),
                 };
-                let recorded = done.and_then(|made_from| match made_from {
-                    Some(print) => record(&root, &path, print).map(|r| stats.records.push(r)),
-                    None => Ok(()),
+                let recorded = done.and_then(|made_from| match (made_from, known) {
+                    // A hard link is the old file: same inode, size and modification time.
+                    (Some(_), Some(record)) => relative(&root, &path).map(|rel| stats.records.push((rel, record))),
+                    (Some(print), None) => record(&root, &path, print).map(|r| stats.records.push(r)),
+                    (None, _) => Ok(()),
                 });
                 stats.busy_s += started.elapsed().as_secs_f64();
                 if let Err(e) = recorded {
@@ -98,7 +120,7 @@ impl FileSink {
             }
             failure.map_or(Ok(stats), Err)
         });
-        FileSink { sender, thread, unrecorded: std::sync::atomic::AtomicUsize::new(0) }
+        FileSink { sender, queued, thread, unrecorded: std::sync::atomic::AtomicUsize::new(0) }
     }
 
     /// Queues a file; errors surface in `finish`.
@@ -119,10 +141,28 @@ impl FileSink {
 
     /// Queues a link to `old`, a previous file made from the same `made_from`.
     pub fn reuse(&self, path: PathBuf, old: PathBuf, made_from: Fingerprint) -> Result<()> {
-        self.queue(Job::Reuse { path, old, made_from })
+        self.queue(Job::Reuse { path, old, made_from, known: None })
     }
 
+    /// Queues a link to `old`, which `record` was just found to describe: the link is
+    /// recorded with it rather than read back (one system call less per file).
+    pub fn reuse_recorded(&self, path: PathBuf, old: PathBuf, record: FileRecord) -> Result<()> {
+        self.queue(Job::Reuse { path, old, made_from: record.made_from, known: Some(record) })
+    }
+
+    /// Queues a job once there is room for it (a job alone always fits).
     fn queue(&self, job: Job) -> Result<()> {
+        let weight = job.weight();
+        let mut bytes = self.queued.bytes.lock().map_err(|_| anyhow::anyhow!("the file writer panicked"))?;
+        while *bytes > 0 && *bytes + weight > QUEUE_BYTES {
+            if self.thread.is_finished() {
+                bail!("the file writer stopped");
+            }
+            let timeout = std::time::Duration::from_millis(100);
+            bytes = self.queued.drained.wait_timeout(bytes, timeout).map_err(|_| anyhow::anyhow!("the file writer panicked"))?.0;
+        }
+        *bytes += weight;
+        drop(bytes);
         self.sender.send(job).map_err(|_| anyhow::anyhow!("the file writer stopped"))
     }
 
@@ -130,6 +170,27 @@ impl FileSink {
     pub fn finish(self) -> Result<SinkStats> {
         drop(self.sender);
         self.thread.join().map_err(|_| anyhow::anyhow!("the file writer panicked"))?
+    }
+}
+
+impl Job {
+    fn weight(&self) -> usize {
+        match self {
+            Job::Write { bytes, .. } => JOB_BYTES + bytes.len(),
+            Job::Reuse { .. } => JOB_BYTES,
+        }
+    }
+}
+
+/// Frees a job's room in the queue once the writer is done with it.
+struct Dequeue<'a>(&'a Queued, usize);
+
+impl Drop for Dequeue<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut bytes) = self.0.bytes.lock() {
+            *bytes = bytes.saturating_sub(self.1);
+        }
+        self.0.drained.notify_all();
     }
 }
 
@@ -154,9 +215,13 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<
 }
 
 fn record(root: &Path, path: &Path, made_from: Fingerprint) -> Result<(String, FileRecord)> {
-    let rel = path.strip_prefix(root).with_context(|| format!("{} is outside {}", path.display(), root.display()))?;
     let record = FileRecord::of(path, made_from).with_context(|| format!("reading back {}", path.display()))?;
-    Ok((rel.to_string_lossy().into_owned(), record))
+    Ok((relative(root, path)?, record))
+}
+
+fn relative(root: &Path, path: &Path) -> Result<String> {
+    let rel = path.strip_prefix(root).with_context(|| format!("{} is outside {}", path.display(), root.display()))?;
+    Ok(rel.to_string_lossy().into_owned())
 }
 
 /// Links `path` to `old` when their bytes are equal, writes it otherwise; true if linked.

@@ -108,12 +108,18 @@ impl FileLog {
     /// The previous file at `rel` under `previous_out`, when it was made from exactly
     /// `made_from` and is still the file that build published.
     pub fn reusable(&self, previous_out: &Path, rel: &str, made_from: Fingerprint) -> Option<(PathBuf, u64)> {
+        self.reusable_record(previous_out, rel, made_from).map(|(path, record)| (path, record.size))
+    }
+
+    /// Like `reusable`, with the file's record: a hard link to the file is that very
+    /// file, so the record also describes the link (no need to read it back).
+    pub fn reusable_record(&self, previous_out: &Path, rel: &str, made_from: Fingerprint) -> Option<(PathBuf, FileRecord)> {
         let record = self.files.get(rel)?;
         if record.made_from != made_from {
             return None;
         }
         let path = previous_out.join(rel);
-        record.still_describes(&path).then_some((path, record.size))
+        record.still_describes(&path).then_some((path, *record))
     }
 
     /// Writes the log of a published output into `cache`, atomically (a crash leaves the

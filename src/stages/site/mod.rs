@@ -6,10 +6,11 @@
 //! id or a slug checked by `foundation::output::safe_join`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
+use datafusion::arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
 use futures::future::LocalBoxFuture;
 use minijinja::{Environment, Value as Mj, context};
@@ -241,8 +242,6 @@ pub struct Writer<'a> {
     /// The kind being rendered (its index in `PAGE_KINDS`): a page may only use the
     /// templates its kind declares, since they decide when the kind is made again.
     pub kind: AtomicUsize,
-    /// What each kind is made from (by index in `PAGE_KINDS`), set before the render.
-    pub kind_prints: std::sync::OnceLock<Vec<Fingerprint>>,
     /// The page size limit and `--base-url`.
     pub options: &'a SiteOptions,
     /// Every page of the site, by its path under output/, for the sitemap (only kept
@@ -285,8 +284,14 @@ impl<'a> PageReuse<'a> {
     /// What a whole kind of pages is made from: the data, the program (in the template
     /// fingerprints), the kind's templates and the site options.
     fn kind_print(&self, kind: &PageKind, options: &SiteOptions) -> Result<Fingerprint> {
+        self.kind_print_of(kind, options, self.data)
+    }
+
+    /// `kind_print` with `data` standing for what the kind is made from: the data
+    /// stages' fingerprint, or a fingerprint of the very tables the kind reads.
+    fn kind_print_of(&self, kind: &PageKind, options: &SiteOptions, data: Fingerprint) -> Result<Fingerprint> {
         let mut print = Fingerprinter::new("page kind");
-        print.add_str(kind.name).add_fingerprint(self.data);
+        print.add_str(kind.name).add_fingerprint(data);
         // How lists are cut decides the browse pages, the base URL every page's head
         // and the sitemap's list; the size limit must be checked again when it changes.
         // So a kind is not linked whole across a change of any.
@@ -306,21 +311,82 @@ impl<'a> PageReuse<'a> {
         serde_json::to_writer(&mut print, ctx).with_context(|| format!("fingerprinting {rel}"))?;
         Ok(print.finish())
     }
+
+    /// What a page is made from when its context is not built to tell: the program, its
+    /// template, its path, the base URL (its canonical link) and `inputs`, a fingerprint
+    /// of every value its context would be made from (its page-table row and whatever
+    /// else its kind looks up). Another domain than `page_print`'s: the two never meet.
+    fn inputs_print(&self, template: &str, rel: &str, base_url: Option<&BaseUrl>, inputs: Fingerprint) -> Result<Fingerprint> {
+        let mut print = Fingerprinter::new("page inputs");
+        print.add_fingerprint(*self.templates.get(template).with_context(|| format!("no template {template}"))?).add_str(rel);
+        match base_url {
+            Some(base) => print.add_u64(1).add_str(base.as_str()),
+            None => print.add_u64(0),
+        };
+        Ok(print.add_fingerprint(inputs).finish())
+    }
 }
 
 impl Writer<'_> {
-    /// Queues a file of the kind being rendered that is not a page (a search index
-    /// file): recorded as made from the kind, so the kind can be linked whole.
-    pub fn send_kind_file(&self, path: std::path::PathBuf, bytes: Vec<u8>) -> Result<()> {
-        let kind = self.kind.load(Ordering::Relaxed);
-        let print = self.kind_prints.get().and_then(|p| p.get(kind)).context("kind fingerprints not set")?;
-        self.sink.send_made(path, bytes, *print)
+    /// What the files of the kind being rendered are made from when `tables`
+    /// fingerprints everything they are made from besides the program, its templates
+    /// and the site options: unlike the kind's own fingerprint, unchanged by data the
+    /// kind does not read.
+    pub fn kind_tables_print(&self, tables: Fingerprint) -> Result<Fingerprint> {
+        self.reuse.kind_print_of(&PAGE_KINDS[self.kind.load(Ordering::Relaxed)], self.options, tables)
+    }
+
+    /// Queues a file of the kind being rendered made from `made_from` (see
+    /// `kind_tables_print`).
+    pub fn send_kind_file_made(&self, path: std::path::PathBuf, bytes: Vec<u8>, made_from: Fingerprint) -> Result<()> {
+        self.sink.send_made(path, bytes, made_from)
+    }
+
+    /// Links every file the previous build recorded in the kind's directory, when
+    /// there were some and each was made from `made_from` and is still as published:
+    /// they are then exactly the files this build would make. `None` when not.
+    pub fn link_kind_files(&self, made_from: Fingerprint) -> Result<Option<usize>> {
+        let (Some(previous), dir) = (self.reuse.previous, PAGE_KINDS[self.kind.load(Ordering::Relaxed)].dir) else { return Ok(None) };
+        if dir.is_empty() {
+            return Ok(None);
+        }
+        let mut files: Vec<(PathBuf, FileRecord, &String)> = Vec::new();
+        for rel in self.reuse.log.files.keys().filter(|rel| in_dir(rel, dir)) {
+            let Some((old, record)) = self.reuse.log.reusable_record(previous, rel, made_from) else { return Ok(None) };
+            files.push((old, record, rel));
+        }
+        if files.is_empty() {
+            return Ok(None);
+        }
+        files.sort_by(|a, b| a.2.cmp(b.2));
+        let count = files.len();
+        for (old, record, rel) in files {
+            self.sink.reuse_recorded(self.out.join(rel), old, record)?;
+        }
+        Ok(Some(count))
     }
 
     /// Renders `template` into `<rel_dir>/<name>`, or links the previous build's page
     /// when it was made from the same; returns the page's bytes. A page over
     /// `max_page_bytes` fails the build, naming the page.
     pub fn page(&self, rel_dir: &str, name: &str, template: &str, ctx: Mj) -> Result<u64> {
+        let (path, rel) = self.place(rel_dir, name, template)?;
+        let ctx = self.with_canonical(&rel, ctx);
+        let made_from = self.reuse.page_print(template, &rel, &ctx)?;
+        self.link_or_render(path, &rel, template, made_from, || Ok(ctx))
+    }
+
+    /// Like `page`, for a page whose context `make` builds from what `inputs`
+    /// fingerprints: when that is what the previous build's page was made from, the
+    /// page is linked without building its context at all.
+    pub fn page_of_inputs(&self, rel_dir: &str, name: &str, template: &str, inputs: Fingerprint, make: impl FnOnce() -> Mj) -> Result<u64> {
+        let (path, rel) = self.place(rel_dir, name, template)?;
+        let made_from = self.reuse.inputs_print(template, &rel, self.options.base_url.as_ref(), inputs)?;
+        self.link_or_render(path, &rel, template, made_from, || Ok(self.with_canonical(&rel, make())))
+    }
+
+    /// The page's file and its path under output/, once its kind may use `template`.
+    fn place(&self, rel_dir: &str, name: &str, template: &str) -> Result<(std::path::PathBuf, String)> {
         let dir = if rel_dir.is_empty() { self.out.to_path_buf() } else { self.out.join(rel_dir) };
         let path = safe_join(&dir, name)?;
         let rel = if rel_dir.is_empty() { name.to_string() } else { format!("{rel_dir}/{name}") };
@@ -328,26 +394,42 @@ impl Writer<'_> {
         if !kind.templates.contains(&template) {
             anyhow::bail!("the {} pages use {template}, which their PageKind does not declare", kind.name);
         }
-        let ctx = match &self.options.base_url {
+        Ok((path, rel))
+    }
+
+    /// The context with the page's canonical link, when the site has a base URL.
+    fn with_canonical(&self, rel: &str, ctx: Mj) -> Mj {
+        match &self.options.base_url {
             // Escaped here rather than by the templates, whose HTML escaping would also
             // turn every `/` into `&#x2f;`: valid, but not what crawlers expect to read.
             Some(base) => {
-                let canonical = sitemap::is_listed(&rel).then(|| Mj::from_safe_string(sitemap::xml_escape(&base.page(&rel))));
+                let canonical = sitemap::is_listed(rel).then(|| Mj::from_safe_string(sitemap::xml_escape(&base.page(rel))));
                 context! { canonical => canonical, ..ctx }
             }
             None => ctx,
-        };
-        self.note_page(&rel)?;
-        let made_from = self.reuse.page_print(template, &rel, &ctx)?;
-        if let Some((old, size)) = self.reuse.previous.and_then(|p| self.reuse.log.reusable(p, &rel, made_from)) {
-            check_page_size(&rel, size, self.options.max_page_bytes)?;
-            self.sink.reuse(path, old, made_from)?;
-            self.reused.fetch_add(1, Ordering::Relaxed);
-            return Ok(size);
         }
-        let html = self.env.get_template(template)?.render(ctx).with_context(|| format!("rendering {rel}"))?;
+    }
+
+    /// Links the previous build's page made from `made_from`, or renders the context
+    /// `ctx` gives.
+    fn link_or_render(
+        &self,
+        path: std::path::PathBuf,
+        rel: &str,
+        template: &str,
+        made_from: Fingerprint,
+        ctx: impl FnOnce() -> Result<Mj>,
+    ) -> Result<u64> {
+        self.note_page(rel)?;
+        if let Some((old, record)) = self.reuse.previous.and_then(|p| self.reuse.log.reusable_record(p, rel, made_from)) {
+            check_page_size(rel, record.size, self.options.max_page_bytes)?;
+            self.sink.reuse_recorded(path, old, record)?;
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(record.size);
+        }
+        let html = self.env.get_template(template)?.render(ctx()?).with_context(|| format!("rendering {rel}"))?;
         let len = html.len() as u64;
-        check_page_size(&rel, len, self.options.max_page_bytes)?;
+        check_page_size(rel, len, self.options.max_page_bytes)?;
         self.sink.send_made(path, html.into_bytes(), made_from)?;
         self.rendered.fetch_add(1, Ordering::Relaxed);
         Ok(len)
@@ -417,7 +499,6 @@ pub async fn site(
         rendered: AtomicUsize::new(0),
         reused: AtomicUsize::new(0),
         kind: AtomicUsize::new(0),
-        kind_prints: std::sync::OnceLock::new(),
         options,
         pages: Default::default(),
     };
@@ -447,7 +528,6 @@ async fn render_kinds(site: &Site<'_>, theme: &Theme) -> Result<SiteStats> {
     }
     let prints: Vec<Fingerprint> = PAGE_KINDS.iter().map(|k| site.writer.reuse.kind_print(k, site.options)).collect::<Result<_>>()?;
     let skipped = kinds_to_link(site, &prints);
-    site.writer.kind_prints.set(prints.clone()).map_err(|_| anyhow::anyhow!("kind fingerprints set twice"))?;
     let needed_sql = scripts_needed(site.ctx, &skipped)?;
     for (i, kind) in PAGE_KINDS.iter().enumerate() {
         if let Some(script) = kind.sql.filter(|_| needed_sql[i]) {
@@ -539,7 +619,7 @@ fn link_kind(site: &Site<'_>, kind: &PageKind) -> Result<Written> {
     files.sort_by(|a, b| a.0.cmp(b.0));
     let mut written = Written::default();
     for (rel, record) in files {
-        writer.sink.reuse(writer.out.join(rel), previous.join(rel), record.made_from)?;
+        writer.sink.reuse_recorded(writer.out.join(rel), previous.join(rel), *record)?;
         if rel.ends_with(".html") {
             writer.note_page(rel)?;
             writer.reused.fetch_add(1, Ordering::Relaxed);
@@ -562,26 +642,58 @@ async fn render_sql(ctx: &SessionContext, script: Script, parallel: bool) -> Res
     result
 }
 
-/// One page per row of `table`, `<dir>/<id>.html`, rendered in parallel batch by batch
-/// straight from Arrow.
+/// The pages of a kind with one page per row of `table`, `<dir>/<id>.html`.
+pub struct RowPages<'t> {
+    pub table: &'t str,
+    pub dir: &'t str,
+    pub template: &'t str,
+    /// The column with the page's id.
+    pub id: &'t str,
+    /// The list columns the page puts in order itself: fingerprinted as multisets.
+    pub sorted: &'t [&'t str],
+    /// Every value outside the table that any of the kind's pages may show (lookups
+    /// into other tables, the browse pages' addresses, ...), fingerprinted once.
+    pub globals: Fingerprint,
+}
+
+/// Renders every page of `pages` in parallel, batch by batch straight from Arrow. Each
+/// page's fingerprint is made from its row's cells, the kind's `globals` and what
+/// `row_extra` adds for the row (the values it looks up by the row's keys), without
+/// building its context: an unchanged page is linked, and only the others get their
+/// context from `page_context`. Both closures must see everything the page shows.
 async fn render_rows(
     site: &Site<'_>,
-    table: &str,
-    dir: &str,
-    template: &str,
-    page_context: impl Fn(PageRow<'_>) -> (i64, Mj) + Sync,
+    pages: RowPages<'_>,
+    row_extra: impl Fn(&RecordBatch, usize, &mut Fingerprinter) + Sync,
+    page_context: impl Fn(PageRow<'_>) -> Mj + Sync,
 ) -> Result<Written> {
     use futures::StreamExt;
     let mut written = Written::default();
+    let table = pages.table;
     let mut stream = site.ctx.table(table).await.with_context(|| format!("table {table}"))?.execute_stream().await?;
     while let Some(batch) = stream.next().await {
         let batch = batch?;
         let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let ids = values::column(&batch, pages.id)?;
+        let schema = values::schema_print(&batch);
+        let sorted: Vec<bool> = names.iter().map(|n| pages.sorted.contains(&n.as_str())).collect();
         let sizes: Vec<u64> = (0..batch.num_rows())
             .into_par_iter()
             .map(|row| {
-                let (id, page) = page_context(PageRow::read(&batch, &names, row));
-                site.writer.page(dir, &format!("{id}.html"), template, page)
+                let mut inputs = Fingerprinter::new("page row");
+                inputs.add_fingerprint(pages.globals).add_fingerprint(schema);
+                for (column, sorted) in batch.columns().iter().zip(&sorted) {
+                    if *sorted {
+                        values::hash_unordered_list(&mut inputs, column.as_ref(), row);
+                    } else {
+                        values::hash_cell(&mut inputs, column.as_ref(), row);
+                    }
+                }
+                row_extra(&batch, row, &mut inputs);
+                let id = crate::foundation::cells::int_at(ids, row).unwrap_or_default();
+                site.writer.page_of_inputs(pages.dir, &format!("{id}.html"), pages.template, inputs.finish(), || {
+                    page_context(PageRow::read(&batch, &names, row))
+                })
             })
             .collect::<Result<_>>()?;
         written.pages += sizes.len();

@@ -17,6 +17,7 @@ use super::pager::{page_count, page_slice, pager, relative_href, root_of};
 use super::values::column;
 use super::{Writer, Written};
 use crate::foundation::cells::{int_at, str_at};
+use crate::foundation::fingerprint::Fingerprinter;
 use crate::foundation::tables;
 use crate::settings::{BROWSE_MIN_VOTES, BROWSE_ORDER_MIN_MOVIES};
 
@@ -244,44 +245,100 @@ fn href<'a>(from: &str, link: &'a Link) -> Href<'a> {
     Href { label: link.label.as_str(), href: relative_href(from, &link.path), movies: link.movies, current: false }
 }
 
-/// Writes every page of `list`: each order it offers, page by page.
+/// What every page of a list shows besides its movies and its place in the list: its
+/// own place, heading, crumbs and related links, its length and the page size.
+fn list_print(list: &MovieList, page: &ListPage, per_page: usize) -> Fingerprinter {
+    let mut print = Fingerprinter::new("browse list page");
+    print.add_str(&page.place.dir).add_str(&page.place.stem).add_str(&page.heading);
+    let add_links = |print: &mut Fingerprinter, links: &[Link]| {
+        print.add_u64(links.len() as u64);
+        for link in links {
+            print.add_str(&link.label).add_str(&link.path).add_u64(link.movies.map_or(0, |m| m as u64 + 1));
+        }
+    };
+    add_links(&mut print, &page.crumbs);
+    print.add_u64(page.related.len() as u64);
+    for related in &page.related {
+        print.add_str(related.title);
+        add_links(&mut print, &related.links);
+    }
+    print.add_u64(list.len() as u64).add_u64(per_page as u64);
+    print
+}
+
+/// The movies one page lists, in its order, as their lines show them.
+fn add_members(print: &mut Fingerprinter, members: &[&Member]) {
+    let option = |print: &mut Fingerprinter, v: Option<u64>| {
+        match v {
+            Some(v) => print.add_u64(1).add_u64(v),
+            None => print.add_u64(0),
+        };
+    };
+    print.add_u64(members.len() as u64);
+    for m in members {
+        print.add_u64(m.id as u64);
+        match &m.title {
+            Some(title) => print.add_u64(1).add_str(title),
+            None => print.add_u64(0),
+        };
+        option(print, m.year.map(|y| y as u64));
+        option(print, m.vote_average.map(f64::to_bits));
+        option(print, m.vote_count.map(f64::to_bits));
+    }
+}
+
+/// Writes every page of `list`: each order it offers, page by page. A page is known
+/// unchanged from its list's print, its order, its number and its movies, without
+/// building its context.
 pub fn write_list(writer: &Writer<'_>, list: &MovieList, page: &ListPage, per_page: usize) -> Result<Written> {
     let mut written = Written::default();
     let total = list.pages_per_order(per_page);
     // A genre's decade lists live in the genre's directory, whatever the genre's pages.
     let dir = if list.orders().len() > 1 || total > 1 { page.place.pages_dir() } else { page.place.dir.clone() };
     std::fs::create_dir_all(writer.out.join(dir))?;
+    let list_print = list_print(list, page, per_page);
     for &order in list.orders() {
         let movies = list.in_order(order);
         for n in 1..=total {
             let path = page.place.page(order, n);
-            let orders: Vec<Href<'_>> = list
-                .orders()
-                .iter()
-                .filter(|_| list.orders().len() > 1)
-                .map(|&o| Href { label: o.label(), href: relative_href(&path, &page.place.page(o, 1)), movies: None, current: o == order })
-                .collect();
-            let related: Vec<RelatedLinks<'_>> = page
-                .related
-                .iter()
-                .map(|r| RelatedLinks { title: r.title, links: r.links.iter().map(|l| href(&path, l)).collect() })
-                .collect();
-            let ctx = context! {
-                root => root_of(&path),
-                heading => &page.heading,
-                crumbs => page.crumbs.iter().map(|l| href(&path, l)).collect::<Vec<_>>(),
-                related => related,
-                orders => orders,
-                order_label => order.label(),
-                order_note => order.note(),
-                show_rating => order == Order::Rating,
-                movies_total => list.len(),
-                start => (n - 1) * per_page + 1,
-                movies => page_slice(&movies, per_page, n),
-                pager => pager(&path, n, total, |k| page.place.page(order, k)),
+            let shown = page_slice(&movies, per_page, n);
+            let mut inputs = list_print.clone();
+            inputs.add_str(order.key()).add_u64(n as u64);
+            add_members(&mut inputs, shown);
+            let ctx = || {
+                let orders: Vec<Href<'_>> = list
+                    .orders()
+                    .iter()
+                    .filter(|_| list.orders().len() > 1)
+                    .map(|&o| Href {
+                        label: o.label(),
+                        href: relative_href(&path, &page.place.page(o, 1)),
+                        movies: None,
+                        current: o == order,
+                    })
+                    .collect();
+                let related: Vec<RelatedLinks<'_>> = page
+                    .related
+                    .iter()
+                    .map(|r| RelatedLinks { title: r.title, links: r.links.iter().map(|l| href(&path, l)).collect() })
+                    .collect();
+                context! {
+                    root => root_of(&path),
+                    heading => &page.heading,
+                    crumbs => page.crumbs.iter().map(|l| href(&path, l)).collect::<Vec<_>>(),
+                    related => related,
+                    orders => orders,
+                    order_label => order.label(),
+                    order_note => order.note(),
+                    show_rating => order == Order::Rating,
+                    movies_total => list.len(),
+                    start => (n - 1) * per_page + 1,
+                    movies => shown,
+                    pager => pager(&path, n, total, |k| page.place.page(order, k)),
+                }
             };
             let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
-            written.bytes += writer.page(dir, name, "facet_value.html", ctx)?;
+            written.bytes += writer.page_of_inputs(dir, name, "facet_value.html", inputs.finish(), ctx)?;
             written.pages += 1;
         }
     }

@@ -5,9 +5,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use anyhow::Result;
 use minijinja::{Value as Mj, context};
 
-use super::values::{PageRow, as_i64, column, rows, sorted_items, template_value};
-use super::{Site, Written, render_rows};
+use datafusion::arrow::array::RecordBatch;
+
+use super::values::{PageRow, as_i64, column, hash_unordered_list, rows, sorted_items, template_value};
+use super::{RowPages, Site, Written, render_rows};
 use crate::foundation::cells::int_at;
+use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
 use crate::foundation::tables;
 use crate::settings::MOVIE_PAGE_CAST;
 
@@ -22,20 +25,52 @@ const MOVIE_LIST_ORDER: &[(&str, &[&str])] = &[
     ("recommendations", &["rank"]),
 ];
 
+/// The lists of `MOVIE_LIST_ORDER`, by name.
+const SORTED: [&str; MOVIE_LIST_ORDER.len()] = {
+    let mut names = [""; MOVIE_LIST_ORDER.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = MOVIE_LIST_ORDER[i].0;
+        i += 1;
+    }
+    names
+};
+
 pub async fn render(site: &Site<'_>) -> Result<Written> {
     let ctx = site.ctx;
     let paged: HashSet<i64> = rows(ctx, tables::PAGED_PEOPLE).await?.iter().map(|p| as_i64(&p["person_id"])).collect();
     let mut collections: HashMap<i64, Vec<Mj>> = HashMap::new();
+    let mut collection_prints: HashMap<i64, Fingerprint> = HashMap::new();
     for batch in ctx.table(tables::PAGE_COLLECTIONS).await?.collect().await? {
         let (ids, members) = (column(&batch, "collection_id")?, column(&batch, "members")?);
         for row in 0..batch.num_rows() {
             let Some(id) = int_at(ids, row) else { continue };
             collections.insert(id, sorted_items(&template_value(members, row), &["date", "id"]));
+            let mut print = Fingerprinter::new("collection members");
+            // Put in order here, in whatever order SQL gives them.
+            hash_unordered_list(&mut print, members, row);
+            collection_prints.insert(id, print.finish());
         }
     }
     let no_pages = HashMap::new();
     let facet_pages = site.facet_pages.get().unwrap_or(&no_pages);
-    render_rows(site, tables::PAGE_MOVIES, "movies", "movie.html", |mut m| {
+    let pages = RowPages {
+        table: tables::PAGE_MOVIES,
+        dir: "movies",
+        template: "movie.html",
+        id: "id",
+        sorted: &SORTED,
+        globals: globals(&paged, facet_pages),
+    };
+    // Besides its row, a movie's page shows the other members of its collection.
+    let members_of = |batch: &RecordBatch, row: usize, print: &mut Fingerprinter| {
+        let collection = batch.column_by_name("collection_id").and_then(|c| int_at(c.as_ref(), row));
+        match collection.and_then(|c| collection_prints.get(&c)) {
+            Some(members) => print.add_u64(1).add_fingerprint(*members),
+            None => print.add_u64(0),
+        };
+    };
+    render_rows(site, pages, members_of, |mut m| {
         m.sort_lists(MOVIE_LIST_ORDER);
         let id = m.int("id");
         let members: Vec<Mj> = m
@@ -46,9 +81,28 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
             .unwrap_or_default();
         let paged = paged_flags(&m, &paged);
         let links = facet_links(&m, facet_pages);
-        (id, context! { root => "..", movie => m.into_value(), collection_members => members, paged => paged, cast_shown => MOVIE_PAGE_CAST, links => links })
+        context! { root => "..", movie => m.into_value(), collection_members => members, paged => paged, cast_shown => MOVIE_PAGE_CAST, links => links }
     })
     .await
+}
+
+/// What every movie page may look up outside its row: who has a page of their own, and
+/// every browse value's page. (The cast shown is the program's, in its fingerprint.)
+fn globals(paged: &HashSet<i64>, facet_pages: &HashMap<(String, String), String>) -> Fingerprint {
+    let mut print = Fingerprinter::new("movie pages");
+    let mut people: Vec<i64> = paged.iter().copied().collect();
+    people.sort_unstable();
+    print.add_u64(people.len() as u64);
+    for id in people {
+        print.add_u64(id as u64);
+    }
+    let mut pages: Vec<(&(String, String), &String)> = facet_pages.iter().collect();
+    pages.sort();
+    print.add_u64(pages.len() as u64);
+    for ((facet, label), page) in pages {
+        print.add_str(facet).add_str(label).add_str(page);
+    }
+    print.finish()
 }
 
 /// Which of a movie's people have pages of their own (the others are plain text).

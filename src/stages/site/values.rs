@@ -8,6 +8,7 @@ use minijinja::Value as Mj;
 use serde_json::{Map, Value};
 
 use crate::foundation::cells::{SortKey, compare_in_turn, int_at, json_value, str_at};
+use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
 
 pub async fn rows(ctx: &SessionContext, table: &str) -> Result<Vec<Map<String, Value>>> {
     let batches = ctx.table(table).await.with_context(|| format!("table {table}"))?.collect().await?;
@@ -100,6 +101,114 @@ pub fn template_value(array: &dyn Array, row: usize) -> Mj {
         }
         _ => Mj::from(datafusion::arrow::util::display::array_value_to_string(array, row).unwrap_or_default()),
     }
+}
+
+/// Adds one Arrow cell to `print` as `template_value` would see it: the same cases in
+/// the same order, each tagged, so two cells hash alike only when they make the same
+/// template value (a page is then known unchanged without building its context).
+pub fn hash_cell(print: &mut Fingerprinter, array: &dyn Array, row: usize) {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::{DataType, Float64Type};
+    if array.is_null(row) {
+        print.add_u64(0);
+        return;
+    }
+    if let Some(text) = str_at(array, row) {
+        print.add_u64(1).add_str(text);
+        return;
+    }
+    if let Some(n) = int_at(array, row) {
+        print.add_u64(2).add_u64(n as u64);
+        return;
+    }
+    match array.data_type() {
+        DataType::Float64 => {
+            let v = array.as_primitive::<Float64Type>().value(row);
+            // A non-finite number is shown as none, like a null.
+            if v.is_finite() {
+                print.add_u64(3).add_u64(v.to_bits())
+            } else {
+                print.add_u64(0)
+            };
+        }
+        DataType::Boolean => {
+            print.add_u64(4).add_u64(u64::from(array.as_boolean().value(row)));
+        }
+        DataType::List(_) => {
+            let items = array.as_list::<i32>().value(row);
+            print.add_u64(5).add_u64(items.len() as u64);
+            for i in 0..items.len() {
+                hash_cell(print, items.as_ref(), i);
+            }
+        }
+        DataType::Struct(fields) => {
+            let s = array.as_struct();
+            print.add_u64(6).add_u64(fields.len() as u64);
+            for (i, f) in fields.iter().enumerate() {
+                print.add_str(f.name());
+                hash_cell(print, s.column(i).as_ref(), row);
+            }
+        }
+        _ => {
+            print.add_u64(7).add_str(&datafusion::arrow::util::display::array_value_to_string(array, row).unwrap_or_default());
+        }
+    }
+}
+
+/// Adds a list cell that the page puts in order itself (`PageRow::sort_lists`) as the
+/// multiset of its items: SQL aggregates lists in no set order, and the page shows
+/// the same whatever order they come in (its sort keys tell every two items apart).
+pub fn hash_unordered_list(print: &mut Fingerprinter, array: &dyn Array, row: usize) {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::DataType;
+    if array.is_null(row) || !matches!(array.data_type(), DataType::List(_)) {
+        hash_cell(print, array, row);
+        return;
+    }
+    let items = array.as_list::<i32>().value(row);
+    let mut prints: Vec<Fingerprint> = (0..items.len())
+        .map(|i| {
+            let mut item = Fingerprinter::new("list item");
+            hash_cell(&mut item, items.as_ref(), i);
+            item.finish()
+        })
+        .collect();
+    prints.sort_unstable();
+    print.add_u64(10).add_u64(prints.len() as u64);
+    for item in prints {
+        print.add_fingerprint(item);
+    }
+}
+
+/// What a batch's rows are read as: its column names and types, to mix into the
+/// fingerprint of each of its rows.
+pub fn schema_print(batch: &RecordBatch) -> Fingerprint {
+    let mut print = Fingerprinter::new("page table schema");
+    for field in batch.schema().fields() {
+        print.add_str(field.name()).add_str(&field.data_type().to_string());
+    }
+    print.finish()
+}
+
+/// Every cell of `batches`, row by row: what a whole table holds, as its pages see it.
+/// The same rows hash alike however they are cut into batches.
+pub fn hash_batches(print: &mut Fingerprinter, batches: &[RecordBatch]) {
+    let (mut schema, mut rows) = (None, 0u64);
+    for batch in batches {
+        let this = schema_print(batch);
+        if schema != Some(this) {
+            print.add_u64(9).add_fingerprint(this);
+            schema = Some(this);
+        }
+        for row in 0..batch.num_rows() {
+            print.add_u64(8);
+            for column in batch.columns() {
+                hash_cell(print, column.as_ref(), row);
+            }
+        }
+        rows += batch.num_rows() as u64;
+    }
+    print.add_u64(rows);
 }
 
 /// A list's items sorted like `foundation::cells::sort_list`: by the given fields in turn (numbers
