@@ -55,7 +55,7 @@ fn the_fuzz_corpus_frames_the_same_in_pieces() {
     let mut seen = 0;
     for (kind, columns) in [("frame", &["a", "b", "c"][..]), ("etl", &["id", "title", "overview", "release_date"][..])] {
         for entry in std::fs::read_dir(corpus.join(kind)).unwrap().flatten() {
-            let text = std::fs::read(entry.path()).unwrap();
+            let text = std::fs::read(entry.path()).unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()));
             assert_same_in_pieces(&entry.path().display().to_string(), &text, columns);
             seen += 1;
         }
