@@ -7,11 +7,8 @@ use std::process::Command;
 mod common;
 use common::{assert_same_trees, sample};
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("marquee-reuse-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> marquee::foundation::scratch::ScratchDir {
+    marquee::foundation::scratch::ScratchDir::new("reuse", name)
 }
 
 /// A copy of the sample's inputs (and of templates/) to change.
@@ -288,7 +285,6 @@ fn a_changed_popularity_makes_only_its_questions_again() {
     let repaired = build(&data, &out, &[]);
     assert_eq!(questions_reused(&repaired), reused - 3, "the three damaged parts are made again");
     assert_same_as_cold(&dir, &data, &out, &[]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Sets the popularity of a movie with a page in `out` to `popularity`, byte for byte

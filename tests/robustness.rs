@@ -9,11 +9,8 @@ mod common;
 use common::{assert_same_trees, sample, tree};
 use std::time::Duration;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("marquee-robust-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> marquee::foundation::scratch::ScratchDir {
+    marquee::foundation::scratch::ScratchDir::new("robust", name)
 }
 
 fn build(data: &Path, out: &Path, extra: &[&str]) -> Output {
@@ -300,7 +297,8 @@ fn a_much_smaller_build_needs_allow_shrink() {
     assert!(allowed.status.success(), "{}", stderr_of(&allowed));
     assert!(movies_account(&out)["kept"].as_u64().unwrap() < 144);
     // A lower threshold is a choice too.
-    let (out2, _) = good_output(&scratch("shrink-2"));
+    let dir2 = scratch("shrink-2");
+    let (out2, _) = good_output(&dir2);
     assert!(build(&data, &out2, &["--min-movie-share", "0.2"]).status.success());
 }
 

@@ -273,9 +273,7 @@ mod tests {
 
     #[test]
     fn scale_never_writes_into_a_directory_with_files() {
-        let dir = std::env::temp_dir().join(format!("marquee-scale-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::foundation::scratch::ScratchDir::new("scale", "test");
         std::fs::write(dir.join("movies_metadata.csv"), "precious").unwrap();
         let err = scale(&dir, &dir, 2, None).unwrap_err().to_string();
         assert!(err.contains("not empty"), "{err}");
@@ -289,9 +287,7 @@ mod tests {
 
     #[test]
     fn synthetic_ratings_have_exactly_the_rows_asked_for_and_the_real_ones_first() {
-        let dir = std::env::temp_dir().join(format!("marquee-scale-ratings-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::foundation::scratch::ScratchDir::new("scale-ratings", "test");
         let real = "userId,movieId,rating,timestamp\n1,10,4.0,100\n1,20,4.5,200\n2,10,3.0,300\n2,20,0.5,400\n2,30,5.0,500\n";
         std::fs::write(dir.join("ratings_small.csv"), real).unwrap();
         std::fs::write(dir.join("movies_metadata.csv"), format!("{}\n", crate::stages::load::MOVIE_COLUMNS.join(","))).unwrap();

@@ -11,5 +11,6 @@ pub mod format;
 pub mod output;
 pub mod published;
 pub mod reuse;
+pub mod scratch;
 pub mod tables;
 pub mod timing;

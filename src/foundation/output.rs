@@ -250,11 +250,8 @@ pub fn safe_join(dir: &Path, name: &str) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("marquee-output-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn tmp(name: &str) -> crate::foundation::scratch::ScratchDir {
+        crate::foundation::scratch::ScratchDir::new("output", name)
     }
 
     #[test]

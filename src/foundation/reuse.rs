@@ -162,11 +162,8 @@ fn parse_record(line: &str) -> Result<(String, FileRecord)> {
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("marquee-reuse-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn tmp(name: &str) -> crate::foundation::scratch::ScratchDir {
+        crate::foundation::scratch::ScratchDir::new("reuse", name)
     }
 
     #[test]

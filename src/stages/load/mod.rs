@@ -570,11 +570,8 @@ mod tests {
         path
     }
 
-    fn tmp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("marquee-load-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn tmp(name: &str) -> crate::foundation::scratch::ScratchDir {
+        crate::foundation::scratch::ScratchDir::new("load", name)
     }
 
     fn credits() -> &'static Source {

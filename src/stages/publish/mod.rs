@@ -232,11 +232,8 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("marquee-publish-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn tmp(name: &str) -> crate::foundation::scratch::ScratchDir {
+        crate::foundation::scratch::ScratchDir::new("publish", name)
     }
 
     #[test]

@@ -161,8 +161,7 @@ mod tests {
         let (read, embedded) = (Theme::from_dir(&dir).unwrap(), Theme::embedded());
         assert_eq!(read.templates, embedded.templates);
         assert_eq!(read.static_files, embedded.static_files);
-        let missing = std::env::temp_dir().join(format!("marquee-no-templates-{}", std::process::id()));
-        std::fs::create_dir_all(&missing).unwrap();
+        let missing = crate::foundation::scratch::ScratchDir::new("no-templates", "empty");
         let err = format!("{:#}", Theme::from_dir(&missing).unwrap_err());
         assert!(err.contains("base.html"), "{err}");
         assert!(Theme::from_dir(&missing.join("nope")).unwrap_err().to_string().contains("not a directory"));
