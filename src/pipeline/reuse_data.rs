@@ -153,14 +153,7 @@ fn read_state(cache: &Path) -> Result<DataState, NotReused> {
 /// Every file the log records as made from `made_from`, each checked to be still the
 /// published file; an error if any is not.
 fn reusable_files(log: &FileLog, previous: &Path, made_from: Fingerprint) -> Result<Vec<ReusedFile>, String> {
-    let mut files: Vec<ReusedFile> = Vec::new();
-    for rel in log.files.iter().filter(|(_, r)| r.made_from == made_from).map(|(rel, _)| rel) {
-        let (old, _) =
-            log.reusable(previous, rel, made_from).ok_or_else(|| format!("{rel} changed since it was published; data stages run again"))?;
-        files.push((rel.clone(), old, made_from));
-    }
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
+    reusable_files_where(log, previous, |_, from| from == made_from)
 }
 
 /// Every file of the previous bundle, each checked to be still the published file. Its
@@ -168,12 +161,17 @@ fn reusable_files(log: &FileLog, previous: &Path, made_from: Fingerprint) -> Res
 /// that question's answers (see `bundle::parts`), so they are found by their place.
 /// The index made from this data vouches that the log's api/ files are its bundle's.
 fn reusable_bundle_files(log: &FileLog, previous: &Path, made_from: Fingerprint) -> Result<Vec<ReusedFile>, String> {
-    let index = log.files.get("api/index.json").is_some_and(|r| r.made_from == made_from);
-    if !index {
+    if log.files.get("api/index.json").is_none_or(|r| r.made_from != made_from) {
         return Ok(Vec::new());
     }
+    reusable_files_where(log, previous, |rel, _| rel.starts_with("api/"))
+}
+
+/// Every file of the log that `wanted` picks, by path and what it was made from, each
+/// checked to be still the published file; an error if any is not.
+fn reusable_files_where(log: &FileLog, previous: &Path, wanted: impl Fn(&str, Fingerprint) -> bool) -> Result<Vec<ReusedFile>, String> {
     let mut files: Vec<ReusedFile> = Vec::new();
-    for (rel, record) in log.files.iter().filter(|(rel, _)| rel.starts_with("api/")) {
+    for (rel, record) in log.files.iter().filter(|(rel, r)| wanted(rel, r.made_from)) {
         let (old, _) = log
             .reusable(previous, rel, record.made_from)
             .ok_or_else(|| format!("{rel} changed since it was published; data stages run again"))?;

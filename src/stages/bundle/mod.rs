@@ -24,7 +24,7 @@ mod download;
 mod parts;
 use download::{Segment, SegmentWriter};
 pub use parts::BundleReuse;
-use parts::{PartRecord, ReusablePart};
+use parts::{PartRecord, ReusablePart, SegmentRecord};
 use rayon::prelude::*;
 
 /// 2: aliases moved from normalization.aliases into each question's entry.
@@ -222,8 +222,8 @@ pub fn write(
     for (i, (answers, print)) in answers.into_iter().zip(prints).enumerate() {
         let name = answers.question().name;
         let owner = |keys: &str| suggestion_dirs.iter().find(|(k, _): &&(String, Value)| k == keys).map(|(_, meta)| meta.clone());
-        if let Some(part) = print.and_then(|print| reuse.reusable(name, print, owner)) {
-            link_part(&api, &sink, name, &part, print.expect("reused by its print"), &mut stats)?;
+        if let Some((print, part)) = print.and_then(|print| Some((print, reuse.reusable(name, print, owner)?))) {
+            link_part(&api, &sink, name, &part, print, &mut stats)?;
             if !part.record.suggestions.is_empty() {
                 suggestion_dirs.push((part.record.keys.clone(), part.record.index_entry["suggest"].clone()));
             }
@@ -236,10 +236,8 @@ pub fn write(
         let qa: QuestionAnswers = answers.into();
         let part_from = print.unwrap_or(made_from);
         let (segment, shard_files) = write_shards(&api, &sink, &qa, i, part_from, &mut stats)?;
-        let before = stats.files;
         let keys = parts::keys_print(&qa).to_string();
         let (suggest, suggestion_files) = suggestion_index(&qa, &keys, &mut suggestion_dirs, &sink, &api, &mut stats, part_from)?;
-        debug_assert_eq!(stats.files - before, suggestion_files.len());
         let shards = u32::try_from(shard_files.len())?;
         let mut entry = question_index(&qa, shards);
         entry["suggest"] = suggest;
@@ -250,11 +248,9 @@ pub fn write(
                 keys,
                 shards: shard_files,
                 suggestions: suggestion_files,
-                crc: 0,
-                len: 0,
-                deflate: String::new(),
+                segment: SegmentRecord::of(&segment),
             };
-            reuse.keep(name, record, &segment)?;
+            reuse.keep(name, &record, &segment)?;
         }
         index_questions.push(entry);
         segments.push(segment);

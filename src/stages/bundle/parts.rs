@@ -49,10 +49,22 @@ pub struct PartRecord {
     /// Paths under api/ of the suggestion files this question wrote (none when it uses
     /// an earlier question's).
     pub suggestions: Vec<String>,
+    pub segment: SegmentRecord,
+}
+
+/// What vouches for a kept segment: the CRC-32 and length of its text, and the
+/// fingerprint of its compressed bytes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SegmentRecord {
     pub crc: u32,
     pub len: u64,
-    /// The fingerprint of the segment's bytes.
     pub deflate: String,
+}
+
+impl SegmentRecord {
+    pub fn of(segment: &Segment) -> SegmentRecord {
+        SegmentRecord { crc: segment.crc, len: segment.len, deflate: bytes_print(&segment.deflate).to_string() }
+    }
 }
 
 /// A reusable part: its record, its segment, and each file to link with its size.
@@ -166,20 +178,19 @@ impl BundleReuse<'_> {
             files.push((rel.clone(), old, size));
         }
         let deflate = std::fs::read(dir.join(format!("{question}.deflate"))).ok()?;
-        if bytes_print(&deflate).to_string() != record.deflate {
+        if bytes_print(&deflate).to_string() != record.segment.deflate {
             return None;
         }
-        let segment = Segment { deflate, crc: record.crc, len: record.len };
+        let segment = Segment { deflate, crc: record.segment.crc, len: record.segment.len };
         Some(ReusablePart { record, segment, files })
     }
 
     /// Keeps a question's part for the next build: the segment, then the record that
     /// vouches for it (a crash between the two leaves a record that does not match).
-    pub fn keep(&self, question: &str, record: PartRecord, segment: &Segment) -> anyhow::Result<()> {
+    pub fn keep(&self, question: &str, record: &PartRecord, segment: &Segment) -> anyhow::Result<()> {
         let Some(dir) = &self.dir else { return Ok(()) };
         std::fs::create_dir_all(dir)?;
-        let record = PartRecord { deflate: bytes_print(&segment.deflate).to_string(), crc: segment.crc, len: segment.len, ..record };
         write_atomically(&dir.join(format!("{question}.deflate")), |w| Ok(std::io::Write::write_all(w, &segment.deflate)?))?;
-        write_atomically(&dir.join(format!("{question}.json")), |w| Ok(serde_json::to_writer(w, &record)?))
+        write_atomically(&dir.join(format!("{question}.json")), |w| Ok(serde_json::to_writer(w, record)?))
     }
 }
