@@ -203,6 +203,29 @@ fn link_reused(path: &Path, old: &Path, made_dirs: &mut std::collections::HashSe
     std::fs::hard_link(old, path).with_context(|| format!("linking {} to {}", path.display(), old.display()))
 }
 
+/// Fills a directory made under a partial name beside `target`, then renames it over
+/// `target`, replacing what was there: readers see the old directory or the whole new
+/// one. On an error the partial directory is removed and `target` is left as it was.
+pub async fn replace_dir_atomically(target: &Path, fill: impl AsyncFnOnce(&Path) -> Result<()>) -> Result<()> {
+    let parent = target.parent().context("no parent directory")?;
+    let name = target.file_name().context("no directory name")?.to_string_lossy();
+    let partial = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&partial);
+    std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
+    let made = async {
+        fill(&partial).await?;
+        if target.exists() {
+            std::fs::remove_dir_all(target).with_context(|| format!("removing {}", target.display()))?;
+        }
+        std::fs::rename(&partial, target).with_context(|| format!("renaming {}", partial.display()))
+    };
+    let result = made.await;
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    result
+}
+
 /// Writes `path` whole or not at all: into a partial file beside it, synced, then
 /// renamed over it. A crash leaves the old file or the new one.
 pub fn write_atomically(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>) -> Result<()> {

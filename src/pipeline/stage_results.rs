@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::foundation::engine;
 use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
-use crate::foundation::output::write_atomically;
+use crate::foundation::output::{replace_dir_atomically, write_atomically};
 use crate::foundation::tables;
 use crate::stages::etl::{Accounting, Reject};
 use crate::stages::recommend::RecommendStats;
@@ -199,27 +199,14 @@ fn has_key(dir: &Path, key: Fingerprint) -> bool {
     std::fs::read_to_string(dir.join(KEY)).is_ok_and(|k| k == key.to_string())
 }
 
-/// Makes a stage's directory under a partial name, writes its key last and renames it
-/// into place, replacing what was there.
+/// Fills a stage's directory, its key written last, and puts it in place whole,
+/// replacing what was there.
 async fn save(cache: &Path, stage: &str, key: Fingerprint, fill: impl AsyncFnOnce(&Path) -> Result<()>) -> Result<()> {
-    let dir = stage_dir(cache, stage);
-    let parent = dir.parent().context("stage directory has no parent")?;
-    let partial = parent.join(format!(".{stage}.partial-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&partial);
-    std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
-    let made = async {
-        fill(&partial).await?;
-        write_atomically(&partial.join(KEY), |w| Ok(std::io::Write::write_all(w, key.to_string().as_bytes())?))?;
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
-        }
-        std::fs::rename(&partial, &dir).with_context(|| format!("renaming {}", partial.display()))
-    };
-    let result = made.await;
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&partial);
-    }
-    result
+    replace_dir_atomically(&stage_dir(cache, stage), async |dir: &Path| {
+        fill(dir).await?;
+        write_atomically(&dir.join(KEY), |w| Ok(std::io::Write::write_all(w, key.to_string().as_bytes())?))
+    })
+    .await
 }
 
 async fn write_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<()> {

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::foundation::engine::{self, scripts};
 use crate::foundation::fingerprint::{self, Fingerprint, Fingerprinter};
-use crate::foundation::output::write_atomically;
+use crate::foundation::output::{replace_dir_atomically, write_atomically};
 use crate::foundation::tables;
 use crate::foundation::timing::trace;
 use crate::stages::load::{self, Found, LoadedFile, Source};
@@ -361,11 +361,7 @@ fn read_table(dir: &Path, table: &TableFile) -> Result<KeptTable> {
 /// Writes a candidate's entry under a partial name, its record last, and renames it
 /// into place, replacing the one there.
 async fn keep(ctx: &SessionContext, dir: &Path, candidate: &Candidate, key: Fingerprint, records: u64) -> Result<()> {
-    let target = dir.join(candidate.source.table);
-    let partial = dir.join(format!(".{}.partial-{}", candidate.source.table, std::process::id()));
-    let _ = std::fs::remove_dir_all(&partial);
-    std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
-    let made = async {
+    replace_dir_atomically(&dir.join(candidate.source.table), async |partial: &Path| {
         let mut tables = Vec::new();
         for name in &candidate.tables {
             let (schema, partitions) = partitions_of(ctx, name).await?;
@@ -387,17 +383,9 @@ async fn keep(ctx: &SessionContext, dir: &Path, candidate: &Candidate, key: Fing
             });
         }
         let entry = Entry { file_key: candidate.file_key.to_string(), key: key.to_string(), records, tables };
-        write_atomically(&partial.join(ENTRY), |w| Ok(serde_json::to_writer(w, &entry)?))?;
-        if target.exists() {
-            std::fs::remove_dir_all(&target).with_context(|| format!("removing {}", target.display()))?;
-        }
-        std::fs::rename(&partial, &target).with_context(|| format!("renaming {}", partial.display()))
-    };
-    let result = made.await;
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&partial);
-    }
-    result
+        write_atomically(&partial.join(ENTRY), |w| Ok(serde_json::to_writer(w, &entry)?))
+    })
+    .await
 }
 
 /// A table's schema and record batches, partition by partition, as registered: a
