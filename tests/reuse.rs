@@ -109,27 +109,22 @@ fn record_field(raw: &[u8], id: &str, field: &str) -> (usize, usize, String) {
 /// Adds 1 to the popularity of a movie with a page in `out`, byte for byte elsewhere:
 /// the first whose popularity is written once in its record.
 fn bump_popularity(data: &Path, out: &Path) {
-    let path = data.join("movies_metadata.csv");
-    let raw = std::fs::read(&path).unwrap();
-    let mut pages: Vec<String> = std::fs::read_dir(out.join("movies"))
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().strip_suffix(".html").map(str::to_owned))
-        .filter(|name| name.parse::<u64>().is_ok())
-        .collect();
-    pages.sort();
-    for id in pages {
-        let (start, end, old) = record_field(&raw, &id, "popularity");
-        let Ok(value) = old.parse::<f64>() else { continue };
-        let (old, new) = (format!(",{old},"), format!(",{},", value + 1.0));
-        let record = String::from_utf8_lossy(&raw[start..end]).into_owned();
-        if record.matches(&old).count() == 1 {
-            let edited = record.replacen(&old, &new, 1);
-            std::fs::write(&path, [&raw[..start], edited.as_bytes(), &raw[end..]].concat()).unwrap();
-            return;
-        }
-    }
-    panic!("no movie whose popularity is written once in its record");
+    let (id, popularity) = movie_with_a_popularity(data, out);
+    set_popularity(data, &id, &(popularity.parse::<f64>().unwrap() + 1.0).to_string());
+}
+
+/// A movie with a page in `out` whose popularity is a number written once in its
+/// record, and that popularity as written.
+fn movie_with_a_popularity(data: &Path, out: &Path) -> (String, String) {
+    let raw = std::fs::read(data.join("movies_metadata.csv")).unwrap();
+    let popularity_of = |id: &str| {
+        let (start, end, popularity) = record_field(&raw, id, "popularity");
+        let once = String::from_utf8_lossy(&raw[start..end]).matches(&format!(",{popularity},")).count() == 1;
+        (popularity.parse::<f64>().is_ok() && once).then_some(popularity)
+    };
+    let id = movie_where(out, |id| popularity_of(id).is_some());
+    let popularity = popularity_of(&id).unwrap();
+    (id, popularity)
 }
 
 /// A movie with a page in `out` and a plain overview (no quotes to escape).
@@ -251,14 +246,7 @@ fn a_changed_popularity_makes_only_its_questions_again() {
     let out = dir.join("out");
     let first = build(&data, &out, &[]);
     assert_eq!(questions_reused(&first), 0);
-    let raw = std::fs::read(data.join("movies_metadata.csv")).unwrap();
-    let popularity_of = |id: &str| {
-        let (start, end, popularity) = record_field(&raw, id, "popularity");
-        let once = String::from_utf8_lossy(&raw[start..end]).matches(&format!(",{popularity},")).count() == 1;
-        (popularity.parse::<f64>().is_ok() && once).then_some(popularity)
-    };
-    let id = movie_where(&out, |id| popularity_of(id).is_some());
-    let popularity = popularity_of(&id).unwrap();
+    let (id, popularity) = movie_with_a_popularity(&data, &out);
     set_popularity(&data, &id, "987.654321");
     let again = build(&data, &out, &[]);
     assert_eq!(again["data_reused"], false, "the data changed");
@@ -288,18 +276,10 @@ fn a_changed_popularity_makes_only_its_questions_again() {
 }
 
 /// Sets the popularity of a movie with a page in `out` to `popularity`, byte for byte
-/// the same elsewhere: the first movie whose popularity is written once in the file.
+/// the same elsewhere: the first whose popularity is written once in its record.
 fn edit_popularity(data: &Path, out: &Path, popularity: &str) -> String {
-    let path = data.join("movies_metadata.csv");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let header = reader.headers().unwrap().clone();
-    let (id_at, at) = (header.iter().position(|h| h == "id").unwrap(), header.iter().position(|h| h == "popularity").unwrap());
-    let (id, old) = (reader.records().flatten())
-        .map(|r| (r[id_at].to_string(), format!(",{},", &r[at])))
-        .find(|(id, old)| out.join(format!("movies/{id}.html")).is_file() && old.len() > 3 && text.matches(old.as_str()).count() == 1)
-        .expect("a movie with a page and a popularity written once");
-    std::fs::write(&path, text.replacen(&old, &format!(",{popularity},"), 1)).unwrap();
+    let (id, _) = movie_with_a_popularity(data, out);
+    set_popularity(data, &id, popularity);
     id
 }
 
