@@ -4,13 +4,15 @@
 //! A list at `<dir>/<stem>` has its first page by popularity at `<dir>/<stem>.html` and
 //! every other page at `<dir>/<stem>/<order>-<n>.html` (`drama-770729c0/anio-2.html`).
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Float64Type;
 use datafusion::prelude::SessionContext;
 use minijinja::context;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::pager::{page_count, page_slice, pager, relative_href, root_of};
@@ -21,7 +23,7 @@ use crate::foundation::fingerprint::Fingerprinter;
 use crate::foundation::tables;
 use crate::settings::{BROWSE_MIN_VOTES, BROWSE_ORDER_MIN_MOVIES};
 
-/// The orders a list is offered in; the SQL ranks every movie in each.
+/// The orders a list is offered in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
     Popularity,
@@ -63,16 +65,6 @@ impl Order {
             Order::Rating => {
                 format!("Las mejor valoradas primero; las que tienen menos de {BROWSE_MIN_VOTES} votos, al final.")
             }
-        }
-    }
-
-    /// The column of sql/render/browse.sql with each movie's place in this order.
-    fn column(self) -> &'static str {
-        match self {
-            Order::Popularity => "by_popularity",
-            Order::Year => "by_year",
-            Order::Title => "by_title",
-            Order::Rating => "by_rating",
         }
     }
 
@@ -125,57 +117,114 @@ impl MovieList {
 /// A list: its facet, its label, and the decade it is cut to (genre x decade) if any.
 pub type ListKey = (String, String, Option<i64>);
 
-/// Every list of `page_browse`, each with its movies in every order. The ranks must
-/// number the list's movies 1..n in each order: anything else is a bug in the SQL.
+/// Every list of `page_browse`, each with its movies in every order.
 pub async fn read_lists(ctx: &SessionContext) -> Result<BTreeMap<ListKey, MovieList>> {
-    let mut ranked: BTreeMap<ListKey, (Vec<Member>, [Vec<i64>; 4])> = BTreeMap::new();
+    let mut unsorted: BTreeMap<ListKey, Vec<(Member, SortKeys)>> = BTreeMap::new();
     for batch in ctx.table(tables::PAGE_BROWSE).await?.collect().await? {
         let (facet, label, decade) = (column(&batch, "facet")?, column(&batch, "label")?, column(&batch, "decade")?);
         let (id, title, year) = (column(&batch, "id")?, column(&batch, "title")?, column(&batch, "year")?);
         let (average, count) = (column(&batch, "vote_average")?, column(&batch, "vote_count")?);
-        let ranks: Vec<&dyn Array> = Order::ALL.iter().map(|o| column(&batch, o.column())).collect::<Result<_>>()?;
+        let (popularity, release_date) = (column(&batch, "popularity")?, column(&batch, "release_date")?);
+        let (title_key, rated) = (column(&batch, "title_key")?, column(&batch, "rated")?);
         let mut current: Option<ListKey> = None;
         for row in 0..batch.num_rows() {
             let key = (str_at(facet, row).unwrap_or_default(), str_at(label, row).unwrap_or_default(), int_at(decade, row));
             if current.as_ref().is_none_or(|c| (c.0.as_str(), c.1.as_str(), c.2) != key) {
                 current = Some((key.0.to_string(), key.1.to_string(), key.2));
             }
-            let (members, list_ranks) = ranked.entry(current.clone().unwrap_or_default()).or_default();
-            members.push(Member {
+            let member = Member {
                 id: int_at(id, row).unwrap_or_default(),
                 title: str_at(title, row).map(str::to_string),
                 year: int_at(year, row),
                 vote_average: float_at(average, row),
                 vote_count: float_at(count, row),
-            });
-            for (o, r) in ranks.iter().enumerate() {
-                list_ranks[o].push(int_at(*r, row).unwrap_or_default());
-            }
+            };
+            let keys = SortKeys {
+                popularity: raw_float_at(popularity, row),
+                release_date: str_at(release_date, row).map(str::to_string),
+                title_key: str_at(title_key, row).map(str::to_string),
+                rated: bool_at(rated, row),
+                vote_average: raw_float_at(average, row),
+                vote_count: raw_float_at(count, row),
+            };
+            unsorted.entry(current.clone().unwrap_or_default()).or_default().push((member, keys));
         }
     }
-    ranked.into_iter().map(|(key, (members, ranks))| Ok((key.clone(), sequenced(&key, members, ranks)?))).collect()
+    let lists: Vec<(ListKey, Vec<(Member, SortKeys)>)> = unsorted.into_iter().collect();
+    Ok(lists.into_par_iter().map(|(key, members)| (key, sorted(members))).collect())
 }
 
-/// Puts each member at the place its rank gives it, order by order.
-fn sequenced(key: &ListKey, members: Vec<Member>, ranks: [Vec<i64>; 4]) -> Result<MovieList> {
-    let mut sequences: [Vec<usize>; 4] = Default::default();
-    for (o, order_ranks) in ranks.iter().enumerate() {
-        let mut sequence = vec![usize::MAX; members.len()];
-        for (i, &rank) in order_ranks.iter().enumerate() {
-            let place = usize::try_from(rank).ok().and_then(|r| r.checked_sub(1)).filter(|&p| p < members.len());
-            match place {
-                Some(p) if sequence[p] == usize::MAX => sequence[p] = i,
-                _ => bail!("browse.sql: {} ranks of {:?} are not 1 to {}", Order::ALL[o].key(), key, members.len()),
-            }
-        }
-        sequences[o] = sequence;
+/// What the orders sort a list's movies by (sql/render/browse.sql selects them).
+#[derive(Debug, Clone, Default)]
+struct SortKeys {
+    popularity: Option<f64>,
+    /// `YYYY-MM-DD`: sorting the text sorts the dates.
+    release_date: Option<String>,
+    /// The title with accents and case folded, as search folds it.
+    title_key: Option<String>,
+    /// Whether it has enough votes for its average to count.
+    rated: Option<bool>,
+    vote_average: Option<f64>,
+    vote_count: Option<f64>,
+}
+
+impl Order {
+    /// How two movies of a list compare in this order. Every order ends on the id, so
+    /// no two movies tie and the pages are the same whatever order the rows came in.
+    fn compare(self, (a, ka): &(Member, SortKeys), (b, kb): &(Member, SortKeys)) -> Ordering {
+        let by_floats = |x: &Option<f64>, y: &Option<f64>| descending_nulls_last(x.as_ref(), y.as_ref(), |p, q| p.total_cmp(q));
+        let first = match self {
+            Order::Popularity => by_floats(&ka.popularity, &kb.popularity),
+            Order::Year => descending_nulls_last(ka.release_date.as_ref(), kb.release_date.as_ref(), Ord::cmp),
+            Order::Title => ascending_nulls_last(ka.title_key.as_ref(), kb.title_key.as_ref())
+                .then_with(|| ascending_nulls_last(a.title.as_ref(), b.title.as_ref())),
+            Order::Rating => descending_nulls_last(ka.rated.as_ref(), kb.rated.as_ref(), Ord::cmp)
+                .then_with(|| by_floats(&ka.vote_average, &kb.vote_average))
+                .then_with(|| by_floats(&ka.vote_count, &kb.vote_count)),
+        };
+        first.then(a.id.cmp(&b.id))
     }
-    Ok(MovieList { members, sequences })
 }
 
-fn float_at(array: &dyn Array, row: usize) -> Option<f64> {
+fn ascending_nulls_last<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        (a, b) => a.is_none().cmp(&b.is_none()),
+    }
+}
+
+fn descending_nulls_last<T>(a: Option<T>, b: Option<T>, cmp: impl Fn(&T, &T) -> Ordering) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => cmp(&b, &a),
+        (a, b) => a.is_none().cmp(&b.is_none()),
+    }
+}
+
+/// A list's movies in the default order, with their sequence in every other order.
+fn sorted(mut movies: Vec<(Member, SortKeys)>) -> MovieList {
+    movies.sort_by(|a, b| DEFAULT_ORDER.compare(a, b));
+    let sequences = Order::ALL.map(|order| {
+        let mut sequence: Vec<usize> = (0..movies.len()).collect();
+        if order != DEFAULT_ORDER {
+            sequence.sort_by(|&i, &j| order.compare(&movies[i], &movies[j]));
+        }
+        sequence
+    });
+    MovieList { members: movies.into_iter().map(|(member, _)| member).collect(), sequences }
+}
+
+fn raw_float_at(array: &dyn Array, row: usize) -> Option<f64> {
     let value = array.as_primitive_opt::<Float64Type>().filter(|_| !array.is_null(row)).map(|a| a.value(row));
-    value.filter(|v| v.is_finite()).or_else(|| int_at(array, row).map(|v| v as f64))
+    value.or_else(|| int_at(array, row).map(|v| v as f64))
+}
+
+fn bool_at(array: &dyn Array, row: usize) -> Option<bool> {
+    array.as_boolean_opt().filter(|_| !array.is_null(row)).map(|a| a.value(row))
+}
+
+/// A number a movie's line can show.
+fn float_at(array: &dyn Array, row: usize) -> Option<f64> {
+    raw_float_at(array, row).filter(|v| v.is_finite())
 }
 
 /// Where a list's pages go: `<dir>/<stem>.html` and `<dir>/<stem>/...`, from the root.
@@ -353,26 +402,59 @@ mod tests {
         Member { id, title: Some(format!("m{id}")), year: Some(2000), vote_average: None, vote_count: None }
     }
 
-    #[test]
-    fn ranks_place_members_in_each_order() {
-        let key: ListKey = ("genre".into(), "Drama".into(), None);
-        let ranks = [vec![1, 2, 3], vec![3, 2, 1], vec![2, 3, 1], vec![1, 3, 2]];
-        let list = sequenced(&key, vec![member(10), member(20), member(30)], ranks).unwrap();
-        let ids = |o: Order| list.in_order(o).iter().map(|m| m.id).collect::<Vec<_>>();
-        assert_eq!(ids(Order::Popularity), [10, 20, 30]);
-        assert_eq!(ids(Order::Year), [30, 20, 10]);
-        assert_eq!(ids(Order::Title), [30, 10, 20]);
-        assert_eq!(ids(Order::Rating), [10, 30, 20]);
+    fn movie(id: i64, keys: SortKeys) -> (Member, SortKeys) {
+        (member(id), keys)
+    }
+
+    fn ids(list: &MovieList, order: Order) -> Vec<i64> {
+        list.in_order(order).iter().map(|m| m.id).collect()
     }
 
     #[test]
-    fn ranks_that_skip_or_repeat_are_refused() {
-        let key: ListKey = ("genre".into(), "Drama".into(), None);
-        for bad in [vec![1, 1], vec![1, 3], vec![0, 1]] {
-            let ranks = [vec![1, 2], vec![1, 2], vec![1, 2], bad.clone()];
-            let err = sequenced(&key, vec![member(1), member(2)], ranks).unwrap_err().to_string();
-            assert!(err.contains("valoracion ranks"), "{bad:?}: {err}");
+    fn each_order_sorts_by_its_keys_with_missing_values_last() {
+        let keys = |popularity, date: Option<&str>, title: Option<&str>, rated, average| SortKeys {
+            popularity,
+            release_date: date.map(str::to_string),
+            title_key: title.map(str::to_string),
+            rated,
+            vote_average: average,
+            vote_count: Some(1.0),
+        };
+        let list = sorted(vec![
+            movie(30, keys(Some(1.0), Some("1999-12-31"), Some("b"), Some(true), Some(5.0))),
+            movie(10, keys(None, None, None, None, None)),
+            movie(20, keys(Some(9.5), Some("2001-01-01"), Some("a"), Some(false), Some(9.0))),
+            movie(40, keys(Some(2.0), Some("1999-01-01"), Some("c"), Some(true), Some(7.0))),
+        ]);
+        assert_eq!(ids(&list, Order::Popularity), [20, 40, 30, 10]);
+        assert_eq!(ids(&list, Order::Year), [20, 30, 40, 10]);
+        assert_eq!(ids(&list, Order::Title), [20, 30, 40, 10]);
+        // Rated movies first, however high an unrated one's average.
+        assert_eq!(ids(&list, Order::Rating), [40, 30, 20, 10]);
+        // The members themselves are in the default order: its first is the list's face.
+        assert_eq!(list.members.iter().map(|m| m.id).collect::<Vec<_>>(), ids(&list, DEFAULT_ORDER));
+    }
+
+    #[test]
+    fn ties_go_by_id_whatever_order_the_rows_came_in() {
+        let same = SortKeys { popularity: Some(3.0), title_key: Some("x".into()), ..SortKeys::default() };
+        let forward = sorted((1..=5).map(|id| movie(id, same.clone())).collect());
+        let backward = sorted((1..=5).rev().map(|id| movie(id, same.clone())).collect());
+        for order in Order::ALL {
+            assert_eq!(ids(&forward, order), [1, 2, 3, 4, 5], "{order:?}");
+            assert_eq!(ids(&backward, order), [1, 2, 3, 4, 5], "{order:?}");
         }
+    }
+
+    #[test]
+    fn titles_tie_on_the_folded_key_then_the_title_itself() {
+        let titled = |id, title: &str| {
+            let mut m = movie(id, SortKeys { title_key: Some("amelie".into()), ..SortKeys::default() });
+            m.0.title = Some(title.to_string());
+            m
+        };
+        let list = sorted(vec![titled(1, "amélie"), titled(2, "Amélie"), titled(3, "Amelie")]);
+        assert_eq!(ids(&list, Order::Title), [3, 2, 1]);
     }
 
     #[test]
@@ -387,11 +469,8 @@ mod tests {
 
     #[test]
     fn small_lists_have_one_order() {
-        let ranks = |n: i64| -> [Vec<i64>; 4] { std::array::from_fn(|_| (1..=n).collect()) };
-        let key: ListKey = ("company".into(), "X".into(), None);
-        let small = sequenced(&key, (1..BROWSE_ORDER_MIN_MOVIES as i64).map(member).collect(), ranks(BROWSE_ORDER_MIN_MOVIES as i64 - 1));
-        assert_eq!(small.unwrap().orders(), &[Order::Popularity]);
-        let large = sequenced(&key, (1..=BROWSE_ORDER_MIN_MOVIES as i64).map(member).collect(), ranks(BROWSE_ORDER_MIN_MOVIES as i64));
-        assert_eq!(large.unwrap().orders().len(), 4);
+        let list = |n: i64| sorted((1..=n).map(|id| movie(id, SortKeys::default())).collect());
+        assert_eq!(list(BROWSE_ORDER_MIN_MOVIES as i64 - 1).orders(), &[Order::Popularity]);
+        assert_eq!(list(BROWSE_ORDER_MIN_MOVIES as i64).orders().len(), 4);
     }
 }
