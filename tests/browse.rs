@@ -18,7 +18,7 @@ const PAGE: usize = 10;
 type Row = serde_json::Map<String, Value>;
 
 fn build(args: &[&str], name: &str) -> (PathBuf, std::process::Output) {
-    let out = std::env::temp_dir().join(format!("marquee-browse-test-{}-{name}", std::process::id())).join("output");
+    let out = marquee::foundation::scratch::shared_dir("browse-test").join(name).join("output");
     let output = Command::new(env!("CARGO_BIN_EXE_marquee"))
         .args(["build", "--data"])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"))

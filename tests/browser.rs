@@ -30,7 +30,7 @@ fn ask(out: &Path, question: &str, input: &str) -> Value {
 #[test]
 fn sample_site_in_headless_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let work = std::env::temp_dir().join(format!("marquee-browser-{}", std::process::id()));
+    let work = marquee::foundation::scratch::ScratchDir::new("browser", "site");
     let out = work.join("output");
     // 20 movies a page, so that the sample's lists (77 dramas at most) have pages to turn.
     let browse_page_size = 20;

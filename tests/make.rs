@@ -11,7 +11,7 @@ fn make(root: &Path, data: &Path, out: &Path, extra: &[&str]) -> std::process::O
 #[test]
 fn nothing_changed_means_nothing_to_do() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let work = std::env::temp_dir().join(format!("marquee-make-{}", std::process::id()));
+    let work = marquee::foundation::scratch::ScratchDir::new("make", "nothing-changed");
     let data = work.join("data");
     std::fs::create_dir_all(&data).unwrap();
     for name in ["movies_metadata.csv", "credits.csv"] {
@@ -38,7 +38,7 @@ fn nothing_changed_means_nothing_to_do() {
 #[test]
 fn a_template_edit_is_a_rebuild_not_a_recompile() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let work = std::env::temp_dir().join(format!("marquee-make-templates-{}", std::process::id()));
+    let work = marquee::foundation::scratch::ScratchDir::new("make", "templates");
     let templates = work.join("templates");
     std::fs::create_dir_all(templates.join("static")).unwrap();
     for dir in ["", "static"] {
@@ -82,8 +82,7 @@ fn make_target(root: &Path, target: &str, data: &Path, out: &Path, extra: &[&str
 #[test]
 fn each_stage_is_a_target_and_make_q_tells_which_are_stale() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let work = std::env::temp_dir().join(format!("marquee-make-stages-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
+    let work = marquee::foundation::scratch::ScratchDir::new("make", "stages");
     let data = work.join("data");
     std::fs::create_dir_all(&data).unwrap();
     for name in ["movies_metadata.csv", "credits.csv", "links.csv", "ratings_small.csv"] {
@@ -116,5 +115,4 @@ fn each_stage_is_a_target_and_make_q_tells_which_are_stale() {
     let ratings = data.join("ratings_small.csv");
     std::fs::write(&ratings, std::fs::read(&ratings).unwrap()).unwrap();
     assert_eq!((q("etl"), q("recommend"), q("site")), (Some(1), Some(1), Some(1)));
-    let _ = std::fs::remove_dir_all(&work);
 }

@@ -15,7 +15,7 @@ fn sample_dir() -> PathBuf {
 fn built() -> &'static Path {
     static OUT: OnceLock<PathBuf> = OnceLock::new();
     OUT.get_or_init(|| {
-        let out = std::env::temp_dir().join(format!("marquee-sample-test-{}", std::process::id())).join("output");
+        let out = marquee::foundation::scratch::shared_dir("sample-test").join("output");
         let status = Command::new(env!("CARGO_BIN_EXE_marquee"))
             .args(["build", "--data"])
             .arg(sample_dir())

@@ -11,7 +11,7 @@ const BASE: &str = "https://example.org/cine & co";
 const BASE_NORMALISED: &str = "https://example.org/cine%20&%20co/";
 
 fn build(name: &str, extra: &[&str]) -> Output {
-    let out = std::env::temp_dir().join(format!("marquee-extras-test-{}", std::process::id())).join(name);
+    let out = marquee::foundation::scratch::shared_dir("extras-test").join(name);
     Command::new(env!("CARGO_BIN_EXE_marquee"))
         .args(["build", "--data"])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"))
@@ -26,7 +26,7 @@ fn built(name: &'static str, extra: &'static [&'static str], cell: &'static Once
     cell.get_or_init(|| {
         let output = build(name, extra);
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        std::env::temp_dir().join(format!("marquee-extras-test-{}", std::process::id())).join(name)
+        marquee::foundation::scratch::shared_dir("extras-test").join(name)
     })
 }
 

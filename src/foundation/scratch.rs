@@ -17,6 +17,37 @@ impl ScratchDir {
     }
 }
 
+/// A directory for what the tests of one test binary share through a static,
+/// `marquee-<kind>-<pid>` under the temporary directory. Statics are never dropped, so
+/// it cannot remove itself when the run ends: each run removes instead the ones left by
+/// runs whose process has ended.
+pub fn shared_dir(kind: &str) -> PathBuf {
+    let prefix = format!("marquee-{kind}-");
+    remove_left_by_ended_runs(&prefix);
+    let dir = std::env::temp_dir().join(format!("{prefix}{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+    dir
+}
+
+/// Removes `<prefix><pid>` directories of processes that no longer run.
+fn remove_left_by_ended_runs(prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name.to_str().and_then(|n| n.strip_prefix(prefix)).and_then(|rest| rest.parse::<u32>().ok());
+        if pid.is_some_and(|pid| pid != std::process::id() && has_ended(pid)) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether no process `pid` runs; on a system without /proc, nothing is known to have
+/// ended, so nothing is removed.
+fn has_ended(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    proc.join("self").exists() && !proc.join(pid.to_string()).exists()
+}
+
 impl std::ops::Deref for ScratchDir {
     type Target = Path;
     fn deref(&self) -> &Path {
@@ -41,6 +72,27 @@ impl Drop for ScratchDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_dirs_of_ended_runs_are_removed_and_live_ones_kept() {
+        let temp = std::env::temp_dir();
+        // pid_max is at most 2^22 on Linux: this pid never runs.
+        let ended = temp.join("marquee-scratch-shared-4294967295");
+        let live = temp.join("marquee-scratch-shared-1");
+        let other = temp.join("marquee-scratch-shared-1-named");
+        for dir in [&ended, &live, &other] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let mine = shared_dir("scratch-shared");
+        assert_eq!(mine, temp.join(format!("marquee-scratch-shared-{}", std::process::id())));
+        assert!(mine.is_dir());
+        assert!(!ended.exists(), "left by a run that ended");
+        assert!(live.exists(), "pid 1 runs");
+        assert!(other.exists(), "not a shared directory's name");
+        for dir in [&live, &other, &mine] {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
 
     #[test]
     fn removed_when_dropped_and_kept_after_a_panic() {
