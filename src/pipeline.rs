@@ -94,7 +94,10 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     let inputs = load::find_inputs(&opts.data)?;
     let data = watch.time("fingerprint", async { reuse_data::data_fingerprint(program, &inputs) }).await?;
     // Before any work too: the parts a build is put together from are all there.
-    let site_parts = parts::site_parts(opts, &cache, &theme, program, data, &file_log)?;
+    let site_parts = match opts.parts {
+        Some(_) => watch.time("check parts", async { parts::site_parts(opts, &cache, &theme, program, data, &file_log) }).await?,
+        None => None,
+    };
     let reused = match opts.out.is_dir() {
         true => watch.time("previous data", reuse_data::reuse_data(&cache, data, &file_log, &opts.out, opts.memory_limit)).await,
         false => Err(NotReused::Nothing),

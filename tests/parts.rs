@@ -195,6 +195,18 @@ fn parts_of_other_data_or_damaged_are_refused_by_name() {
     let error = fails(&other, &out, &["--parts", "2"]);
     assert!(error.contains("part 1/2 is damaged") && error.contains("cut short"), "{error}");
     assert_eq!(tree(&out), before, "nothing published");
+    // A log that reads back whole but names a file outside its part.
+    part(&other, &out, "site", "1/2");
+    let first = parts_dir(&out).join("site-1-of-2");
+    let (mut log, distrust) = marquee::foundation::reuse::FileLog::read(&first);
+    assert!(distrust.is_none());
+    let record = *log.files.values().find(|r| r.size > 0).unwrap();
+    log.files.insert("people/../../escaped.html".into(), record);
+    let records: Vec<_> = log.files.into_iter().collect();
+    marquee::foundation::reuse::FileLog::write(&first, &records).unwrap();
+    let error = fails(&other, &out, &["--parts", "2"]);
+    assert!(error.contains("part 1/2 is damaged") && error.contains("outside the part"), "{error}");
+    assert_eq!(tree(&out), before, "nothing published");
 
     // Made again, they give the plain build of the other data.
     for k in ["1/2", "2/2"] {

@@ -645,6 +645,21 @@ mod tests {
     }
 
     #[test]
+    fn each_part_ranks_its_movies_as_the_whole_build_does() {
+        let (docs, ratings) = catalogue_and_ratings(3, 0..300);
+        let whole = build(&docs, ratings.clone(), false).unwrap().lists;
+        let mut ranked_by = vec![0; docs.len()];
+        for part in IdPart::all(3) {
+            let built = build_part(&docs, Raters::of(&ratings, docs.len(), false), RECOMMENDER, None, Some(part)).unwrap();
+            for (i, list) in built.lists.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+                assert_eq!(list, &whole[i], "movie {i}, part {part}");
+                ranked_by[i] += 1;
+            }
+        }
+        assert!(ranked_by.iter().all(|&n| n == 1), "every movie in exactly one part: {ranked_by:?}");
+    }
+
+    #[test]
     fn every_movie_gets_five_others_and_collections_stay_together() {
         let (docs, ratings) = catalogue_and_ratings(3, 0..300);
         let built = build(&docs, ratings.clone(), false).unwrap();

@@ -199,6 +199,11 @@ fn open_part(dir: &Path, part: Part, reuse: &PageReuse<'_>, options: &SiteOption
     }
     let mut files: Vec<(&String, &FileRecord)> = log.files.iter().filter(|(rel, _)| !rel.starts_with('#')).collect();
     files.sort_by(|a, b| a.0.cmp(b.0));
+    // A part may come from another machine: its pages stay inside the output.
+    let inside = |rel: &str| !rel.starts_with('/') && rel.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
+    if let Some((rel, _)) = files.iter().find(|(rel, _)| !inside(rel)) {
+        return Err(format!("is damaged: its file log names {rel:?}, outside the part"));
+    }
     if let Some((rel, _)) = files.iter().find(|(rel, r)| log.reusable(dir, rel, r.made_from).is_none()) {
         return Err(format!("is damaged: {} changed or went missing since the part was made", dir.join(rel).display()));
     }
