@@ -343,9 +343,12 @@ pub async fn build_until(opts: &BuildOptions, until: Until, watch: &mut Stopwatc
     };
     if until == Until::Recommend {
         let (stats, rec) = recommended(&cache, data, &ctx, watch, opts.parts).await?;
-        match rec.reused {
-            true => summary.kept.push("recommend"),
-            false => watch.time("keep recommend", stage_results::save_recommend(&cache, data, &ctx, &stats)).await?,
+        if rec.reused {
+            summary.kept.push("recommend");
+        }
+        // Put together from parts, they are kept whole for the next run.
+        if !stage_results::has_recommend(&cache, data) {
+            watch.time("keep recommend", stage_results::save_recommend(&cache, data, &ctx, &stats)).await?;
         }
         summary.cache_distrusted = summary.cache_distrusted.or(rec.distrusted);
         summary.recommend = Some(stats);

@@ -102,6 +102,11 @@ fn parts_at_once_or_in_any_order_give_the_plain_build() {
     for k in ["3/3", "1/3", "2/3"] {
         part(&data, &out, "recommend", k);
     }
+    // Put together once, the recommendations are kept whole for the steps after.
+    let stages = out.with_extension("cache").join("stages");
+    run(&data, &out, &["--until", "recommend", "--parts", "3"]);
+    assert!(stages.join("recommend/key").is_file());
+    std::fs::remove_dir_all(stages.join("recommend-part-2-of-3")).unwrap();
     for k in ["2/3", "3/3", "1/3"] {
         part(&data, &out, "site", k);
     }
