@@ -28,6 +28,7 @@ use clap::{Parser, Subcommand};
 
 use marquee::commands;
 use marquee::foundation::base_url::BaseUrl;
+use marquee::foundation::parts::Part;
 use marquee::foundation::timing::Stopwatch;
 use marquee::pipeline::stage_results::Until;
 use marquee::pipeline::{self, BuildOptions};
@@ -45,6 +46,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the build's many options costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Build the output tree (site, JSON bundle, Parquet tables, manifest) from the
@@ -113,6 +116,17 @@ enum Command {
         /// from them.
         #[arg(long, value_name = "STAGE")]
         until: Option<Until>,
+        /// With --until recommend or --until site: make only part K of N (movies, and
+        /// people for the site, split into N ranges of ids), kept in OUT.cache for a
+        /// final `--parts N`. Parts may run in any order, in separate processes or on
+        /// machines sharing the data and the output's parent directory.
+        #[arg(long, value_name = "K/N", value_parser = part, requires = "until", conflicts_with = "parts")]
+        part: Option<Part>,
+        /// Put the recommendations and the person and movie pages together from the N
+        /// parts made by `--part K/N` runs; refuses, publishing nothing, when a part is
+        /// missing, damaged or made from other data or another program.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..10_000).map(|v| v as usize))]
+        parts: Option<usize>,
     },
     /// Remove a previous output tree left beside the output (what a build starts in the
     /// background after publishing).
@@ -168,6 +182,10 @@ enum Command {
         #[arg(long)]
         tune: bool,
     },
+}
+
+fn part(text: &str) -> Result<Part, String> {
+    Part::parse(text).map_err(|e| format!("{e:#}"))
 }
 
 fn base_url(text: &str) -> Result<BaseUrl, String> {
@@ -261,9 +279,19 @@ fn finish(
 }
 
 /// `marquee build --until STAGE`: the data stages up to STAGE, their results kept.
-async fn build_until(opts: BuildOptions, until: Until, timings: bool, report: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+async fn build_until(
+    opts: BuildOptions,
+    until: Until,
+    part: Option<Part>,
+    timings: bool,
+    report: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let mut watch = Stopwatch { log_lines: true, ..Default::default() };
-    let summary = pipeline::build_until(&opts, until, &mut watch).await.map_err(|e| explain_memory_limit(e, opts.memory_limit))?;
+    let summary = match part {
+        Some(part) => pipeline::parts::build_part(&opts, until, part, &mut watch).await,
+        None => pipeline::build_until(&opts, until, &mut watch).await,
+    };
+    let summary = summary.map_err(|e| explain_memory_limit(e, opts.memory_limit))?;
     print_accounting(&summary.accounting);
     print_etl_reused(&summary.etl_reused);
     if let Some(r) = &summary.recommend {
@@ -413,13 +441,25 @@ fn main() -> ExitCode {
                 base_url,
                 memory_limit,
                 until,
+                part,
+                parts,
             } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
                 let site = SiteOptions { max_page_bytes: max_page_kb.saturating_mul(1024), browse_page_movies: browse_page_size, base_url };
-                let opts =
-                    BuildOptions { data, out, max_reject_share, min_movie_share, allow_shrink, site, cleanup, templates, memory_limit };
+                let opts = BuildOptions {
+                    data,
+                    out,
+                    max_reject_share,
+                    min_movie_share,
+                    allow_shrink,
+                    site,
+                    cleanup,
+                    templates,
+                    memory_limit,
+                    parts,
+                };
                 match until {
-                    Some(stage) => build_until(opts, stage, timings, report).await,
+                    Some(stage) => build_until(opts, stage, part, timings, report).await,
                     None => build(opts, timings, report).await,
                 }
             }

@@ -20,6 +20,7 @@ use crate::stages::questions::Answers;
 use crate::stages::site::templates::Theme;
 use crate::stages::{bundle, load, questions, recommend, site};
 
+pub mod parts;
 mod reuse_data;
 pub mod stage_results;
 use reuse_data::{DataState, NotReused, ReusedFile};
@@ -44,6 +45,9 @@ pub struct BuildOptions {
     pub templates: Option<PathBuf>,
     /// The most memory the SQL engine may hold, in bytes, spilling beyond it.
     pub memory_limit: Option<usize>,
+    /// Put the recommendations and the person and movie pages together from this many
+    /// parts made by separate runs (`--until recommend|site --part K/N`; see `parts`).
+    pub parts: Option<usize>,
 }
 
 /// What a finished build reports.
@@ -89,6 +93,11 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     let program = fingerprint::program_fingerprint().context("reading the program's own file")?;
     let inputs = load::find_inputs(&opts.data)?;
     let data = watch.time("fingerprint", async { reuse_data::data_fingerprint(program, &inputs) }).await?;
+    // Before any work too: the parts a build is put together from are all there.
+    let site_parts = match opts.parts {
+        Some(_) => watch.time("check parts", async { parts::site_parts(opts, &cache, &theme, program, data, &file_log) }).await?,
+        None => None,
+    };
     let reused = match opts.out.is_dir() {
         true => watch.time("previous data", reuse_data::reuse_data(&cache, data, &file_log, &opts.out, opts.memory_limit)).await,
         false => Err(NotReused::Nothing),
@@ -109,7 +118,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
             etl_reused = kept.sources;
             cache_distrusted = cache_distrusted.or(kept.distrusted);
             refuse_unless_publishable(&accounting, previous_movies, opts)?;
-            let (recs, kept) = recommended(&cache, data, &ctx, watch).await?;
+            let (recs, kept) = recommended(&cache, data, &ctx, watch, opts.parts).await?;
             cache_distrusted = cache_distrusted.or(kept.distrusted);
             let (answers, people_answers) = watch.time("questions", questions::run(&ctx)).await?;
             (ctx, accounting, people_answers, recs, DataResults::Made { answers })
@@ -119,7 +128,8 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     let staging = Staging::create(&opts.out)?;
     // Unchanged files are hard-linked from the output being replaced.
     let previous = Some(opts.out.as_path());
-    let page_reuse = site::PageReuse::new(&theme, program, (data, !data_made), &file_log, previous)?;
+    let mut page_reuse = site::PageReuse::new(&theme, program, (data, !data_made), &file_log, previous)?;
+    page_reuse.parts = site_parts;
     let written = async {
         let mut records = Vec::new();
         // Bundle and table files linked without being made.
@@ -179,6 +189,7 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
                 eprintln!("marquee: warning: could not record the output for the next build's reuse: {e:#}");
             }
             stage_results::forget(&cache);
+            parts::forget(&cache);
             let pages_deleted = deleted_pages(&file_log, &records);
             let files_reused = site.files_reused + linked;
             Ok(BuildSummary {
@@ -262,11 +273,14 @@ async fn cleaned(
 
 /// The recommendations, registered in `ctx`: kept by `marquee build --until recommend`
 /// for the same data, or made.
+/// With `parts`, the recommendations not kept whole are put together from that many
+/// parts (`--until recommend --part K/N`), never made here.
 async fn recommended(
     cache: &Path,
     data: Fingerprint,
     ctx: &SessionContext,
     watch: &mut Stopwatch,
+    parts: Option<usize>,
 ) -> Result<(recommend::RecommendStats, Kept)> {
     let (found, kept) = match stage_results::has_recommend(cache, data) {
         true => Kept::of(watch.time("read kept recommend", stage_results::load_recommend(cache, data, ctx)).await),
@@ -275,6 +289,11 @@ async fn recommended(
     if let Some(stats) = found {
         watch.mark_kept(&["recommend"]);
         return Ok((stats, kept));
+    }
+    if let Some(count) = parts {
+        let stats = watch.time("read recommend parts", async { stage_results::load_recommend_parts(cache, data, count, ctx) }).await?;
+        watch.mark_kept(&["recommend"]);
+        return Ok((stats, Kept { reused: true, ..kept }));
     }
     // Its neighbourhoods are kept apart: a change of numbers alone reuses them.
     let neighbourhoods = recommend::neighbourhoods::dir(cache);
@@ -299,6 +318,9 @@ pub struct PartialSummary {
 /// `opts.out` for the next run, without touching the output. The same refusals as a
 /// whole build apply, so a partial run fails where the build would.
 pub async fn build_until(opts: &BuildOptions, until: Until, watch: &mut Stopwatch) -> Result<PartialSummary> {
+    if until == Until::Site {
+        bail!("--until site makes one part of the site: give --part K/N (a whole site is `marquee build`)");
+    }
     publish::check_data_outside(&opts.out, &opts.data)?;
     let cache = reuse::cache_dir(&opts.out);
     let program = fingerprint::program_fingerprint().context("reading the program's own file")?;
@@ -320,10 +342,13 @@ pub async fn build_until(opts: &BuildOptions, until: Until, watch: &mut Stopwatc
         dir: cache.join("stages"),
     };
     if until == Until::Recommend {
-        let (stats, rec) = recommended(&cache, data, &ctx, watch).await?;
-        match rec.reused {
-            true => summary.kept.push("recommend"),
-            false => watch.time("keep recommend", stage_results::save_recommend(&cache, data, &ctx, &stats)).await?,
+        let (stats, rec) = recommended(&cache, data, &ctx, watch, opts.parts).await?;
+        if rec.reused {
+            summary.kept.push("recommend");
+        }
+        // Put together from parts, they are kept whole for the next run.
+        if !stage_results::has_recommend(&cache, data) {
+            watch.time("keep recommend", stage_results::save_recommend(&cache, data, &ctx, &stats)).await?;
         }
         summary.cache_distrusted = summary.cache_distrusted.or(rec.distrusted);
         summary.recommend = Some(stats);

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod fingerprint;
 pub mod format;
 pub mod output;
+pub mod parts;
 pub mod published;
 pub mod reuse;
 pub mod scratch;

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::foundation::engine;
 use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
 use crate::foundation::output::{replace_dir_atomically, write_atomically};
+use crate::foundation::parts::Part;
 use crate::foundation::tables;
 use crate::stages::etl::{Accounting, Reject};
 use crate::stages::recommend::RecommendStats;
@@ -32,6 +33,8 @@ pub enum Until {
     Etl,
     /// Then the recommendations for every movie.
     Recommend,
+    /// Then the person and movie pages of one part of the site (with `--part K/N`).
+    Site,
 }
 
 const KEY: &str = "key";
@@ -178,6 +181,88 @@ pub async fn load_recommend(cache: &Path, data: Fingerprint, ctx: &SessionContex
             Found::Distrusted(format!("{}: {e:#}; recommend runs again", dir.display()))
         }
     }
+}
+
+/// What the recommendations of `part` are made from: the data and the part.
+fn recommend_part_key(data: Fingerprint, part: Part) -> Fingerprint {
+    Fingerprinter::new("recommend part results").add_fingerprint(data).add_u64(part.index as u64).add_u64(part.count as u64).finish()
+}
+
+fn recommend_part_stage(part: Part) -> String {
+    format!("recommend-part-{}", part.name())
+}
+
+/// Keeps the `recommendations` of `part` (its movies' rows only) and the figures.
+pub async fn save_recommend_part(cache: &Path, data: Fingerprint, part: Part, ctx: &SessionContext, stats: &RecommendStats) -> Result<()> {
+    save(cache, &recommend_part_stage(part), recommend_part_key(data, part), async |dir: &Path| {
+        write_parquet(ctx, tables::RECOMMENDATIONS, dir).await?;
+        write_atomically(&dir.join(STATE), |w| Ok(serde_json::to_writer(w, stats)?))
+    })
+    .await
+}
+
+pub fn has_recommend_part(cache: &Path, data: Fingerprint, part: Part) -> bool {
+    has_key(&stage_dir(cache, &recommend_part_stage(part)), recommend_part_key(data, part))
+}
+
+/// Whether the recommendations of every part of `count` are kept for `data`.
+pub fn has_recommend_parts(cache: &Path, data: Fingerprint, count: usize) -> bool {
+    Part::all(count).all(|part| has_recommend_part(cache, data, part))
+}
+
+/// Whether the recommendations of every part of `count` are kept for `data`; if not,
+/// an error naming each part missing or made from other data or another program.
+pub fn check_recommend_parts(cache: &Path, data: Fingerprint, count: usize) -> Result<()> {
+    let unusable: Vec<String> = Part::all(count)
+        .filter(|&part| !has_recommend_part(cache, data, part))
+        .map(|part| match stage_dir(cache, &recommend_part_stage(part)).join(KEY).exists() {
+            true => format!("part {part} was made from other data or another program"),
+            false => format!("part {part} is missing"),
+        })
+        .collect();
+    if !unusable.is_empty() {
+        anyhow::bail!(
+            "the recommendations cannot be put together from {count} parts: {} (in {}); run `marquee build --until recommend --part K/{count}` \
+             with this data and program for each",
+            unusable.join(", "),
+            cache.join("stages").display()
+        );
+    }
+    Ok(())
+}
+
+/// Registers in `ctx` the recommendations of the `count` parts kept for `data`, put
+/// together into the table one whole run makes (the parts are ranges of ids, and the
+/// table is in id order); their figures. A part missing, made from other data or
+/// another program, or unreadable, is an error naming it.
+pub fn load_recommend_parts(cache: &Path, data: Fingerprint, count: usize, ctx: &SessionContext) -> Result<RecommendStats> {
+    check_recommend_parts(cache, data, count)?;
+    let schema = crate::stages::recommend::recommendations_schema();
+    let mut batches = Vec::new();
+    for part in Part::all(count) {
+        let path = stage_dir(cache, &recommend_part_stage(part)).join(format!("{}.parquet", tables::RECOMMENDATIONS));
+        batches.extend(
+            read_parquet_in_order(&path, &schema).with_context(|| format!("recommendations of part {part}: reading {}", path.display()))?,
+        );
+    }
+    let whole = datafusion::arrow::compute::concat_batches(&schema, &batches)?;
+    let table = datafusion::datasource::MemTable::try_new(schema, vec![vec![whole]])?;
+    ctx.register_table(tables::RECOMMENDATIONS, std::sync::Arc::new(table))?;
+    let path = stage_dir(cache, &recommend_part_stage(Part { index: 1, count })).join(STATE);
+    let file = std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    serde_json::from_reader(std::io::BufReader::new(file)).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Every row of a Parquet file in file order, as batches of `schema` (the file's own
+/// schema may name the same columns with other metadata).
+fn read_parquet_in_order(
+    path: &Path,
+    schema: &datafusion::arrow::datatypes::SchemaRef,
+) -> Result<Vec<datafusion::arrow::array::RecordBatch>> {
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(path)?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
+    reader.map(|batch| Ok(datafusion::arrow::array::RecordBatch::try_new(schema.clone(), batch?.columns().to_vec())?)).collect()
 }
 
 /// Removes every stage's kept results: once a build is published, its output holds

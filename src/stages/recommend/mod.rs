@@ -22,6 +22,7 @@ use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
 
 use crate::foundation::engine::scripts;
+use crate::foundation::parts::Part as IdPart;
 use crate::foundation::tables;
 use crate::foundation::timing::trace;
 use crate::settings::{Hyper, RECOMMENDER, TOP_K, VOCABULARY, Vocabulary, WEIGHTS, Weights};
@@ -173,6 +174,19 @@ pub fn build_from(docs: &[MovieDoc], raters: Raters, hyper: Hyper) -> Result<Rec
 /// when they were made from the same text and raters, and keeping them there when not.
 /// The same recommender either way, bit for bit.
 pub fn build_keeping<'a>(docs: &'a [MovieDoc], raters: Raters, hyper: Hyper, kept: Option<&Path>) -> Result<Recommender<'a>> {
+    build_part(docs, raters, hyper, kept, None)
+}
+
+/// [`build_keeping`] ranking only the movies of `part` (by id; see `foundation::parts`):
+/// everything the ranking learns from is made whole, as for every movie, so each part
+/// ranks its movies exactly as the whole build does. The other movies' lists are empty.
+pub fn build_part<'a>(
+    docs: &'a [MovieDoc],
+    raters: Raters,
+    hyper: Hyper,
+    kept: Option<&Path>,
+    part: Option<IdPart>,
+) -> Result<Recommender<'a>> {
     let started = std::time::Instant::now();
     // The text side and the ratings side share nothing until training: run together,
     // the ratings side fills the core that linfa's one-threaded vocabulary fit leaves
@@ -196,11 +210,30 @@ pub fn build_keeping<'a>(docs: &'a [MovieDoc], raters: Raters, hyper: Hyper, kep
     // ranks with the co-rating of every user it may read (label users included).
     stats.rated_movies = all_raters.iter().filter(|r| !r.is_empty()).count();
     let signals = learning.with_raters(all_raters, all_co_rated);
-    let lists = ranker::rank(&signals, &models, |i| !signals.raters[i].is_empty(), TOP_K);
+    let rated = |i: usize| !signals.raters[i].is_empty();
+    let lists = match part {
+        None => ranker::rank(&signals, &models, rated, TOP_K),
+        Some(part) => rank_part(&signals, &models, rated, part),
+    };
     trace("recommend: ranking", &mut clock);
     (stats.training_pairs, stats.positives) = (models.training_pairs, models.positives);
     stats.ranker_s = started.elapsed().as_secs_f64() - stats.tfidf_s - stats.top_k_s;
     Ok(Recommender { signals, models, lists, stats, distrusted })
+}
+
+/// The lists of the movies of `part`, every other movie's left empty.
+fn rank_part(signals: &Signals<'_>, models: &Models, rated: impl Fn(usize) -> bool + Sync, part: IdPart) -> Vec<Vec<Ranked>> {
+    let docs = signals.catalogue.docs;
+    let mut ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let range = part.range_of(&ids);
+    let rows: Vec<usize> = (0..docs.len()).filter(|&i| range.contains(docs[i].id)).collect();
+    let mut lists = vec![Vec::new(); docs.len()];
+    for (row, list) in rows.iter().zip(ranker::rank_rows(signals, models, &rows, rated, TOP_K)) {
+        lists[*row] = list;
+    }
+    lists
 }
 
 /// TF-IDF rows and each movie's most similar documents, timed.
@@ -328,6 +361,12 @@ pub async fn run(ctx: &SessionContext) -> Result<RecommendStats> {
 /// [`run`] with the neighbourhoods kept in the directory `kept` (see
 /// [`neighbourhoods`]); with why a kept file was not trusted, if one was not.
 pub async fn run_keeping(ctx: &SessionContext, kept: Option<&Path>) -> Result<(RecommendStats, Option<String>)> {
+    run_part(ctx, kept, None).await
+}
+
+/// [`run_keeping`] for the movies of `part` only: the `recommendations` table then
+/// holds their rows, which are the whole table's rows for those movies, in its order.
+pub async fn run_part(ctx: &SessionContext, kept: Option<&Path>, part: Option<IdPart>) -> Result<(RecommendStats, Option<String>)> {
     scripts::run_scripts(ctx, scripts::RECOMMEND).await?;
     let mut clock = std::time::Instant::now();
     let docs = read_documents(&ctx.table(tables::RECOMMEND_DOCUMENTS).await?.collect().await?);
@@ -335,7 +374,7 @@ pub async fn run_keeping(ctx: &SessionContext, kept: Option<&Path>) -> Result<(R
     let row_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
     let raters = read_raters(ctx, &row_of, false).await?;
     trace("recommend: raters read", &mut clock);
-    let built = build_keeping(&docs, raters, RECOMMENDER, kept)?;
+    let built = build_part(&docs, raters, RECOMMENDER, kept, part)?;
     let mut clock = std::time::Instant::now();
     ctx.register_table(tables::RECOMMENDATIONS, Arc::new(recommendations_table(&built)?))?;
     trace("recommend: table of lists and reasons", &mut clock);
@@ -352,15 +391,20 @@ fn probability(log_odds: f64) -> f64 {
     1.0 / (1.0 + (-log_odds).exp())
 }
 
-fn recommendations_table(built: &Recommender<'_>) -> Result<MemTable> {
-    let docs = built.signals.catalogue.docs;
-    let schema = Arc::new(Schema::new(vec![
+/// The `recommendations` table's columns.
+pub fn recommendations_schema() -> Arc<Schema> {
+    Arc::new(Schema::new(vec![
         Field::new("movie_id", DataType::Int64, false),
         Field::new("rank", DataType::Int64, false),
         Field::new("recommended_id", DataType::Int64, false),
         Field::new("score", DataType::Float64, false),
         Field::new("reasons", DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false),
-    ]));
+    ]))
+}
+
+fn recommendations_table(built: &Recommender<'_>) -> Result<MemTable> {
+    let docs = built.signals.catalogue.docs;
+    let schema = recommendations_schema();
     let (mut movie, mut rank, mut rec, mut score) = (vec![], vec![], vec![], vec![]);
     let mut reasons = ListBuilder::new(StringBuilder::new());
     for (i, list) in built.lists.iter().enumerate() {
@@ -598,6 +642,21 @@ mod tests {
         assert_eq!(one.0.iter().map(Vec::len).sum::<usize>(), docs.len() * TOP_K);
         assert_eq!(one, on(2));
         assert_eq!(one, on(3));
+    }
+
+    #[test]
+    fn each_part_ranks_its_movies_as_the_whole_build_does() {
+        let (docs, ratings) = catalogue_and_ratings(3, 0..300);
+        let whole = build(&docs, ratings.clone(), false).unwrap().lists;
+        let mut ranked_by = vec![0; docs.len()];
+        for part in IdPart::all(3) {
+            let built = build_part(&docs, Raters::of(&ratings, docs.len(), false), RECOMMENDER, None, Some(part)).unwrap();
+            for (i, list) in built.lists.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+                assert_eq!(list, &whole[i], "movie {i}, part {part}");
+                ranked_by[i] += 1;
+            }
+        }
+        assert!(ranked_by.iter().all(|&n| n == 1), "every movie in exactly one part: {ranked_by:?}");
     }
 
     #[test]

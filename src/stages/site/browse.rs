@@ -147,12 +147,7 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
     }
     let lists = read_lists(site.ctx).await?;
     let values = facet_values(&lists);
-    let mut facet_pages = HashMap::new();
-    for (facet, vs) in &values {
-        for v in vs {
-            facet_pages.insert((facet.to_string(), v.label.clone()), v.path());
-        }
-    }
+    let facet_pages = facet_page_map(&values);
     let pages = list_pages(&lists, &values);
     let mut written: Written =
         pages.par_iter().map(|(list, page)| write_list(writer, list, page, per_page)).try_reduce(Written::default, |mut a, b| {
@@ -174,6 +169,25 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
     written.pages += 1;
     let _ = site.facet_pages.set(facet_pages);
     Ok(written)
+}
+
+/// Each browse value's page, by (facet, label).
+fn facet_page_map(values: &BTreeMap<&'static str, Vec<FacetValue<'_>>>) -> HashMap<(String, String), String> {
+    let mut facet_pages = HashMap::new();
+    for (facet, vs) in values {
+        for v in vs {
+            facet_pages.insert((facet.to_string(), v.label.clone()), v.path());
+        }
+    }
+    facet_pages
+}
+
+/// Gives `site` every browse value's page without writing any: what a part of the site
+/// needs for its movie pages, which link to them (see `parts.rs`).
+pub async fn find_facet_pages(site: &Site<'_>) -> Result<()> {
+    let lists = read_lists(site.ctx).await?;
+    let _ = site.facet_pages.set(facet_page_map(&facet_values(&lists)));
+    Ok(())
 }
 
 /// Every list with pages: each value of two movies or more, and each genre's decades,

@@ -23,6 +23,7 @@ use crate::foundation::engine;
 use crate::foundation::engine::scripts::{self, Script};
 use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
 use crate::foundation::output::{FileSink, safe_join};
+use crate::foundation::parts::IdRange;
 use crate::foundation::reuse::{FileLog, FileRecord};
 use crate::foundation::tables;
 use crate::foundation::timing::{trace, trace_note};
@@ -38,6 +39,7 @@ mod home;
 mod movie_lists;
 mod movies;
 mod pager;
+pub mod parts;
 mod people;
 mod report;
 mod search;
@@ -209,6 +211,18 @@ pub struct Site<'a> {
     /// Each browse value's page, from the site's root, by (facet, label): set by the
     /// browse pages, read by the movie pages that link to them.
     pub facet_pages: std::sync::OnceLock<HashMap<(String, String), String>>,
+    /// When only a part of the site is made (`parts.rs`): the ids whose pages it
+    /// renders, by the kind's directory. `None` for the whole site.
+    pub part_ranges: Option<std::sync::Mutex<HashMap<&'static str, IdRange>>>,
+}
+
+impl Site<'_> {
+    /// The ids of the pages in `dir` this site renders: all (`None`), or a part's.
+    fn part_range(&self, dir: &str) -> Result<Option<IdRange>> {
+        let Some(ranges) = &self.part_ranges else { return Ok(None) };
+        let ranges = ranges.lock().map_err(|_| anyhow::anyhow!("a page writer panicked"))?;
+        ranges.get(dir).copied().map(Some).with_context(|| format!("no part range for the pages in {dir}/"))
+    }
 }
 
 /// How the site is cut into pages and where it is published: `marquee build
@@ -259,6 +273,9 @@ pub struct PageReuse<'a> {
     /// What the data stages were made from, and whether they were reused.
     pub data: Fingerprint,
     pub data_reused: bool,
+    /// The parts of the site made by separate runs (`marquee build --parts N`), each
+    /// checked whole: their kinds are linked from them (see `parts.rs`).
+    pub parts: Option<parts::SiteParts>,
 }
 
 impl<'a> PageReuse<'a> {
@@ -278,7 +295,7 @@ impl<'a> PageReuse<'a> {
                 Ok((*name, print.finish()))
             })
             .collect::<Result<_>>()?;
-        Ok(PageReuse { log, previous, templates, data, data_reused })
+        Ok(PageReuse { log, previous, templates, data, data_reused, parts: None })
     }
 
     /// What a whole kind of pages is made from: the data, the program (in the template
@@ -502,7 +519,7 @@ pub async fn site(
         options,
         pages: Default::default(),
     };
-    let site = Site { ctx, accounting, people_answers, writer, options, facet_pages: std::sync::OnceLock::new() };
+    let site = Site { ctx, accounting, people_answers, writer, options, facet_pages: std::sync::OnceLock::new(), part_ranges: None };
     let mut stats = render_kinds(&site, theme).await?;
     let sitemap = site.writer.sitemap()?;
     if sitemap.other_files > 0 {
@@ -536,7 +553,10 @@ async fn render_kinds(site: &Site<'_>, theme: &Theme) -> Result<SiteStats> {
         site.writer.kind.store(i, Ordering::Relaxed);
         let unrecorded_before = site.writer.sink.unrecorded();
         let written = if skipped[i] {
-            link_kind(site, kind)?
+            match reuse_parts(site, kind) {
+                Some(parts) => parts.link_kind(site, kind)?,
+                None => link_kind(site, kind)?,
+            }
         } else {
             (kind.render)(site, &stats).await.with_context(|| format!("rendering the {} pages", kind.name))?
         };
@@ -570,6 +590,9 @@ fn kinds_to_link(site: &Site<'_>, prints: &[Fingerprint]) -> Vec<bool> {
         .iter()
         .zip(prints)
         .map(|(kind, print)| {
+            if reuse_parts(site, kind).is_some() {
+                return true;
+            }
             let (Some(previous), false) = (reuse.previous, kind.dir.is_empty()) else { return false };
             reuse.data_reused
                 && reuse.log.files.get(&kind_record(kind)).is_some_and(|r| r.made_from == *print)
@@ -590,6 +613,11 @@ fn kinds_to_link(site: &Site<'_>, prints: &[Fingerprint]) -> Vec<bool> {
         }
     }
     skip
+}
+
+/// The parts of the site that hold every page of `kind`, if it is made in parts.
+fn reuse_parts<'s>(site: &'s Site<'_>, kind: &PageKind) -> Option<&'s parts::SiteParts> {
+    site.writer.reuse.parts.as_ref().filter(|_| parts::PART_KINDS.iter().any(|p| p.kind == kind.name))
 }
 
 fn in_dir(rel: &str, dir: &str) -> bool {
@@ -613,13 +641,23 @@ fn scripts_needed(ctx: &SessionContext, skipped: &[bool]) -> Result<Vec<bool>> {
 
 /// Links every file of a kind from the previous output, as recorded.
 fn link_kind(site: &Site<'_>, kind: &PageKind) -> Result<Written> {
-    let (reuse, writer) = (site.writer.reuse, &site.writer);
+    let reuse = site.writer.reuse;
     let previous = reuse.previous.context("no previous output")?;
-    let mut files: Vec<(&String, &FileRecord)> = reuse.log.files.iter().filter(|(rel, _)| in_dir(rel, kind.dir)).collect();
+    link_kind_from(site, kind, &[(previous, reuse.log)])
+}
+
+/// Links every file of a kind recorded in the logs of `sources`, (tree, its log), from
+/// the tree that holds it.
+fn link_kind_from(site: &Site<'_>, kind: &PageKind, sources: &[(&Path, &FileLog)]) -> Result<Written> {
+    let writer = &site.writer;
+    let mut files: Vec<(&String, &FileRecord, &Path)> = sources
+        .iter()
+        .flat_map(|(root, log)| log.files.iter().filter(|(rel, _)| in_dir(rel, kind.dir)).map(|(rel, r)| (rel, r, *root)))
+        .collect();
     files.sort_by(|a, b| a.0.cmp(b.0));
     let mut written = Written::default();
-    for (rel, record) in files {
-        writer.sink.reuse_recorded(writer.out.join(rel), previous.join(rel), *record)?;
+    for (rel, record, root) in files {
+        writer.sink.reuse_recorded(writer.out.join(rel), root.join(rel), *record)?;
         if rel.ends_with(".html") {
             writer.note_page(rel)?;
             writer.reused.fetch_add(1, Ordering::Relaxed);
@@ -670,6 +708,8 @@ async fn render_rows(
     use futures::StreamExt;
     let mut written = Written::default();
     let table = pages.table;
+    // A part of the site renders the pages of its ids only.
+    let range = site.part_range(pages.dir)?;
     let mut stream = site.ctx.table(table).await.with_context(|| format!("table {table}"))?.execute_stream().await?;
     while let Some(batch) = stream.next().await {
         let batch = batch?;
@@ -677,9 +717,13 @@ async fn render_rows(
         let ids = values::column(&batch, pages.id)?;
         let schema = values::schema_print(&batch);
         let sorted: Vec<bool> = names.iter().map(|n| pages.sorted.contains(&n.as_str())).collect();
-        let sizes: Vec<u64> = (0..batch.num_rows())
+        let sizes: Vec<Option<u64>> = (0..batch.num_rows())
             .into_par_iter()
             .map(|row| {
+                let id = crate::foundation::cells::int_at(ids, row).unwrap_or_default();
+                if range.is_some_and(|r| !r.contains(id)) {
+                    return Ok(None);
+                }
                 let mut inputs = Fingerprinter::new("page row");
                 inputs.add_fingerprint(pages.globals).add_fingerprint(schema);
                 for (column, sorted) in batch.columns().iter().zip(&sorted) {
@@ -690,14 +734,15 @@ async fn render_rows(
                     }
                 }
                 row_extra(&batch, row, &mut inputs);
-                let id = crate::foundation::cells::int_at(ids, row).unwrap_or_default();
-                site.writer.page_of_inputs(pages.dir, &format!("{id}.html"), pages.template, inputs.finish(), || {
-                    page_context(PageRow::read(&batch, &names, row))
-                })
+                site.writer
+                    .page_of_inputs(pages.dir, &format!("{id}.html"), pages.template, inputs.finish(), || {
+                        page_context(PageRow::read(&batch, &names, row))
+                    })
+                    .map(Some)
             })
             .collect::<Result<_>>()?;
-        written.pages += sizes.len();
-        written.bytes += sizes.iter().sum::<u64>();
+        written.pages += sizes.iter().flatten().count();
+        written.bytes += sizes.iter().flatten().sum::<u64>();
     }
     Ok(written)
 }
