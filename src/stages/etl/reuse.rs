@@ -188,12 +188,19 @@ pub struct SourceReuse {
     pub reused: Vec<&'static str>,
     /// Why a kept entry was not trusted, if one was not.
     pub distrusted: Option<String>,
+    /// Where a file loaded late writes its text batches (`load::load_file_spilling`).
+    spill: Option<PathBuf>,
 }
 
 impl SourceReuse {
     /// No reuse: every source is loaded and cleaned.
     pub fn off() -> SourceReuse {
-        SourceReuse { dir: None, candidates: Vec::new(), movie_ids: None, reused: Vec::new(), distrusted: None }
+        SourceReuse { dir: None, candidates: Vec::new(), movie_ids: None, reused: Vec::new(), distrusted: None, spill: None }
+    }
+
+    /// A file loaded late writes its text batches into `dir`, as the others were loaded.
+    pub fn spilling_into(self, dir: &Path) -> SourceReuse {
+        SourceReuse { spill: Some(dir.to_path_buf()), ..self }
     }
 
     /// The reuse of the entries in the cache directory `cache`, for the sources of
@@ -254,7 +261,7 @@ impl SourceReuse {
         }
         candidate.state = State::Made(key);
         if !loaded.iter().any(|f| f.source.table == source.table) {
-            candidate.load_now(ctx, loaded)?;
+            candidate.load_now(ctx, loaded, self.spill.as_deref())?;
         }
         Ok(false)
     }
@@ -298,6 +305,7 @@ impl Candidate {
             records,
             schema: load::raw_schema(self.source),
             batches: Vec::new(),
+            spilled: None,
             numbers: Vec::new(),
             ignored: self.found.ignored.clone(),
         }
@@ -305,8 +313,8 @@ impl Candidate {
 
     /// Loads the file held back for an entry that was not this build's after all, onto
     /// `loaded`, and registers it as the source's raw tables.
-    fn load_now(&self, ctx: &SessionContext, loaded: &mut Vec<LoadedFile>) -> Result<()> {
-        let file = load::load_file(self.source, &self.found.path)?;
+    fn load_now(&self, ctx: &SessionContext, loaded: &mut Vec<LoadedFile>, spill: Option<&Path>) -> Result<()> {
+        let file = load::load_file_spilling(self.source, &self.found.path, spill)?;
         loaded.push(LoadedFile { ignored: self.found.ignored.clone(), ..file });
         super::register_source_raw(ctx, self.source, loaded.last_mut())
     }
