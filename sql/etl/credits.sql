@@ -44,10 +44,9 @@ FROM (
 );
 
 -- The kept records, parsed again after the join: the raw text streams through it and
--- only the kept lines (a column of numbers) are held. The crew first: then the raw
--- table is cut down to the cast text (the same buffers, not a copy), so the crew text
--- is freed before the cast, the larger table, is made (at 4x the data, 0.3 GB less at
--- the ETL's peak).
+-- only the kept lines (a column of numbers) are held. A build reads the raw credits
+-- from the loader's file on each of these reads (src/stages/etl/spilled.rs), so no
+-- copy of their text is made here: a table of the cast text alone would hold it all.
 -- (Read from raw_credits itself: through credit_rows, whose `id` is the raw `id` cast,
 -- DataFusion's projection pushdown found the two names ambiguous.)
 CREATE VIEW kept_credit_lines AS
@@ -70,13 +69,6 @@ ORDER BY movie_id, department, job, person_id;
 
 DROP VIEW credit_rows;
 
-CREATE TABLE raw_credit_cast AS
-SELECT _line, id, "cast" FROM raw_credits;
-
--- The raw credits are the largest table of the build (hundreds of MB): nothing reads
--- their crew text from here on; credit_outcomes keeps what the accounting needs.
-DROP TABLE raw_credits;
-
 CREATE TABLE "cast" AS
 SELECT
     movie_id,
@@ -87,10 +79,12 @@ SELECT
     entry['gender'] AS gender
 FROM (
     SELECT TRY_CAST(c.id AS BIGINT) AS movie_id, unnest(py_cast(c."cast")['value']) AS entry
-    FROM raw_credit_cast c
+    FROM raw_credits c
     JOIN kept_credit_lines k ON k.line = c._line
 )
 ORDER BY movie_id, "order", person_id, character;
 
+-- The raw credits are the largest table of the build: nothing reads them from here
+-- on (credit_outcomes keeps what the accounting needs).
 DROP VIEW kept_credit_lines;
-DROP TABLE raw_credit_cast;
+DROP TABLE raw_credits;

@@ -13,6 +13,7 @@ use crate::stages::load::{self, LoadedFile, SOURCES, Source};
 
 mod accounting;
 pub mod reuse;
+mod spilled;
 
 pub use accounting::{Accounting, FileAccount, Outcome, Reject, RuleRemoval, account};
 pub use reuse::SourceReuse;
@@ -40,13 +41,18 @@ pub fn register_raw(ctx: &SessionContext, loaded: &mut [LoadedFile]) -> Result<(
 
 /// Registers one source's raw tables (empty without a file), replacing any there.
 fn register_source_raw(ctx: &SessionContext, source: &Source, file: Option<&mut LoadedFile>) -> Result<()> {
-    let (text, numbers) = match file {
-        Some(file) => (std::mem::take(&mut file.batches), std::mem::take(&mut file.numbers)),
-        None => (Vec::new(), Vec::new()),
+    let (text, spilled, numbers) = match file {
+        Some(file) => (std::mem::take(&mut file.batches), file.spilled.take(), std::mem::take(&mut file.numbers)),
+        None => (Vec::new(), None, Vec::new()),
     };
     let raw = format!("raw_{}", source.table);
     ctx.deregister_table(raw.as_str())?;
-    ctx.register_table(raw, Arc::new(MemTable::try_new(load::raw_schema(source), spread(text))?))?;
+    let table: Arc<dyn datafusion::catalog::TableProvider> = match spilled {
+        // Read from the file on each scan; dropped (and the file with it) with the table.
+        Some(spilled) => Arc::new(spilled::SpilledTable::new(spilled, engine::cores())),
+        None => Arc::new(MemTable::try_new(load::raw_schema(source), spread(text))?),
+    };
+    ctx.register_table(raw, table)?;
     if !source.numbers.is_empty() {
         let raw = format!("raw_{}_numbers", source.table);
         ctx.deregister_table(raw.as_str())?;

@@ -188,12 +188,19 @@ pub struct SourceReuse {
     pub reused: Vec<&'static str>,
     /// Why a kept entry was not trusted, if one was not.
     pub distrusted: Option<String>,
+    /// Where a file loaded late writes its text batches (`load::load_file_spilling`).
+    spill: Option<PathBuf>,
 }
 
 impl SourceReuse {
     /// No reuse: every source is loaded and cleaned.
     pub fn off() -> SourceReuse {
-        SourceReuse { dir: None, candidates: Vec::new(), movie_ids: None, reused: Vec::new(), distrusted: None }
+        SourceReuse { dir: None, candidates: Vec::new(), movie_ids: None, reused: Vec::new(), distrusted: None, spill: None }
+    }
+
+    /// A file loaded late writes its text batches into `dir`, as the others were loaded.
+    pub fn spilling_into(self, dir: &Path) -> SourceReuse {
+        SourceReuse { spill: Some(dir.to_path_buf()), ..self }
     }
 
     /// The reuse of the entries in the cache directory `cache`, for the sources of
@@ -254,7 +261,7 @@ impl SourceReuse {
         }
         candidate.state = State::Made(key);
         if !loaded.iter().any(|f| f.source.table == source.table) {
-            candidate.load_now(ctx, loaded)?;
+            candidate.load_now(ctx, loaded, self.spill.as_deref())?;
         }
         Ok(false)
     }
@@ -298,6 +305,7 @@ impl Candidate {
             records,
             schema: load::raw_schema(self.source),
             batches: Vec::new(),
+            spilled: None,
             numbers: Vec::new(),
             ignored: self.found.ignored.clone(),
         }
@@ -305,8 +313,8 @@ impl Candidate {
 
     /// Loads the file held back for an entry that was not this build's after all, onto
     /// `loaded`, and registers it as the source's raw tables.
-    fn load_now(&self, ctx: &SessionContext, loaded: &mut Vec<LoadedFile>) -> Result<()> {
-        let file = load::load_file(self.source, &self.found.path)?;
+    fn load_now(&self, ctx: &SessionContext, loaded: &mut Vec<LoadedFile>, spill: Option<&Path>) -> Result<()> {
+        let file = load::load_file_spilling(self.source, &self.found.path, spill)?;
         loaded.push(LoadedFile { ignored: self.found.ignored.clone(), ..file });
         super::register_source_raw(ctx, self.source, loaded.last_mut())
     }
@@ -365,27 +373,44 @@ async fn keep(ctx: &SessionContext, dir: &Path, candidate: &Candidate, key: Fing
         let mut tables = Vec::new();
         for name in &candidate.tables {
             let (schema, partitions) = partitions_of(ctx, name).await?;
-            let mut bytes = Vec::new();
-            let mut writer = FileWriter::try_new(&mut bytes, &schema)?;
-            for batch in partitions.iter().flatten() {
-                writer.write(batch)?;
-            }
-            writer.finish()?;
-            drop(writer);
             let path = partial.join(format!("{name}.arrow"));
-            std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
-            let fingerprint = table_fingerprint(&bytes).to_string();
+            write_table(&path, &schema, &partitions).with_context(|| format!("writing {}", path.display()))?;
+            let (bytes, fingerprint) = file_table_fingerprint(&path).with_context(|| format!("reading {}", path.display()))?;
             tables.push(TableFile {
                 name: name.clone(),
                 partitions: partitions.iter().map(Vec::len).collect(),
-                bytes: bytes.len() as u64,
-                fingerprint,
+                bytes,
+                fingerprint: fingerprint.to_string(),
             });
         }
         let entry = Entry { file_key: candidate.file_key.to_string(), key: key.to_string(), records, tables };
         write_atomically(&partial.join(ENTRY), |w| Ok(serde_json::to_writer(w, &entry)?))
     })
     .await
+}
+
+/// Writes a table's batches into an Arrow IPC file as they come, not into memory
+/// first (the cast table is 0.1 GB of it at 4x the full data).
+fn write_table(path: &Path, schema: &SchemaRef, partitions: &[Vec<RecordBatch>]) -> Result<()> {
+    let mut writer = FileWriter::try_new(std::io::BufWriter::new(std::fs::File::create(path)?), schema)?;
+    for batch in partitions.iter().flatten() {
+        writer.write(batch)?;
+    }
+    writer.finish()?;
+    use std::io::Write;
+    writer.into_inner()?.flush()?;
+    Ok(())
+}
+
+/// The size of a written table file and its [`table_fingerprint`], read back piece by
+/// piece: the same fingerprint as of the file's bytes held whole.
+fn file_table_fingerprint(path: &Path) -> Result<(u64, Fingerprint)> {
+    let bytes = std::fs::metadata(path)?.len();
+    let mut print = Fingerprinter::new("etl source table");
+    // What `add_bytes` hashes: the length, then the bytes (streamed).
+    print.add_u64(bytes);
+    std::io::copy(&mut std::io::BufReader::new(std::fs::File::open(path)?), &mut print)?;
+    Ok((bytes, print.finish()))
 }
 
 /// A table's schema and record batches, partition by partition, as registered: a
@@ -423,6 +448,33 @@ mod tests {
         // The movies source reads nothing but its file, yet it makes the ids.
         let movies = SOURCES.iter().find(|s| s.table == "movies").unwrap();
         assert!(!movies.reuse_etl);
+    }
+
+    #[test]
+    fn a_table_file_is_fingerprinted_as_its_bytes_held_whole() {
+        use datafusion::arrow::array::{Int64Array, StringArray};
+        use datafusion::arrow::datatypes::{Field, Schema};
+        let dir = crate::foundation::scratch::ScratchDir::new("etl-reuse", "fingerprint");
+        let schema: SchemaRef =
+            Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false), Field::new("text", DataType::Utf8, true)]));
+        let batch = |from: i64| {
+            let ids = Int64Array::from_iter_values(from..from + 5000);
+            let text = StringArray::from_iter((from..from + 5000).map(|i| (i % 3 != 0).then(|| "x".repeat((i % 97) as usize))));
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(ids), Arc::new(text)]).unwrap()
+        };
+        let partitions = vec![vec![batch(0), batch(5000)], vec![], vec![batch(10000)]];
+        let path = dir.join("t.arrow");
+        write_table(&path, &schema, &partitions).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.len() > 64 << 10, "more than one read of the copy: {}", bytes.len());
+        assert_eq!(file_table_fingerprint(&path).unwrap(), (bytes.len() as u64, table_fingerprint(&bytes)));
+        // The bytes are those a writer into memory makes.
+        let mut held = Vec::new();
+        let mut writer = FileWriter::try_new(&mut held, &schema).unwrap();
+        partitions.iter().flatten().for_each(|b| writer.write(b).unwrap());
+        writer.finish().unwrap();
+        drop(writer);
+        assert_eq!(held, bytes);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use marquee_parse::frame;
 
 pub mod sources;
+pub mod spill;
 
 pub use sources::{Alternatives, Copies, MOVIE_COLUMNS, Number, SOURCES, Source};
 
@@ -51,6 +52,9 @@ pub struct LoadedFile {
     pub records: u64,
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
+    /// The text batches written to a file instead of held in `batches` (when loaded
+    /// with a spill directory): the ETL reads them from there as it needs them.
+    pub spilled: Option<spill::Spilled>,
     /// The records read typed (a source with [`Source::numbers`]), in
     /// [`numbers_schema`]; the others are in `batches`.
     pub numbers: Vec<RecordBatch>,
@@ -124,11 +128,19 @@ pub fn find_inputs(dir: &Path) -> Result<Vec<(&'static Source, Found)>, InputErr
 
 /// Reads the files `find_inputs` found, one thread each.
 pub fn load_found(found: &[(&'static Source, Found)]) -> Result<Vec<LoadedFile>, InputError> {
+    load_found_spilling(found, None)
+}
+
+/// [`load_found`], writing the text batches of every file into `spill` (a directory)
+/// instead of holding them, when it is given.
+pub fn load_found_spilling(found: &[(&'static Source, Found)], spill: Option<&Path>) -> Result<Vec<LoadedFile>, InputError> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = found
             .iter()
             .map(|(source, file)| {
-                scope.spawn(move || load_file(source, &file.path).map(|loaded| LoadedFile { ignored: file.ignored.clone(), ..loaded }))
+                scope.spawn(move || {
+                    load_file_spilling(source, &file.path, spill).map(|loaded| LoadedFile { ignored: file.ignored.clone(), ..loaded })
+                })
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("loader thread panicked")).collect()
@@ -137,14 +149,25 @@ pub fn load_found(found: &[(&'static Source, Found)]) -> Result<Vec<LoadedFile>,
 
 /// Reads one file into raw text batches.
 pub fn load_file(source: &'static Source, path: &Path) -> Result<LoadedFile, InputError> {
+    load_file_spilling(source, path, None)
+}
+
+/// [`load_file`], writing the text batches to `<spill>/<table>.arrow` as they are made
+/// when `spill` is given: the raw text is then never held whole (the credits are
+/// 0.9 GB of text at 4x the full data). A number source is held as before.
+pub fn load_file_spilling(source: &'static Source, path: &Path, spill: Option<&Path>) -> Result<LoadedFile, InputError> {
     if !source.numbers.is_empty() {
         return load_in_pieces(source, path, PIECE_BYTES);
     }
     let file = std::fs::File::open(path).map_err(|e| input_error(path, None, format!("cannot read: {e}")))?;
     let gz = path.extension().is_some_and(|e| e == "gz");
+    let spill = match spill {
+        Some(dir) => Some(spill::Spill::create(&dir.join(format!("{}.arrow", source.table)), raw_schema(source))?),
+        None => None,
+    };
     match gz {
-        true => parse_records(source, path, flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file)), gz),
-        false => parse_records(source, path, file, gz),
+        true => parse_records(source, path, flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file)), gz, spill),
+        false => parse_records(source, path, file, gz, spill),
     }
 }
 
@@ -228,6 +251,7 @@ fn load_in_pieces(source: &'static Source, path: &Path, piece_bytes: usize) -> R
         records,
         schema,
         batches: writer.batches,
+        spilled: None,
         numbers: numbers.batches,
         ignored: Vec::new(),
     })
@@ -479,6 +503,8 @@ struct BatchWriter {
     problem: StringBuilder,
     rows: usize,
     batches: Vec<RecordBatch>,
+    /// Where the batches go instead of `batches`, if anywhere.
+    spill: Option<spill::Spill>,
 }
 
 impl BatchWriter {
@@ -491,6 +517,7 @@ impl BatchWriter {
             problem: StringBuilder::new(),
             rows: 0,
             batches: Vec::new(),
+            spill: None,
         }
     }
 
@@ -520,8 +547,16 @@ impl BatchWriter {
         arrays.push(Arc::new(self.records.finish()));
         arrays.push(Arc::new(self.problem.finish()));
         let batch = RecordBatch::try_new(self.schema.clone(), arrays).expect("raw batch matches its schema");
-        self.batches.push(batch);
+        match &mut self.spill {
+            Some(spill) => spill.write(&batch),
+            None => self.batches.push(batch),
+        }
         self.rows = 0;
+    }
+
+    /// The spill file finished, if the batches went to one.
+    fn finish_spill(&mut self) -> Result<Option<spill::Spilled>, InputError> {
+        self.spill.take().map(spill::Spill::finish).transpose()
     }
 }
 
@@ -529,9 +564,15 @@ impl BatchWriter {
 /// number source). Its problems are reported as when the whole file was read and
 /// checked before framing: a read error first, then text that is not UTF-8, then what
 /// the framing found.
-fn parse_records(source: &'static Source, path: &Path, input: impl Read, gz: bool) -> Result<LoadedFile, InputError> {
+fn parse_records(
+    source: &'static Source,
+    path: &Path,
+    input: impl Read,
+    gz: bool,
+    spill: Option<spill::Spill>,
+) -> Result<LoadedFile, InputError> {
     let schema = raw_schema(source);
-    let mut writer = BatchWriter::new(schema.clone(), source.columns.len());
+    let mut writer = BatchWriter { spill, ..BatchWriter::new(schema.clone(), source.columns.len()) };
     let mut numbers = NumberWriter::new(source);
     let mut text = CheckedText::new(input, gz);
     let framed = frame::frame_reader(&mut text, source.columns, source.rejoin_split_records, |record| {
@@ -548,12 +589,14 @@ fn parse_records(source: &'static Source, path: &Path, input: impl Read, gz: boo
     let records = framed.map_err(|e| input_error(path, e.line, e.problem))?;
     writer.flush();
     numbers.flush();
+    let spilled = writer.finish_spill()?;
     Ok(LoadedFile {
         source,
         path: path.to_path_buf(),
         records,
         schema,
         batches: writer.batches,
+        spilled,
         numbers: numbers.batches,
         ignored: Vec::new(),
     })
@@ -654,6 +697,27 @@ mod tests {
         let missing = tmp("missing");
         let err = load_all(&missing).unwrap_err();
         assert!(err.problem.contains("missing required input file"), "{err}");
+    }
+
+    #[test]
+    fn a_file_loaded_into_a_spill_file_fails_as_held_and_leaves_nothing() {
+        let dir = tmp("spill-errors");
+        let spill = tmp("spill-dir");
+        for text in [&b"cast,crew,id\n[],[],1\n[],\xff[],2\n"[..], b"cast,id\n[],1\n", b""] {
+            let p = write(&dir, "credits.csv", text);
+            let held = load_file(credits(), &p).unwrap_err();
+            assert_eq!(load_file_spilling(credits(), &p, Some(&spill)).unwrap_err(), held);
+            assert_eq!(std::fs::read_dir(&*spill).unwrap().count(), 0, "no spill file left for {text:?}");
+        }
+        let p = write(&dir, "credits.csv", b"cast,crew,id\n[],[],1\n\"[],[],2\n");
+        let held = load_file(credits(), &p).unwrap();
+        let spilled = load_file_spilling(credits(), &p, Some(&spill)).unwrap();
+        assert_eq!(spilled.records, held.records);
+        let file = spilled.spilled.as_ref().unwrap();
+        assert_eq!(file.path, spill.join("credits.arrow"));
+        assert_eq!(file.batches.iter().map(|b| b.rows).sum::<usize>(), held.batches.iter().map(|b| b.num_rows()).sum::<usize>());
+        drop(spilled);
+        assert_eq!(std::fs::read_dir(&*spill).unwrap().count(), 0, "removed with the loaded file");
     }
 
     #[test]
@@ -818,7 +882,7 @@ mod tests {
         let dir = tmp("pieces");
         let text: &[u8] = b"\xEF\xBB\xBFuserId,movieId,rating,timestamp\r\n1,31,2.5,1260759144\r\n1,32,x,1\r\n2,5\r\n\n3,4,7.5,10\r\n4,\"6\",4.0,1\r\n5,\"7\n,8\",1.0,2\r\n6,1,3.5,3\r\n";
         let p = write(&dir, "ratings.csv", text);
-        let whole = parse_records(ratings(), &p, text, false).unwrap();
+        let whole = parse_records(ratings(), &p, text, false, None).unwrap();
         for piece in [1, 5, 13, 40, 1 << 20] {
             let f = load_in_pieces(ratings(), &p, piece).unwrap();
             assert_eq!(f.records, whole.records, "piece of {piece} bytes");
@@ -867,7 +931,7 @@ mod tests {
                 }
             };
             for size in [1, 2, 3, 5, 1 << 16] {
-                let read = parse_records(credits(), &p, Trickle(text, size), false);
+                let read = parse_records(credits(), &p, Trickle(text, size), false, None);
                 match &expected {
                     None => assert_eq!(read.unwrap().records, 1, "{text:?} in reads of {size}"),
                     Some(error) => {
