@@ -54,7 +54,7 @@ impl Staging {
 
     /// Drops the staged tree (build failed).
     pub fn abandon(self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = remove_marked_tree(&self.dir);
     }
 }
 
@@ -134,7 +134,29 @@ fn remove_old_tree(old: &Path, cleanup: Cleanup) -> Result<()> {
     if cleanup == Cleanup::Background && spawn_purge(old).is_ok() {
         return Ok(());
     }
-    std::fs::remove_dir_all(old).with_context(|| format!("removing the previous output, now at {}", old.display()))
+    remove_marked_tree(old).with_context(|| format!("removing the previous output, now at {}", old.display()))
+}
+
+/// Removes a tree marquee wrote with its marker last, so that a removal cut short (a
+/// killed build or purge) leaves a tree still known to be marquee's, which the next
+/// build removes; without the marker it would be left alone for good.
+fn remove_marked_tree(dir: &Path) -> std::io::Result<()> {
+    remove_all_but_marker(dir)?;
+    std::fs::remove_dir_all(dir)
+}
+
+fn remove_all_but_marker(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        match entry.file_type()?.is_dir() {
+            true => std::fs::remove_dir_all(entry.path())?,
+            false => std::fs::remove_file(entry.path())?,
+        }
+    }
+    Ok(())
 }
 
 fn spawn_purge(old: &Path) -> std::io::Result<()> {
@@ -167,7 +189,7 @@ pub fn purge(dir: &Path) -> Result<()> {
     }
     let mine = sibling(&parent_of(dir), target, OLD, std::process::id());
     std::fs::rename(dir, &mine).with_context(|| format!("renaming {}", dir.display()))?;
-    std::fs::remove_dir_all(&mine).with_context(|| format!("removing {}", mine.display()))
+    remove_marked_tree(&mine).with_context(|| format!("removing {}", mine.display()))
 }
 
 /// The kinds of directory a build leaves beside its target: its staging tree, and the
@@ -210,7 +232,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
         }
         let alive = Path::new(&format!("/proc/{pid}")).exists();
         if !alive && is_ours_to_replace(&entry.path()) {
-            let _ = std::fs::remove_dir_all(entry.path());
+            let _ = remove_marked_tree(&entry.path());
         }
     }
 }
@@ -289,6 +311,22 @@ mod tests {
         assert!(lookalike.join("notes.txt").exists());
         assert_eq!(leftover_parts(".out.put.old-12"), Some(("out.put", 12)));
         assert_eq!(leftover_parts(".staging-12"), None);
+    }
+
+    #[test]
+    fn a_removal_cut_short_leaves_a_tree_the_next_build_removes() {
+        let root = tmp("cut-short");
+        let old = root.join(".output.old-999999997");
+        std::fs::create_dir_all(old.join("movies")).unwrap();
+        std::fs::write(old.join("movies/1.html"), "old").unwrap();
+        std::fs::write(old.join("manifest.json"), "{}").unwrap();
+        std::fs::write(old.join(MARKER), MARKER_TEXT).unwrap();
+        // What a kill between the two steps of remove_marked_tree leaves.
+        remove_all_but_marker(&old).unwrap();
+        let left: Vec<_> = std::fs::read_dir(&old).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left, [MARKER], "everything else gone, the marker kept");
+        remove_leftovers(&root, "output");
+        assert!(!old.exists(), "still known to be marquee's, so removed");
     }
 
     #[test]
