@@ -21,7 +21,7 @@ fn build(args: &[&str], name: &str) -> (PathBuf, std::process::Output) {
     let out = marquee::foundation::scratch::shared_dir("browse-test").join(name).join("output");
     let output = Command::new(env!("CARGO_BIN_EXE_marquee"))
         .args(["build", "--data"])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"))
+        .arg(marquee::foundation::scratch::source_dir().join("data/sample"))
         .arg("--out")
         .arg(&out)
         .args(args)

@@ -29,7 +29,7 @@ fn ask(out: &Path, question: &str, input: &str) -> Value {
 
 #[test]
 fn sample_site_in_headless_chromium() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &marquee::foundation::scratch::source_dir();
     let work = marquee::foundation::scratch::ScratchDir::new("browser", "site");
     let out = work.join("output");
     // 20 movies a page, so that the sample's lists (77 dramas at most) have pages to turn.

@@ -3,8 +3,6 @@
 //! string literals of templates/static/marquee.js for English UI words, and fails
 //! naming the file, the line and the word. Data values never appear in these files.
 
-use std::path::Path;
-
 /// English UI words, matched as whole words with this capitalisation (UI text starts
 /// words in capitals; lower-case code such as `movie.title` is not UI text).
 const WORDS: &[&str] = &[
@@ -161,7 +159,7 @@ fn english_in(text: &str) -> Vec<String> {
 
 #[test]
 fn no_english_ui_string_remains() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let root = marquee::foundation::scratch::source_dir().join("templates");
     let mut files: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
     files.push(root.join("static/marquee.js"));
     files.sort();

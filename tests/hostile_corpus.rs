@@ -4,13 +4,13 @@
 //! every `make test`, without the fuzzer: nothing panics, a file that loads never
 //! aborts a later stage, and every record is accounted for.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use marquee::pipeline;
 use marquee::stages::load;
 
 fn fuzz_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+    marquee::foundation::scratch::source_dir().join("fuzz")
 }
 
 /// The fuzz target's rule: the real header goes in front unless the input has its own.

@@ -97,7 +97,7 @@ fn references(code: &str, prefix: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn dependencies_point_down() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = marquee::foundation::scratch::source_dir().join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     files.sort();

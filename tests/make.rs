@@ -10,7 +10,7 @@ fn make(root: &Path, data: &Path, out: &Path, extra: &[&str]) -> std::process::O
 
 #[test]
 fn nothing_changed_means_nothing_to_do() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &marquee::foundation::scratch::source_dir();
     let work = marquee::foundation::scratch::ScratchDir::new("make", "nothing-changed");
     let data = work.join("data");
     std::fs::create_dir_all(&data).unwrap();
@@ -37,7 +37,7 @@ fn nothing_changed_means_nothing_to_do() {
 
 #[test]
 fn a_template_edit_is_a_rebuild_not_a_recompile() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &marquee::foundation::scratch::source_dir();
     let work = marquee::foundation::scratch::ScratchDir::new("make", "templates");
     let templates = work.join("templates");
     std::fs::create_dir_all(templates.join("static")).unwrap();
@@ -81,7 +81,7 @@ fn make_target(root: &Path, target: &str, data: &Path, out: &Path, extra: &[&str
 
 #[test]
 fn each_stage_is_a_target_and_make_q_tells_which_are_stale() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &marquee::foundation::scratch::source_dir();
     let work = marquee::foundation::scratch::ScratchDir::new("make", "stages");
     let data = work.join("data");
     std::fs::create_dir_all(&data).unwrap();

@@ -171,7 +171,7 @@ fn a_template_edit_renders_only_the_pages_that_use_it() {
     let dir = scratch("template");
     let out = dir.join("out");
     let templates = dir.join("templates");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"), &templates, &|_| true);
+    copy_dir(&marquee::foundation::scratch::source_dir().join("templates"), &templates, &|_| true);
     let args = ["--templates", templates.to_str().unwrap()];
     let first = build(&sample(), &out, &args);
     let person = templates.join("person.html");

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 fn sample_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
+    marquee::foundation::scratch::source_dir().join("data/sample")
 }
 
 /// Builds the sample into a temporary output once per test binary.

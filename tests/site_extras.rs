@@ -14,7 +14,7 @@ fn build(name: &str, extra: &[&str]) -> Output {
     let out = marquee::foundation::scratch::shared_dir("extras-test").join(name);
     Command::new(env!("CARGO_BIN_EXE_marquee"))
         .args(["build", "--data"])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"))
+        .arg(marquee::foundation::scratch::source_dir().join("data/sample"))
         .arg("--out")
         .arg(&out)
         .args(extra)

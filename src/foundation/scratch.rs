@@ -17,6 +17,14 @@ impl ScratchDir {
     }
 }
 
+/// The source tree the tests run from, as cargo says when it runs them. Read at run
+/// time, not compiled in: clones sharing one target directory (CI's and a working
+/// copy) share test binaries that are unchanged between them, and a path compiled in
+/// would point into the clone that built them, perhaps deleted since.
+pub fn source_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
 /// A directory for what the tests of one test binary share through a static,
 /// `marquee-<kind>-<pid>` under the temporary directory. Statics are never dropped, so
 /// it cannot remove itself when the run ends: each run removes instead the ones left by

@@ -325,7 +325,7 @@ mod tests {
     async fn kept_clean_tables_are_read_from_their_files_not_held() {
         let cache = std::env::temp_dir().join(format!("marquee-keep-etl-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&cache);
-        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+        let sample = crate::foundation::scratch::source_dir().join("data/sample");
         let mut loaded = crate::stages::load::load_all(&sample).unwrap();
         let (made, accounting) = super::super::clean(&mut loaded).await.unwrap();
         let mut expected = Vec::new();

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
+    marquee::foundation::scratch::source_dir().join("data/sample")
 }
 
 /// Every file under `dir`, with its bytes.

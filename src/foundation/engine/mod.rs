@@ -185,7 +185,7 @@ mod tests {
 
     #[test]
     fn every_sql_variable_is_used_by_some_script() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
+        let root = crate::foundation::scratch::source_dir().join("sql");
         let mut sql = String::new();
         for dir in ["etl", "queries", "recommend", "render"] {
             for file in scripts::files_on_disk(dir) {

@@ -235,7 +235,7 @@ mod tests {
 
     /// The sample's credits as raw tables: held in memory, and read from a spill file.
     fn both_ways(spill: &std::path::Path) -> (SessionContext, SessionContext) {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/credits.csv");
+        let path = crate::foundation::scratch::source_dir().join("data/sample/credits.csv");
         let mut held = load::load_file(credits(), &path).unwrap();
         let mut spilled = load::load_file_spilling(credits(), &path, Some(spill)).unwrap();
         assert!(spilled.batches.is_empty() && spilled.spilled.is_some(), "the text went to the file");

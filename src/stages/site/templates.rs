@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn every_template_file_is_embedded() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let dir = crate::foundation::scratch::source_dir().join("templates");
         let mut embedded: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
         embedded.sort();
         assert_eq!(embedded, names_in(&dir), "templates/: update TEMPLATES in src/stages/site/templates.rs");
@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn the_project_directory_reads_as_the_embedded_copies() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let dir = crate::foundation::scratch::source_dir().join("templates");
         let (read, embedded) = (Theme::from_dir(&dir).unwrap(), Theme::embedded());
         assert_eq!(read.templates, embedded.templates);
         assert_eq!(read.static_files, embedded.static_files);
