@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 
 mod common;
-use common::{assert_same_trees, sample, tree};
+use common::{assert_same_trees, sample, sample_copy_in, tree};
 
 fn scratch(name: &str) -> marquee::foundation::scratch::ScratchDir {
     marquee::foundation::scratch::ScratchDir::new("parts", name)
@@ -143,13 +143,7 @@ fn a_missing_part_is_refused_by_name_and_the_output_stays() {
 
 /// A copy of the sample with one movie's overview changed.
 fn other_data(dir: &Path) -> PathBuf {
-    let data = dir.join("other-data");
-    std::fs::create_dir_all(&data).unwrap();
-    for entry in std::fs::read_dir(sample()).unwrap().flatten() {
-        if entry.path().extension().is_some_and(|e| e == "csv") {
-            std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
-        }
-    }
+    let data = sample_copy_in(dir, "other-data");
     let movies = data.join("movies_metadata.csv");
     let text = std::fs::read_to_string(&movies).unwrap();
     let changed = text.replacen("A curious young girl sets off", "A curious young boy sets off", 1);

@@ -25,9 +25,7 @@ fn copy_dir(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) {
 }
 
 fn sample_copy(dir: &Path) -> PathBuf {
-    let data = dir.join("data");
-    copy_dir(&sample(), &data, &|p| p.extension().is_some_and(|e| e == "csv"));
-    data
+    common::sample_copy_in(dir, "data")
 }
 
 /// Builds `data` into `out` and returns the build's JSON report.

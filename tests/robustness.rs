@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{assert_same_trees, sample, tree};
+use common::{assert_same_trees, sample, sample_copy_in, tree};
 use std::time::Duration;
 
 fn scratch(name: &str) -> marquee::foundation::scratch::ScratchDir {
@@ -19,14 +19,7 @@ fn build(data: &Path, out: &Path, extra: &[&str]) -> Output {
 
 /// A copy of the sample to damage.
 fn sample_copy(dir: &Path) -> PathBuf {
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    for entry in std::fs::read_dir(sample()).unwrap().flatten() {
-        if entry.path().extension().is_some_and(|e| e == "csv") {
-            std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
-        }
-    }
-    data
+    sample_copy_in(dir, "data")
 }
 
 /// Builds the sample into `dir/output` as "the previous, good output".

@@ -33,3 +33,15 @@ pub fn assert_same_trees(a: &Path, b: &Path) -> usize {
     }
     ta.len()
 }
+
+/// A copy of the sample's CSV files in `dir/name`, to change or damage.
+pub fn sample_copy_in(dir: &Path, name: &str) -> PathBuf {
+    let data = dir.join(name);
+    std::fs::create_dir_all(&data).unwrap();
+    for entry in std::fs::read_dir(sample()).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "csv") {
+            std::fs::copy(entry.path(), data.join(entry.file_name())).unwrap();
+        }
+    }
+    data
+}

@@ -263,6 +263,29 @@ pub struct Writer<'a> {
     pub pages: std::sync::Mutex<Vec<String>>,
 }
 
+impl<'a> Writer<'a> {
+    /// A writer of pages under `out` through `sink`, nothing rendered yet.
+    pub fn new(
+        env: &'a Environment<'static>,
+        out: &'a Path,
+        sink: &'a FileSink,
+        reuse: &'a PageReuse<'a>,
+        options: &'a SiteOptions,
+    ) -> Writer<'a> {
+        Writer {
+            env,
+            out,
+            sink,
+            reuse,
+            rendered: AtomicUsize::new(0),
+            reused: AtomicUsize::new(0),
+            kind: AtomicUsize::new(0),
+            options,
+            pages: Default::default(),
+        }
+    }
+}
+
 /// What lets a page be linked from the previous output instead of rendered: the
 /// previous build's file log, and what every page is made from besides its context.
 pub struct PageReuse<'a> {
@@ -508,17 +531,7 @@ pub async fn site(
         std::fs::create_dir_all(out.join(kind.dir))?;
     }
     let sink = FileSink::start(out, previous);
-    let writer = Writer {
-        env: &env,
-        out,
-        sink: &sink,
-        reuse,
-        rendered: AtomicUsize::new(0),
-        reused: AtomicUsize::new(0),
-        kind: AtomicUsize::new(0),
-        options,
-        pages: Default::default(),
-    };
+    let writer = Writer::new(&env, out, &sink, reuse, options);
     let site = Site { ctx, accounting, people_answers, writer, options, facet_pages: std::sync::OnceLock::new(), part_ranges: None };
     let mut stats = render_kinds(&site, theme).await?;
     let sitemap = site.writer.sitemap()?;

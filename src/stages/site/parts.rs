@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
 use datafusion::prelude::SessionContext;
@@ -75,17 +75,7 @@ pub async fn render_part(
 ) -> Result<SiteStats> {
     let env = theme.environment()?;
     let sink = FileSink::start(dir, reuse.previous);
-    let writer = Writer {
-        env: &env,
-        out: dir,
-        sink: &sink,
-        reuse,
-        rendered: AtomicUsize::new(0),
-        reused: AtomicUsize::new(0),
-        kind: AtomicUsize::new(0),
-        options,
-        pages: Default::default(),
-    };
+    let writer = Writer::new(&env, dir, &sink, reuse, options);
     let ranges = Some(std::sync::Mutex::new(HashMap::new()));
     let site = Site { ctx, accounting, people_answers, writer, options, facet_pages: std::sync::OnceLock::new(), part_ranges: ranges };
     let mut stats = SiteStats::default();
