@@ -29,6 +29,9 @@ use clap::{Parser, Subcommand};
 use marquee::commands;
 use marquee::foundation::base_url::BaseUrl;
 use marquee::foundation::parts::Part;
+use marquee::foundation::engine::Engine;
+#[cfg(feature = "ballista")]
+use marquee::foundation::engine::ballista as cluster;
 use marquee::foundation::timing::Stopwatch;
 use marquee::pipeline::stage_results::Until;
 use marquee::pipeline::{self, BuildOptions};
@@ -127,6 +130,53 @@ enum Command {
         /// missing, damaged or made from other data or another program.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..10_000).map(|v| v as usize))]
         parts: Option<usize>,
+        /// Where the ETL's SQL runs: `local` (DataFusion in this process) or
+        /// `ballista://HOST:PORT`, a Ballista cluster of `marquee scheduler` and
+        /// `marquee executor` nodes (needs a marquee built with `--features ballista`).
+        #[arg(long, value_name = "ENGINE", default_value = "local")]
+        engine: String,
+        /// With --engine ballista://...: a directory the scheduler and every executor see
+        /// at this same path (a shared mount), where the tables held in memory are
+        /// written for them to read. This build's files there are removed when it ends.
+        #[arg(long, value_name = "DIR")]
+        scratch: Option<PathBuf>,
+    },
+    /// Run a Ballista scheduler for `marquee build --engine ballista://HOST:PORT`, with
+    /// marquee's SQL functions known (the stock Ballista binaries do not know them).
+    #[cfg(feature = "ballista")]
+    Scheduler {
+        /// Address to listen on (clients and executors connect here).
+        #[arg(long, default_value = "0.0.0.0:50050")]
+        bind: std::net::SocketAddr,
+        /// The host name the executors reach this scheduler at.
+        #[arg(long, default_value = "localhost")]
+        external_host: String,
+        /// Seconds without a poll after which an executor counts as dead and its
+        /// tasks are run again elsewhere.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+        executor_timeout: u64,
+    },
+    /// Run a Ballista executor for the scheduler at --scheduler, with marquee's SQL
+    /// functions. It must see the build's --scratch at the same path as the machine
+    /// running `marquee build` (the scheduler too).
+    #[cfg(feature = "ballista")]
+    Executor {
+        /// The scheduler, HOST:PORT.
+        #[arg(long, default_value = "localhost:50050")]
+        scheduler: String,
+        /// Address to serve shuffle and result data on (the other executors and the
+        /// client fetch from here).
+        #[arg(long, default_value = "0.0.0.0:50051")]
+        bind: std::net::SocketAddr,
+        /// The host name the other nodes reach this executor at.
+        #[arg(long, default_value = "localhost")]
+        external_host: String,
+        /// Tasks run at once (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        concurrency: usize,
+        /// Where shuffle files go (default: a temporary directory).
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
     },
     /// Remove a previous output tree left beside the output (what a build starts in the
     /// background after publishing).
@@ -443,9 +493,12 @@ fn main() -> ExitCode {
                 until,
                 part,
                 parts,
+                engine,
+                scratch,
             } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
                 let site = SiteOptions { max_page_bytes: max_page_kb.saturating_mul(1024), browse_page_movies: browse_page_size, base_url };
+                let engine = Engine::parse(&engine, scratch)?;
                 let opts = BuildOptions {
                     data,
                     out,
@@ -457,11 +510,25 @@ fn main() -> ExitCode {
                     templates,
                     memory_limit,
                     parts,
+                    engine,
                 };
                 match until {
                     Some(stage) => build_until(opts, stage, part, timings, report).await,
                     None => build(opts, timings, report).await,
                 }
+            }
+            #[cfg(feature = "ballista")]
+            Command::Scheduler { bind, external_host, executor_timeout } => {
+                let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| anyhow::anyhow!("listening on {bind}: {e}"))?;
+                eprintln!("marquee scheduler listening on {bind}");
+                let opts = cluster::SchedulerOptions { external_host, executor_timeout_s: executor_timeout };
+                cluster::run_scheduler(listener, opts).await.map(|()| ExitCode::SUCCESS)
+            }
+            #[cfg(feature = "ballista")]
+            Command::Executor { scheduler, bind, external_host, concurrency, work_dir } => {
+                eprintln!("marquee executor on {bind}, scheduler {scheduler}");
+                let opts = cluster::ExecutorOptions { scheduler, bind, external_host, concurrency, work_dir };
+                cluster::run_executor(opts).await.map(|()| ExitCode::SUCCESS)
             }
             Command::Purge { dir } => marquee::stages::publish::purge(&dir).map(|()| ExitCode::SUCCESS),
             Command::Ask { question, input, out, json } => ask(out, question, input, json),

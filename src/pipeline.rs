@@ -48,6 +48,8 @@ pub struct BuildOptions {
     /// Put the recommendations and the person and movie pages together from this many
     /// parts made by separate runs (`--until recommend|site --part K/N`; see `parts`).
     pub parts: Option<usize>,
+    /// Where the ETL's SQL runs: here, or on a Ballista cluster.
+    pub engine: engine::Engine,
 }
 
 /// What a finished build reports.
@@ -120,7 +122,8 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
             refuse_unless_publishable(&accounting, previous_movies, opts)?;
             let (recs, kept) = recommended(&cache, data, &ctx, watch, opts.parts).await?;
             cache_distrusted = cache_distrusted.or(kept.distrusted);
-            let (answers, people_answers) = watch.time("questions", questions::run(&ctx)).await?;
+            let questions = engine::run_on(&opts.engine, &ctx, opts.memory_limit, async |ctx: &SessionContext| questions::run(ctx).await);
+            let (answers, people_answers) = watch.time("questions", questions).await?;
             (ctx, accounting, people_answers, recs, DataResults::Made { answers })
         }
     };
@@ -258,7 +261,7 @@ async fn cleaned(
             load::load_found_spilling(&reuse.to_load(inputs), Some(spill.path())).map(|loaded| (reuse, loaded))
         })
         .await?;
-    let ctx = engine::new_context_within(opts.memory_limit);
+    let ctx = engine::context_on(&opts.engine, opts.memory_limit).await?;
     let accounting = watch
         .time("etl", async {
             etl::run_reusing(&ctx, &mut loaded, &mut reuse).await?;
@@ -267,6 +270,7 @@ async fn cleaned(
         .await?;
     drop(loaded);
     drop(spill);
+    let ctx = engine::on_this_machine(ctx, opts.memory_limit).await?;
     kept.distrusted = kept.distrusted.or(reuse.distrusted);
     kept.sources = reuse.reused;
     // Written once, here: the later stages read the tables from these files instead of

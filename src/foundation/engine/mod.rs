@@ -14,8 +14,98 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::settings::{SQL_MEMORY_MB, SQL_VARIABLES};
 
+#[cfg(feature = "ballista")]
+pub mod ballista;
 pub mod scripts;
 pub mod udf;
+
+/// Where the ETL's SQL runs (`marquee build --engine`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// DataFusion in this process.
+    #[default]
+    Local,
+    /// An Apache Ballista cluster (the `ballista` feature): its scheduler's `HOST:PORT`,
+    /// and a directory every node sees at the same path, where the in-memory tables go.
+    Ballista { scheduler: String, scratch: std::path::PathBuf },
+}
+
+impl Engine {
+    /// `local`, or `ballista://HOST:PORT` with a `--scratch` directory.
+    pub fn parse(text: &str, scratch: Option<std::path::PathBuf>) -> anyhow::Result<Engine> {
+        if text == "local" {
+            if scratch.is_some() {
+                anyhow::bail!("--scratch is for --engine ballista://HOST:PORT");
+            }
+            return Ok(Engine::Local);
+        }
+        let Some(scheduler) = text.strip_prefix("ballista://") else {
+            anyhow::bail!("--engine {text:?}: expected local or ballista://HOST:PORT");
+        };
+        if !cfg!(feature = "ballista") {
+            anyhow::bail!("--engine {text}: this marquee was built without Ballista; build it with `cargo build --features ballista`");
+        }
+        let scheduler = scheduler.trim_end_matches('/').to_string();
+        let Some(scratch) = scratch else {
+            anyhow::bail!("--engine {text} needs --scratch DIR: a directory every node sees at the same path");
+        };
+        Ok(Engine::Ballista { scheduler, scratch })
+    }
+}
+
+/// A session for the ETL on `engine`, set up as [`new_context_within`] sets one up.
+pub async fn context_on(engine: &Engine, memory_limit: Option<usize>) -> anyhow::Result<SessionContext> {
+    match engine {
+        Engine::Local => Ok(new_context_within(memory_limit)),
+        #[cfg(feature = "ballista")]
+        Engine::Ballista { scheduler, scratch } => ballista::remote_context(scheduler, scratch, memory_limit).await,
+        #[cfg(not(feature = "ballista"))]
+        Engine::Ballista { .. } => anyhow::bail!("this marquee was built without Ballista (cargo build --features ballista)"),
+    }
+}
+
+/// Runs `queries` against the tables of `ctx` (a session of this process) on `engine`;
+/// the tables they make end up in `ctx`, as if they had run there.
+pub async fn run_on<T>(
+    engine: &Engine,
+    ctx: &SessionContext,
+    memory_limit: Option<usize>,
+    queries: impl AsyncFnOnce(&SessionContext) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    match engine {
+        Engine::Local => queries(ctx).await,
+        #[cfg(feature = "ballista")]
+        Engine::Ballista { scheduler, scratch } => {
+            let remote = ballista::remote_copy(ctx, scheduler, scratch, memory_limit).await?;
+            let out = queries(&remote).await?;
+            ballista::bring_back_new_tables(&remote, ctx).await?;
+            Ok(out)
+        }
+        #[cfg(not(feature = "ballista"))]
+        Engine::Ballista { .. } => {
+            let _ = memory_limit;
+            anyhow::bail!("this marquee was built without Ballista (cargo build --features ballista)")
+        }
+    }
+}
+
+/// `ctx` itself, or for a session on a cluster, a session of this process with the same
+/// tables (which the client holds): the stages after the ETL run here.
+pub async fn on_this_machine(ctx: SessionContext, memory_limit: Option<usize>) -> anyhow::Result<SessionContext> {
+    #[cfg(feature = "ballista")]
+    if ballista::is_remote(&ctx) {
+        let local = new_context_within(memory_limit);
+        for name in ballista::table_names(&ctx) {
+            let name = datafusion::common::TableReference::bare(name);
+            local.register_table(name.clone(), ctx.table_provider(name).await?)?;
+        }
+        let partitions = ctx.state_ref().read().config().target_partitions();
+        set_target_partitions(&local, partitions);
+        return Ok(local);
+    }
+    let _ = memory_limit;
+    Ok(ctx)
+}
 
 /// A session set up the way every marquee stage expects, its sorts held to
 /// `SQL_MEMORY_MB` (see `runtime`).
@@ -181,6 +271,21 @@ mod tests {
         assert_eq!(n, Some(crate::settings::MOVIE_PAGE_CAST));
         let unknown = ctx.sql("SELECT @no_such_setting").await;
         assert!(unknown.is_err(), "an unknown setting is an error, not null");
+    }
+
+    #[test]
+    fn engines_are_local_or_a_ballista_scheduler_with_a_scratch_directory() {
+        assert_eq!(Engine::parse("local", None).unwrap(), Engine::Local);
+        assert!(Engine::parse("local", Some("/tmp/s".into())).is_err(), "--scratch without a cluster is a mistake");
+        assert!(Engine::parse("spark://h:1", None).is_err());
+        let cluster = Engine::parse("ballista://sched:50050", Some("/shared/s".into()));
+        if cfg!(feature = "ballista") {
+            assert_eq!(cluster.unwrap(), Engine::Ballista { scheduler: "sched:50050".into(), scratch: "/shared/s".into() });
+            let no_scratch = Engine::parse("ballista://sched:50050", None).unwrap_err().to_string();
+            assert!(no_scratch.contains("--scratch"), "{no_scratch}");
+        } else {
+            assert!(cluster.unwrap_err().to_string().contains("--features ballista"));
+        }
     }
 
     #[test]

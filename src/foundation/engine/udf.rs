@@ -321,12 +321,22 @@ impl ScalarUDFImpl for NormKeyUdf {
 
 /// Registers every marquee UDF on a session.
 pub fn register_all(ctx: &SessionContext) {
-    for shape in SHAPES {
-        ctx.register_udf(ScalarUDF::from(LiteralUdf { shape, signature: text_signature() }));
-        let name = format!("{}_error", shape.udf_name);
-        ctx.register_udf(ScalarUDF::from(LiteralErrorUdf { shape, name, signature: text_signature() }));
+    for udf in all() {
+        ctx.register_udf(udf);
     }
-    ctx.register_udf(ScalarUDF::from(NormKeyUdf { signature: text_signature() }));
+}
+
+/// Every marquee UDF: what a session registers, and what each node of a Ballista
+/// cluster must know to plan and run the same SQL.
+pub fn all() -> Vec<ScalarUDF> {
+    let mut udfs = Vec::new();
+    for shape in SHAPES {
+        udfs.push(ScalarUDF::from(LiteralUdf { shape, signature: text_signature() }));
+        let name = format!("{}_error", shape.udf_name);
+        udfs.push(ScalarUDF::from(LiteralErrorUdf { shape, name, signature: text_signature() }));
+    }
+    udfs.push(ScalarUDF::from(NormKeyUdf { signature: text_signature() }));
+    udfs
 }
 
 #[cfg(test)]
