@@ -473,6 +473,8 @@ fn ask(out: PathBuf, question: String, input: String, json: bool) -> anyhow::Res
 fn main() -> ExitCode {
     return_freed_memory_promptly();
     let cli = Cli::parse();
+    #[cfg(feature = "ballista")]
+    cluster::log_to_stderr();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {

@@ -37,13 +37,13 @@ use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
-use datafusion::datasource::{MemTable, provider_as_source, source_as_provider};
+use datafusion::datasource::{provider_as_source, source_as_provider};
 use datafusion::error::DataFusionError;
 use datafusion::execution::context::QueryPlanner;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::execution::{SessionState, SessionStateBuilder};
 use datafusion::logical_expr::var_provider::VarType;
-use datafusion::logical_expr::{Expr, LogicalPlan, TableScan, TableSource};
+use datafusion::logical_expr::{Expr, LogicalPlan, TableScan};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
@@ -141,6 +141,33 @@ pub async fn run_executor(opts: ExecutorOptions) -> Result<()> {
     start_executor_process(Arc::new(config)).await.map_err(|e| anyhow::anyhow!("executor on {}: {e}", opts.bind))
 }
 
+/// Ballista's nodes and client report through `log`: its records go to stderr, at the
+/// level `RUST_LOG` names (`error`, `warn`, `info`, `debug`, `trace`; `warn` when unset),
+/// as Ballista's own binaries show them. A small logger of our own: a logging crate
+/// would change `log`'s features and with them most of the dependency graph's builds.
+pub fn log_to_stderr() {
+    let level = std::env::var("RUST_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(log::LevelFilter::Warn);
+    if log::set_logger(&StderrLog).is_ok() {
+        log::set_max_level(level);
+    }
+}
+
+struct StderrLog;
+
+impl log::Log for StderrLog {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            eprintln!("[{} {}] {}", record.level(), record.target(), record.args());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
 /// `HOST:PORT` split, the port checked.
 pub fn host_and_port(text: &str) -> Result<(String, u16)> {
     let Some((host, port)) = text.rsplit_once(':') else { bail!("{text:?}: expected HOST:PORT") };
@@ -166,7 +193,11 @@ async fn remote_context_in(scheduler: &str, scratch: Arc<ScratchDirGuard>, memor
     host_and_port(scheduler)?;
     let url = format!("df://{scheduler}");
     let local = super::new_context_within(memory_limit);
-    let config = local.copied_config().with_extension(Arc::new(OnCluster));
+    // Ballista's adaptive planner re-plans stages from their measured sizes: its plans
+    // for the accounting's `ORDER BY` over a union fail DataFusion's sanity check and
+    // the job never ends; and partition counts chosen from sizes would make the plans,
+    // and float sums with them, differ from run to run. The static planner it is.
+    let config = local.copied_config().upgrade_for_ballista().with_ballista_adaptive_query_planner(false).with_extension(Arc::new(OnCluster));
     let state = SessionStateBuilder::new_from_existing(local.state()).with_config(config).build();
     let ctx = SessionContext::remote_with_state(&url, state).await.with_context(|| format!("connecting to the scheduler at {url}"))?;
     // Ballista's upgrade replaced the scalar functions with its own list: ours again.
@@ -280,39 +311,67 @@ struct ScratchPlanner {
 #[async_trait::async_trait]
 impl QueryPlanner for ScratchPlanner {
     async fn create_physical_plan(&self, plan: &LogicalPlan, session: &dyn Session) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
-        if reads_one_memory_table(plan) {
+        if reads_one_held_table(plan) {
             // Rows the client holds already (a query's answers being collected):
             // nothing to send to the cluster.
             return DefaultPhysicalPlanner::default().create_physical_plan(plan, session).await;
         }
-        let plan = self.scannable(plan.clone(), session)?;
+        let copies = self.write_held_tables(plan, session).await?;
+        let plan = scannable(plan.clone(), &copies, session)?;
         let on_cluster = self.inner.create_physical_plan(&plan, session).await?;
         Ok(Arc::new(PlannedSchema::new(on_cluster, Arc::new(plan.schema().as_arrow().clone()))))
     }
 }
 
+/// The Parquet copies a plan's held tables are read from, by the table's address.
+type Copies = HashMap<usize, Arc<dyn TableProvider>>;
+
+/// The table a scan reads, when only this process can read it (see [`held_by_client`]).
+fn held_table(scan: &TableScan) -> Option<Arc<dyn TableProvider>> {
+    source_as_provider(&scan.source).ok().filter(|p| held_by_client(p.as_ref()))
+}
+
+/// Whether the nodes cannot read `table` themselves: a base table that is not a table
+/// of files (an in-memory table, or the loader's spill file of this machine). Files
+/// (listing tables) are planned as they are; views are planned through.
+fn held_by_client(table: &dyn TableProvider) -> bool {
+    table.table_type() == datafusion::datasource::TableType::Base && table.downcast_ref::<ListingTable>().is_none()
+}
+
+fn address(table: &Arc<dyn TableProvider>) -> usize {
+    Arc::as_ptr(table) as *const () as usize
+}
+
 impl ScratchPlanner {
-    /// `plan` with every in-memory table scan reading its Parquet copy, and every
-    /// variable its value.
-    fn scannable(&self, plan: LogicalPlan, session: &dyn Session) -> datafusion::error::Result<LogicalPlan> {
-        let plan = plan.transform_up_with_subqueries(|node| {
-            let node = match node {
-                LogicalPlan::TableScan(scan) => match self.on_disk(&scan)? {
-                    Some(source) => Transformed::yes(LogicalPlan::TableScan(TableScan { source, ..scan })),
-                    None => Transformed::no(LogicalPlan::TableScan(scan)),
-                },
-                other => Transformed::no(other),
-            };
-            node.transform_data(|node| node.map_expressions(|e| e.transform_up(|e| variable_as_literal(e, session))))
+    /// Writes each held table `plan` reads to the scratch directory, once per table:
+    /// their Parquet copies, by the table's address.
+    async fn write_held_tables(&self, plan: &LogicalPlan, session: &dyn Session) -> datafusion::error::Result<Copies> {
+        let mut held = Vec::new();
+        plan.apply_with_subqueries(|node| {
+            if let LogicalPlan::TableScan(scan) = node
+                && let Some(table) = held_table(scan)
+            {
+                held.push((scan.table_name.to_string(), table));
+            }
+            Ok(TreeNodeRecursion::Continue)
         })?;
-        Ok(plan.data)
+        let mut copies = Copies::new();
+        for (name, table) in held {
+            if copies.contains_key(&address(&table)) {
+                continue;
+            }
+            let copy = match self.written_copy(&table)? {
+                Some(copy) => copy,
+                None => self.write_copy(&name, &table, session).await?,
+            };
+            copies.insert(address(&table), copy);
+        }
+        Ok(copies)
     }
 
-    /// The Parquet copy of the table `scan` reads, if that table is in memory.
-    fn on_disk(&self, scan: &TableScan) -> datafusion::error::Result<Option<Arc<dyn TableSource>>> {
-        let Ok(provider) = source_as_provider(&scan.source) else { return Ok(None) };
-        let Some(memory) = provider.downcast_ref::<MemTable>() else { return Ok(None) };
-        let key = Arc::as_ptr(&provider) as *const () as usize;
+    /// The copy written earlier for `table`, if it is still this table's. Copies of
+    /// tables dropped since (a script's DROP TABLE) are deleted here.
+    fn written_copy(&self, table: &Arc<dyn TableProvider>) -> datafusion::error::Result<Option<Arc<dyn TableProvider>>> {
         let mut written = self.written.lock().map_err(|_| DataFusionError::Internal("scratch table list poisoned".into()))?;
         written.retain(|_, w| {
             let alive = w.table.strong_count() > 0;
@@ -321,28 +380,44 @@ impl ScratchPlanner {
             }
             alive
         });
-        if let Some(w) = written.get(&key)
-            && w.table.upgrade().is_some_and(|t| Arc::ptr_eq(&t, &provider))
-        {
-            return Ok(Some(provider_as_source(w.file.clone())));
-        }
+        let copy = written.get(&address(table)).filter(|w| w.table.upgrade().is_some_and(|t| Arc::ptr_eq(&t, table)));
+        Ok(copy.map(|w| w.file.clone()))
+    }
+
+    async fn write_copy(&self, name: &str, table: &Arc<dyn TableProvider>, session: &dyn Session) -> datafusion::error::Result<Arc<dyn TableProvider>> {
         let n = self.sequence.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        let path = self.scratch.0.join(format!("{n:05}-{}.parquet", file_safe(&scan.table_name.to_string())));
-        write_memory_table(memory, &path)?;
-        let file = parquet_table(&path, memory.schema())?;
-        written.insert(key, Written { table: Arc::downgrade(&provider), path, file: file.clone() });
-        Ok(Some(provider_as_source(file)))
+        let path = self.scratch.0.join(format!("{n:05}-{}.parquet", file_safe(name)));
+        write_table(table.as_ref(), &path, session).await?;
+        let file = parquet_table(&path, table.schema())?;
+        let mut written = self.written.lock().map_err(|_| DataFusionError::Internal("scratch table list poisoned".into()))?;
+        written.insert(address(table), Written { table: Arc::downgrade(table), path, file: file.clone() });
+        Ok(file)
     }
 }
 
-/// Whether `plan` only reads an in-memory table, its columns perhaps renamed or chosen.
-fn reads_one_memory_table(plan: &LogicalPlan) -> bool {
+/// `plan` with every held table's scan reading its Parquet copy, and every variable
+/// its value.
+fn scannable(plan: LogicalPlan, copies: &Copies, session: &dyn Session) -> datafusion::error::Result<LogicalPlan> {
+    let plan = plan.transform_up_with_subqueries(|node| {
+        let node = match node {
+            LogicalPlan::TableScan(scan) => match held_table(&scan).and_then(|t| copies.get(&address(&t))) {
+                Some(copy) => Transformed::yes(LogicalPlan::TableScan(TableScan { source: provider_as_source(copy.clone()), ..scan })),
+                None => Transformed::no(LogicalPlan::TableScan(scan)),
+            },
+            other => Transformed::no(other),
+        };
+        node.transform_data(|node| node.map_expressions(|e| e.transform_up(|e| variable_as_literal(e, session))))
+    })?;
+    Ok(plan.data)
+}
+
+/// Whether `plan` only reads a table this process holds, its columns perhaps renamed
+/// or chosen.
+fn reads_one_held_table(plan: &LogicalPlan) -> bool {
     match plan {
-        LogicalPlan::TableScan(scan) => {
-            scan.filters.is_empty() && source_as_provider(&scan.source).is_ok_and(|p| p.downcast_ref::<MemTable>().is_some())
-        }
-        LogicalPlan::Projection(p) => p.expr.iter().all(|e| matches!(e, Expr::Column(_))) && reads_one_memory_table(&p.input),
-        LogicalPlan::SubqueryAlias(a) => reads_one_memory_table(&a.input),
+        LogicalPlan::TableScan(scan) => scan.filters.is_empty() && held_table(scan).is_some(),
+        LogicalPlan::Projection(p) => p.expr.iter().all(|e| matches!(e, Expr::Column(_))) && reads_one_held_table(&p.input),
+        LogicalPlan::SubqueryAlias(a) => reads_one_held_table(&a.input),
         _ => false,
     }
 }
@@ -368,16 +443,17 @@ fn file_safe(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
 }
 
-/// Writes the table's batches, partition after partition, to one Parquet file: the
-/// rows in the order a single-partition scan of the table gives them.
-fn write_memory_table(table: &MemTable, path: &Path) -> datafusion::error::Result<()> {
+/// Writes the table's rows, partition after partition of a scan of it here, to one
+/// Parquet file: the rows in the order a single-partition scan of the table gives them.
+async fn write_table(table: &dyn TableProvider, path: &Path, session: &dyn Session) -> datafusion::error::Result<()> {
+    use futures::StreamExt;
+    let scan = table.scan(session, None, &[], None).await?;
     let file = std::fs::File::create(path)?;
     let mut writer = ArrowWriter::try_new(std::io::BufWriter::new(file), table.schema(), None)?;
-    for partition in &table.batches {
-        // Nothing writes to a table a query is being planned over.
-        let batches = partition.try_read().map_err(|_| DataFusionError::Internal("in-memory table being written".into()))?;
-        for batch in batches.iter() {
-            writer.write(batch)?;
+    for partition in 0..scan.output_partitioning().partition_count() {
+        let mut batches = scan.execute(partition, session.task_ctx())?;
+        while let Some(batch) = batches.next().await {
+            writer.write(&batch?)?;
         }
     }
     writer.close()?;
