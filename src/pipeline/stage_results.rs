@@ -14,8 +14,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::arrow::compute::BatchCoalescer;
+use datafusion::common::file_options::parquet_writer::ParquetWriterOptions;
+use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::SessionContext;
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::foundation::engine;
@@ -142,7 +145,6 @@ async fn open_etl(dir: &Path, memory_limit: Option<usize>) -> Result<SessionCont
 
 /// Decodes every row of `table` and drops it: whether its file can be read whole.
 async fn read_through(ctx: &SessionContext, table: &str) -> Result<()> {
-    use futures::StreamExt;
     let mut stream = ctx.table(table).await?.execute_stream().await?;
     while let Some(batch) = stream.next().await {
         batch?;
@@ -294,14 +296,44 @@ async fn save(cache: &Path, stage: &str, key: Fingerprint, fill: impl AsyncFnOnc
     .await
 }
 
+/// Rows in each batch handed to the Parquet writer. The writer cuts its pages where
+/// batches begin, so a file written from the same rows in other batches differs in its
+/// bytes: the batches a Ballista cluster sends back are not the ones this process makes.
+/// Cut into batches of this size, the same rows are the same file.
+const WRITTEN_BATCH_ROWS: usize = 8192;
+
+/// `table` as `<table>.parquet` in `dir`, streamed, with the session's Parquet options.
+/// The session plans on one partition (`engine::switch_to_deterministic_plans`), so the
+/// rows are written in the table's order.
 async fn write_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<()> {
     let path = dir.join(format!("{table}.parquet"));
-    ctx.table(table)
-        .await?
-        .write_parquet(path.to_str().context("cache path is not UTF-8")?, DataFrameWriteOptions::new().with_single_file_output(true), None)
-        .await
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    let written = async {
+        let frame = ctx.table(table).await?;
+        let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
+        let mut options = ctx.state().default_table_options().parquet;
+        // As DataFusion's own Parquet writer does: the Arrow schema in the file's metadata.
+        options.arrow_schema(&schema);
+        let properties = ParquetWriterOptions::try_from(&options)?.writer_options().clone();
+        let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))?;
+        let mut cut = BatchCoalescer::new(schema, WRITTEN_BATCH_ROWS);
+        // Partition after partition, never interleaved as they come.
+        for mut batches in frame.execute_stream_partitioned().await? {
+            while let Some(batch) = batches.next().await {
+                cut.push_batch(batch?)?;
+                while let Some(batch) = cut.next_completed_batch() {
+                    writer.write(&batch)?;
+                }
+            }
+        }
+        cut.finish_buffered_batch()?;
+        while let Some(batch) = cut.next_completed_batch() {
+            writer.write(&batch)?;
+        }
+        writer.close()?;
+        anyhow::Ok(())
+    };
+    written.await.with_context(|| format!("writing {}", path.display()))
 }
 
 /// One table as its Parquet file in `dir` (streamed, as the clean tables are), read
@@ -353,5 +385,56 @@ mod tests {
             );
         }
         let _ = std::fs::remove_dir_all(&cache);
+    }
+
+    /// Writes `rows` of one column, batched as `sizes` says, as table `t` and returns
+    /// the file's bytes.
+    async fn written_as(dir: &Path, rows: &[i64], sizes: &[usize]) -> Vec<u8> {
+        use datafusion::arrow::array::{Int64Array, RecordBatch};
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        let schema = std::sync::Arc::new(Schema::new(vec![Field::new("v", DataType::Int64, false)]));
+        let mut batches = Vec::new();
+        let mut at = 0;
+        for &size in sizes {
+            let column = Int64Array::from(rows[at..at + size].to_vec());
+            batches.push(RecordBatch::try_new(schema.clone(), vec![std::sync::Arc::new(column)]).unwrap());
+            at += size;
+        }
+        assert_eq!(at, rows.len());
+        // As the pipeline writes them: one partition, so the rows keep their order.
+        let ctx = SessionContext::new();
+        engine::switch_to_deterministic_plans(&ctx);
+        let table = datafusion::datasource::MemTable::try_new(schema, vec![batches]).unwrap();
+        ctx.register_table("t", std::sync::Arc::new(table)).unwrap();
+        std::fs::create_dir_all(dir).unwrap();
+        write_parquet(&ctx, "t", dir).await.unwrap();
+        std::fs::read(dir.join("t.parquet")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_same_rows_in_other_batches_write_the_same_file() {
+        let dir = crate::foundation::scratch::ScratchDir::new("stage-results", "batches");
+        // Values that make the writer's pages and dictionary depend on where it cuts.
+        let rows: Vec<i64> = (0..30_000).map(|i| (i * 7919 % 1000) * (i % 3)).collect();
+        let whole = written_as(&dir.join("whole"), &rows, &[rows.len()]).await;
+        let small = written_as(&dir.join("small"), &rows, &[1, 999, 8191, 1, 12_000, 8808]).await;
+        let even = written_as(&dir.join("even"), &rows, &[10_000, 10_000, 10_000]).await;
+        let first_difference = |a: &[u8], b: &[u8]| a.iter().zip(b).position(|(x, y)| x != y);
+        assert!(
+            whole == small && whole == even,
+            "the file depends only on the rows: {} / {} / {} bytes, first differences at {:?} and {:?}",
+            whole.len(),
+            small.len(),
+            even.len(),
+            first_difference(&whole, &small),
+            first_difference(&whole, &even)
+        );
+        use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let read =
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(dir.join("small/t.parquet")).unwrap()).unwrap().build().unwrap();
+        let back: Vec<i64> = read
+            .flat_map(|b| b.unwrap().column(0).as_any().downcast_ref::<datafusion::arrow::array::Int64Array>().unwrap().values().to_vec())
+            .collect();
+        assert_eq!(back, rows, "the rows, in order");
     }
 }
