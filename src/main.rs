@@ -28,10 +28,10 @@ use clap::{Parser, Subcommand};
 
 use marquee::commands;
 use marquee::foundation::base_url::BaseUrl;
-use marquee::foundation::parts::Part;
 use marquee::foundation::engine::Engine;
 #[cfg(feature = "ballista")]
 use marquee::foundation::engine::ballista as cluster;
+use marquee::foundation::parts::Part;
 use marquee::foundation::timing::Stopwatch;
 use marquee::pipeline::stage_results::Until;
 use marquee::pipeline::{self, BuildOptions};

@@ -197,7 +197,8 @@ async fn remote_context_in(scheduler: &str, scratch: Arc<ScratchDirGuard>, memor
     // for the accounting's `ORDER BY` over a union fail DataFusion's sanity check and
     // the job never ends; and partition counts chosen from sizes would make the plans,
     // and float sums with them, differ from run to run. The static planner it is.
-    let config = local.copied_config().upgrade_for_ballista().with_ballista_adaptive_query_planner(false).with_extension(Arc::new(OnCluster));
+    let config =
+        local.copied_config().upgrade_for_ballista().with_ballista_adaptive_query_planner(false).with_extension(Arc::new(OnCluster));
     let state = SessionStateBuilder::new_from_existing(local.state()).with_config(config).build();
     let ctx = SessionContext::remote_with_state(&url, state).await.with_context(|| format!("connecting to the scheduler at {url}"))?;
     // Ballista's upgrade replaced the scalar functions with its own list: ours again.
@@ -384,7 +385,12 @@ impl ScratchPlanner {
         Ok(copy.map(|w| w.file.clone()))
     }
 
-    async fn write_copy(&self, name: &str, table: &Arc<dyn TableProvider>, session: &dyn Session) -> datafusion::error::Result<Arc<dyn TableProvider>> {
+    async fn write_copy(
+        &self,
+        name: &str,
+        table: &Arc<dyn TableProvider>,
+        session: &dyn Session,
+    ) -> datafusion::error::Result<Arc<dyn TableProvider>> {
         let n = self.sequence.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         let path = self.scratch.0.join(format!("{n:05}-{}.parquet", file_safe(name)));
         write_table(table.as_ref(), &path, session).await?;
