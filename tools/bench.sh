@@ -18,7 +18,7 @@ timed_build() {
   local label=$1 dir=$2 out=${3:-out-$1}
   shift $(( $# < 3 ? $# : 3 ))
   echo "== build $label ($dir)"
-  /usr/bin/time -v "$bin" build --data "$dir" --out "$work/$out" --templates "$work/templates" --timings \
+  /usr/bin/time -v "${build_bin:-$bin}" build --data "$dir" --out "$work/$out" --templates "$work/templates" --timings \
       --report "$work/bench-$label.json" "$@" 2> "$work/build-$label.err" || { cat "$work/build-$label.err"; exit 1; }
   grep -vE '^\s' "$work/build-$label.err" | grep -v '^Command being timed'
   grep -E 'Elapsed \(wall|Maximum resident' "$work/build-$label.err" | sed 's/^\s*/  process: /'
@@ -38,6 +38,39 @@ for n in $scales; do
   timed_build "${n}x" "$dir" "out-${n}x" --max-page-kb $((200 * n))
   runs+=("${n}x")
 done
+# The 1x build again with its SQL on a Ballista cluster on this machine: a scheduler and
+# two executors of the binary built with the ballista feature (BENCH_CLUSTER_BIN, set by
+# `make bench` unless BENCH_CLUSTER=0), beside the local build above. The nodes run under
+# /usr/bin/time too, for their own peak memory.
+if [ -n "${BENCH_CLUSTER_BIN:-}" ]; then
+  free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+  cluster="$work/cluster"; rm -rf "$cluster"; mkdir -p "$cluster"
+  scheduler=127.0.0.1:$(free_port)
+  /usr/bin/time -v "$BENCH_CLUSTER_BIN" scheduler --bind "$scheduler" --external-host 127.0.0.1 2> "$cluster/scheduler.err" &
+  nodes=($!)
+  sleep 1
+  for i in 1 2; do
+    mkdir -p "$cluster/executor-$i"
+    /usr/bin/time -v "$BENCH_CLUSTER_BIN" executor --scheduler "$scheduler" --bind "127.0.0.1:$(free_port)" \
+        --external-host 127.0.0.1 --concurrency 2 --work-dir "$cluster/executor-$i" 2> "$cluster/executor-$i.err" &
+    nodes+=($!)
+  done
+  stop_nodes() { for n in "${nodes[@]}"; do pkill -TERM -P "$n" 2> /dev/null || true; done; wait "${nodes[@]}" 2> /dev/null || true; }
+  trap stop_nodes EXIT
+  sleep 2
+  rm -rf "$work/out-cluster-1x" "$work/out-cluster-1x.cache"; sync; sleep "$settle"
+  build_bin="$BENCH_CLUSTER_BIN" timed_build cluster-1x "$data" out-cluster-1x --engine "ballista://$scheduler" --scratch "$cluster/scratch"
+  runs+=("cluster-1x")
+  stop_nodes; trap - EXIT
+  for node in scheduler executor-1 executor-2; do
+    echo "  $node: $(grep -E 'Maximum resident' "$cluster/$node.err" | sed 's/^\s*//'), cpu $(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$cluster/$node.err") s"
+  done
+  if [ -d "$work/out-1x" ]; then
+    diff -r "$work/out-1x" "$work/out-cluster-1x" > /dev/null && echo "  the cluster's output is the local 1x build's, byte for byte" \
+      || { echo "  the cluster's output differs from the local 1x build's"; exit 1; }
+  fi
+  rm -rf "$work/out-cluster-1x" "$work/out-cluster-1x.cache" "$cluster/scratch"
+fi
 # A scheduled rebuild: the output exists, unchanged pages are hard-linked from it and
 # the old tree is deleted afterwards by a background purge (not part of the figure).
 first=${scales%% *}
