@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use marquee::foundation::engine::ballista::{self as nodes, ExecutorOptions, SchedulerOptions};
 use marquee::foundation::scratch::ScratchDir;
 
+// Each test binary uses its own part of the shared helpers.
+#[allow(dead_code)]
 mod common;
 
 /// A cluster node: a thread with a runtime of its own, so stopping it ends every task
