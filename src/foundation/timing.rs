@@ -48,6 +48,9 @@ impl Stopwatch {
             bar
         });
         let result = work.await;
+        if let Some(now) = resident_mb() {
+            trace_note(&format!("{stage} ends holding {now:.0} MB"));
+        }
         let (cpu_after, peak) = process_usage();
         let timing = StageTiming {
             stage: stage.to_string(),
@@ -110,10 +113,22 @@ impl Stopwatch {
     }
 }
 
-/// With MARQUEE_TRACE set, prints how long each named step took (for profiling).
+/// With MARQUEE_TRACE set, prints how long each named step took (for profiling), the
+/// process's peak memory so far and what it holds now: a step that leaves "now" high
+/// passes memory on to the next, one that only raises the peak does not.
 pub fn trace(step: &str, since: &mut Instant) {
-    trace_note(&format!("{step}: {:.3} s (peak {:.0} MB)", since.elapsed().as_secs_f64(), process_usage().1));
+    let now = resident_mb().map_or(String::new(), |mb| format!(", now {mb:.0} MB"));
+    trace_note(&format!("{step}: {:.3} s (peak {:.0} MB{now})", since.elapsed().as_secs_f64(), process_usage().1));
     *since = Instant::now();
+}
+
+/// The process's resident memory now, in MB (Linux only: `None` elsewhere).
+pub fn resident_mb() -> Option<f64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: f64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf only reads a system setting.
+    let page_size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * page_size as f64 / (1024.0 * 1024.0))
 }
 
 /// With MARQUEE_TRACE set, prints one profiling line.

@@ -5,7 +5,8 @@
 //! every other page at `<dir>/<stem>/<order>-<n>.html` (`drama-770729c0/anio-2.html`).
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use anyhow::Result;
 use datafusion::arrow::array::{Array, AsArray};
@@ -86,10 +87,15 @@ pub struct Member {
     pub vote_count: Option<f64>,
 }
 
+/// A movie as every list it is in holds it: its line and its sort keys, made once per
+/// movie and shared (a movie is in a dozen lists; one copy a list held 0.6 GB at 4x
+/// the full data).
+type Listed = (Arc<Member>, Arc<SortKeys>);
+
 /// The movies of one list and their sequence in every order.
 #[derive(Debug, Default)]
 pub struct MovieList {
-    pub members: Vec<Member>,
+    pub members: Vec<Arc<Member>>,
     /// For each order of `Order::ALL`, the members' indexes in that order.
     sequences: [Vec<usize>; 4],
 }
@@ -101,7 +107,7 @@ impl MovieList {
 
     /// The members in `order`.
     pub fn in_order(&self, order: Order) -> Vec<&Member> {
-        self.sequences[order.index()].iter().map(|&i| &self.members[i]).collect()
+        self.sequences[order.index()].iter().map(|&i| &*self.members[i]).collect()
     }
 
     /// The orders it has pages for: all of them from `BROWSE_ORDER_MIN_MOVIES` movies.
@@ -119,7 +125,9 @@ pub type ListKey = (String, String, Option<i64>);
 
 /// Every list of `page_browse`, each with its movies in every order.
 pub async fn read_lists(ctx: &SessionContext) -> Result<BTreeMap<ListKey, MovieList>> {
-    let mut unsorted: BTreeMap<ListKey, Vec<(Member, SortKeys)>> = BTreeMap::new();
+    let mut unsorted: BTreeMap<ListKey, Vec<Listed>> = BTreeMap::new();
+    // Every row of a movie carries the same movie columns (the SQL joins them by id).
+    let mut movies: HashMap<i64, Listed> = HashMap::new();
     for batch in ctx.table(tables::PAGE_BROWSE).await?.collect().await? {
         let (facet, label, decade) = (column(&batch, "facet")?, column(&batch, "label")?, column(&batch, "decade")?);
         let (id, title, year) = (column(&batch, "id")?, column(&batch, "title")?, column(&batch, "year")?);
@@ -132,25 +140,30 @@ pub async fn read_lists(ctx: &SessionContext) -> Result<BTreeMap<ListKey, MovieL
             if current.as_ref().is_none_or(|c| (c.0.as_str(), c.1.as_str(), c.2) != key) {
                 current = Some((key.0.to_string(), key.1.to_string(), key.2));
             }
-            let member = Member {
-                id: int_at(id, row).unwrap_or_default(),
-                title: str_at(title, row).map(str::to_string),
-                year: int_at(year, row),
-                vote_average: float_at(average, row),
-                vote_count: float_at(count, row),
-            };
-            let keys = SortKeys {
-                popularity: raw_float_at(popularity, row),
-                release_date: str_at(release_date, row).map(str::to_string),
-                title_key: str_at(title_key, row).map(str::to_string),
-                rated: bool_at(rated, row),
-                vote_average: raw_float_at(average, row),
-                vote_count: raw_float_at(count, row),
-            };
-            unsorted.entry(current.clone().unwrap_or_default()).or_default().push((member, keys));
+            let movie_id = int_at(id, row).unwrap_or_default();
+            let movie = movies.entry(movie_id).or_insert_with(|| {
+                let member = Member {
+                    id: movie_id,
+                    title: str_at(title, row).map(str::to_string),
+                    year: int_at(year, row),
+                    vote_average: float_at(average, row),
+                    vote_count: float_at(count, row),
+                };
+                let keys = SortKeys {
+                    popularity: raw_float_at(popularity, row),
+                    release_date: str_at(release_date, row).map(str::to_string),
+                    title_key: str_at(title_key, row).map(str::to_string),
+                    rated: bool_at(rated, row),
+                    vote_average: raw_float_at(average, row),
+                    vote_count: raw_float_at(count, row),
+                };
+                (Arc::new(member), Arc::new(keys))
+            });
+            unsorted.entry(current.clone().unwrap_or_default()).or_default().push(movie.clone());
         }
     }
-    let lists: Vec<(ListKey, Vec<(Member, SortKeys)>)> = unsorted.into_iter().collect();
+    drop(movies);
+    let lists: Vec<(ListKey, Vec<Listed>)> = unsorted.into_iter().collect();
     Ok(lists.into_par_iter().map(|(key, members)| (key, sorted(members))).collect())
 }
 
@@ -171,7 +184,7 @@ struct SortKeys {
 impl Order {
     /// How two movies of a list compare in this order. Every order ends on the id, so
     /// no two movies tie and the pages are the same whatever order the rows came in.
-    fn compare(self, (a, ka): &(Member, SortKeys), (b, kb): &(Member, SortKeys)) -> Ordering {
+    fn compare(self, (a, ka): &Listed, (b, kb): &Listed) -> Ordering {
         let by_floats = |x: &Option<f64>, y: &Option<f64>| descending_nulls_last(x.as_ref(), y.as_ref(), |p, q| p.total_cmp(q));
         let first = match self {
             Order::Popularity => by_floats(&ka.popularity, &kb.popularity),
@@ -201,7 +214,7 @@ fn descending_nulls_last<T>(a: Option<T>, b: Option<T>, cmp: impl Fn(&T, &T) -> 
 }
 
 /// A list's movies in the default order, with their sequence in every other order.
-fn sorted(mut movies: Vec<(Member, SortKeys)>) -> MovieList {
+fn sorted(mut movies: Vec<Listed>) -> MovieList {
     movies.sort_by(|a, b| DEFAULT_ORDER.compare(a, b));
     let sequences = Order::ALL.map(|order| {
         let mut sequence: Vec<usize> = (0..movies.len()).collect();
@@ -402,8 +415,8 @@ mod tests {
         Member { id, title: Some(format!("m{id}")), year: Some(2000), vote_average: None, vote_count: None }
     }
 
-    fn movie(id: i64, keys: SortKeys) -> (Member, SortKeys) {
-        (member(id), keys)
+    fn movie(id: i64, keys: SortKeys) -> Listed {
+        (Arc::new(member(id)), Arc::new(keys))
     }
 
     fn ids(list: &MovieList, order: Order) -> Vec<i64> {
@@ -449,9 +462,8 @@ mod tests {
     #[test]
     fn titles_tie_on_the_folded_key_then_the_title_itself() {
         let titled = |id, title: &str| {
-            let mut m = movie(id, SortKeys { title_key: Some("amelie".into()), ..SortKeys::default() });
-            m.0.title = Some(title.to_string());
-            m
+            let m = Member { title: Some(title.to_string()), ..member(id) };
+            (Arc::new(m), Arc::new(SortKeys { title_key: Some("amelie".into()), ..SortKeys::default() }))
         };
         let list = sorted(vec![titled(1, "amélie"), titled(2, "Amélie"), titled(3, "Amelie")]);
         assert_eq!(ids(&list, Order::Title), [3, 2, 1]);
