@@ -14,11 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use datafusion::arrow::compute::BatchCoalescer;
-use datafusion::common::file_options::parquet_writer::ParquetWriterOptions;
-use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::SessionContext;
-use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::foundation::engine;
@@ -145,6 +141,7 @@ async fn open_etl(dir: &Path, memory_limit: Option<usize>) -> Result<SessionCont
 
 /// Decodes every row of `table` and drops it: whether its file can be read whole.
 async fn read_through(ctx: &SessionContext, table: &str) -> Result<()> {
+    use futures::StreamExt;
     let mut stream = ctx.table(table).await?.execute_stream().await?;
     while let Some(batch) = stream.next().await {
         batch?;
@@ -296,44 +293,13 @@ async fn save(cache: &Path, stage: &str, key: Fingerprint, fill: impl AsyncFnOnc
     .await
 }
 
-/// Rows in each batch handed to the Parquet writer. The writer cuts its pages where
-/// batches begin, so a file written from the same rows in other batches differs in its
-/// bytes: the batches a Ballista cluster sends back are not the ones this process makes.
-/// Cut into batches of this size, the same rows are the same file.
-const WRITTEN_BATCH_ROWS: usize = 8192;
-
-/// `table` as `<table>.parquet` in `dir`, streamed, with the session's Parquet options.
-/// The session plans on one partition (`engine::switch_to_deterministic_plans`), so the
+/// `table` as `<table>.parquet` in `dir` (see `engine::write_parquet_file`). The
+/// session plans on one partition (`engine::switch_to_deterministic_plans`), so the
 /// rows are written in the table's order.
 async fn write_parquet(ctx: &SessionContext, table: &str, dir: &Path) -> Result<()> {
     let path = dir.join(format!("{table}.parquet"));
-    let written = async {
-        let frame = ctx.table(table).await?;
-        let schema = std::sync::Arc::new(frame.schema().as_arrow().clone());
-        let mut options = ctx.state().default_table_options().parquet;
-        // As DataFusion's own Parquet writer does: the Arrow schema in the file's metadata.
-        options.arrow_schema(&schema);
-        let properties = ParquetWriterOptions::try_from(&options)?.writer_options().clone();
-        let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))?;
-        let mut cut = BatchCoalescer::new(schema, WRITTEN_BATCH_ROWS);
-        // Partition after partition, never interleaved as they come.
-        for mut batches in frame.execute_stream_partitioned().await? {
-            while let Some(batch) = batches.next().await {
-                cut.push_batch(batch?)?;
-                while let Some(batch) = cut.next_completed_batch() {
-                    writer.write(&batch)?;
-                }
-            }
-        }
-        cut.finish_buffered_batch()?;
-        while let Some(batch) = cut.next_completed_batch() {
-            writer.write(&batch)?;
-        }
-        writer.close()?;
-        anyhow::Ok(())
-    };
-    written.await.with_context(|| format!("writing {}", path.display()))
+    let plan = ctx.table(table).await?.create_physical_plan().await?;
+    engine::write_parquet_file(plan, &ctx.state(), &path).await.with_context(|| format!("writing {}", path.display()))
 }
 
 /// One table as its Parquet file in `dir` (streamed, as the clean tables are), read

@@ -44,7 +44,6 @@ use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::execution::{SessionState, SessionStateBuilder};
 use datafusion::logical_expr::var_provider::VarType;
 use datafusion::logical_expr::{Expr, LogicalPlan, TableScan};
-use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
@@ -452,18 +451,7 @@ fn file_safe(name: &str) -> String {
 /// Writes the table's rows, partition after partition of a scan of it here, to one
 /// Parquet file: the rows in the order a single-partition scan of the table gives them.
 async fn write_table(table: &dyn TableProvider, path: &Path, session: &dyn Session) -> datafusion::error::Result<()> {
-    use futures::StreamExt;
-    let scan = table.scan(session, None, &[], None).await?;
-    let file = std::fs::File::create(path)?;
-    let mut writer = ArrowWriter::try_new(std::io::BufWriter::new(file), table.schema(), None)?;
-    for partition in 0..scan.output_partitioning().partition_count() {
-        let mut batches = scan.execute(partition, session.task_ctx())?;
-        while let Some(batch) = batches.next().await {
-            writer.write(&batch?)?;
-        }
-    }
-    writer.close()?;
-    Ok(())
+    super::write_parquet_file(table.scan(session, None, &[], None).await?, session, path).await
 }
 
 /// A table over one Parquet file, with exactly `schema` (the in-memory table's).

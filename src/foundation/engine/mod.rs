@@ -240,6 +240,49 @@ pub async fn register_parquet_file(ctx: &SessionContext, table: &str, path: &std
         .with_context(|| format!("reading {}", path.display()))
 }
 
+/// Rows in each batch handed to the Parquet writer. The writer cuts its pages where
+/// batches begin, so a file written from the same rows in other batches differs in its
+/// bytes: the batches a Ballista cluster sends back are not the ones this process makes.
+/// Cut into batches of this size, the same rows are the same file.
+const WRITTEN_BATCH_ROWS: usize = 8192;
+
+/// Writes the rows of `plan` to one Parquet file at `path`, streamed, partition after
+/// partition (never interleaved as they come), with the session's Parquet options.
+pub async fn write_parquet_file(
+    plan: Arc<dyn datafusion::physical_plan::ExecutionPlan>,
+    session: &dyn datafusion::catalog::Session,
+    path: &std::path::Path,
+) -> datafusion::error::Result<()> {
+    use datafusion::arrow::compute::BatchCoalescer;
+    use datafusion::common::file_options::parquet_writer::ParquetWriterOptions;
+    use datafusion::parquet::arrow::ArrowWriter;
+    use datafusion::physical_plan::ExecutionPlanProperties;
+    use futures::StreamExt;
+    let schema = plan.schema();
+    let mut options = session.table_options().parquet.clone();
+    // As DataFusion's own Parquet writer does: the Arrow schema in the file's metadata.
+    options.arrow_schema(&schema);
+    let properties = ParquetWriterOptions::try_from(&options)?.writer_options().clone();
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))?;
+    let mut cut = BatchCoalescer::new(schema, WRITTEN_BATCH_ROWS);
+    for partition in 0..plan.output_partitioning().partition_count() {
+        let mut batches = plan.execute(partition, session.task_ctx())?;
+        while let Some(batch) = batches.next().await {
+            cut.push_batch(batch?)?;
+            while let Some(batch) = cut.next_completed_batch() {
+                writer.write(&batch)?;
+            }
+        }
+    }
+    cut.finish_buffered_batch()?;
+    while let Some(batch) = cut.next_completed_batch() {
+        writer.write(&batch)?;
+    }
+    writer.close()?;
+    Ok(())
+}
+
 /// How many partitions parallel plans use: one per core.
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
