@@ -322,13 +322,19 @@ pub struct PartialSummary {
     pub dir: PathBuf,
 }
 
-/// Runs the data stages up to `until` and keeps their results in the cache beside
-/// `opts.out` for the next run, without touching the output. The same refusals as a
-/// whole build apply, so a partial run fails where the build would.
-pub async fn build_until(opts: &BuildOptions, until: Until, watch: &mut Stopwatch) -> Result<PartialSummary> {
-    if until == Until::Site {
-        bail!("--until site makes one part of the site: give --part K/N (a whole site is `marquee build`)");
-    }
+/// What a run that publishes nothing (`--until`, `--part`) starts from.
+struct Partial {
+    cache: PathBuf,
+    program: Fingerprint,
+    data: Fingerprint,
+    /// The clean tables.
+    ctx: SessionContext,
+    summary: PartialSummary,
+}
+
+/// The clean tables of a run that publishes nothing, made or read from the kept etl
+/// results, refused as a whole build would refuse them.
+async fn cleaned_for_partial(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<Partial> {
     publish::check_data_outside(&opts.out, &opts.data)?;
     let cache = reuse::cache_dir(&opts.out);
     let program = fingerprint::program_fingerprint().context("reading the program's own file")?;
@@ -337,18 +343,25 @@ pub async fn build_until(opts: &BuildOptions, until: Until, watch: &mut Stopwatc
     let (ctx, accounting, etl) = cleaned(&cache, data, &inputs, opts, watch).await?;
     refuse_unless_publishable(&accounting, previous_movie_count(&opts.out), opts)?;
     // The etl results are kept by `cleaned` whether or not they were made now.
-    let kept = match etl.reused {
-        true => vec!["load", "etl"],
-        false => Vec::new(),
-    };
-    let mut summary = PartialSummary {
+    let summary = PartialSummary {
+        kept: if etl.reused { vec!["load", "etl"] } else { Vec::new() },
         accounting,
         recommend: None,
-        kept,
         etl_reused: etl.sources,
         cache_distrusted: etl.distrusted,
         dir: cache.join("stages"),
     };
+    Ok(Partial { cache, program, data, ctx, summary })
+}
+
+/// Runs the data stages up to `until` and keeps their results in the cache beside
+/// `opts.out` for the next run, without touching the output. The same refusals as a
+/// whole build apply, so a partial run fails where the build would.
+pub async fn build_until(opts: &BuildOptions, until: Until, watch: &mut Stopwatch) -> Result<PartialSummary> {
+    if until == Until::Site {
+        bail!("--until site makes one part of the site: give --part K/N (a whole site is `marquee build`)");
+    }
+    let Partial { cache, data, ctx, mut summary, .. } = cleaned_for_partial(opts, watch).await?;
     if until == Until::Recommend {
         let (stats, rec) = recommended(&cache, data, &ctx, watch, opts.parts).await?;
         if rec.reused {

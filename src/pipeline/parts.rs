@@ -13,18 +13,18 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use super::stage_results::{self, Until};
-use super::{BuildOptions, PartialSummary, cleaned, recommended, refuse_unless_publishable};
+use super::{BuildOptions, PartialSummary, recommended};
 use crate::foundation::fingerprint::Fingerprint;
 use crate::foundation::output::replace_dir_atomically;
 use crate::foundation::parts::Part;
-use crate::foundation::reuse::{self, FileLog};
+use crate::foundation::reuse::FileLog;
 use crate::foundation::timing::Stopwatch;
 use crate::stages::site::parts::{SiteParts, part_dir, render_part};
 use crate::stages::site::templates::Theme;
-use crate::stages::{load, publish, questions, recommend, site};
+use crate::stages::{questions, recommend, site};
 
 /// Where the parts of the site are kept, in the cache beside the output.
 fn site_parts_dir(cache: &Path) -> std::path::PathBuf {
@@ -39,21 +39,7 @@ pub async fn build_part(opts: &BuildOptions, until: Until, part: Part, watch: &m
     if until == Until::Etl {
         bail!("--part K/N splits the recommendations or the site: give --until recommend or --until site");
     }
-    publish::check_data_outside(&opts.out, &opts.data)?;
-    let cache = reuse::cache_dir(&opts.out);
-    let program = crate::foundation::fingerprint::program_fingerprint().context("reading the program's own file")?;
-    let inputs = load::find_inputs(&opts.data)?;
-    let data = watch.time("fingerprint", async { super::reuse_data::data_fingerprint(program, &inputs) }).await?;
-    let (ctx, accounting, etl) = cleaned(&cache, data, &inputs, opts, watch).await?;
-    refuse_unless_publishable(&accounting, super::previous_movie_count(&opts.out), opts)?;
-    let mut summary = PartialSummary {
-        kept: if etl.reused { vec!["load", "etl"] } else { Vec::new() },
-        accounting,
-        recommend: None,
-        etl_reused: etl.sources,
-        cache_distrusted: etl.distrusted,
-        dir: cache.join("stages"),
-    };
+    let super::Partial { cache, program, data, ctx, mut summary } = super::cleaned_for_partial(opts, watch).await?;
     if until == Until::Recommend {
         if stage_results::has_recommend_part(&cache, data, part) {
             summary.kept.push("recommend");
