@@ -48,7 +48,9 @@ impl Stopwatch {
             bar
         });
         let result = work.await;
-        if let Some(now) = resident_mb() {
+        if tracing()
+            && let Some(now) = resident_mb()
+        {
             trace_note(&format!("{stage} ends holding {now:.0} MB"));
         }
         let (cpu_after, peak) = process_usage();
@@ -117,8 +119,10 @@ impl Stopwatch {
 /// process's peak memory so far and what it holds now: a step that leaves "now" high
 /// passes memory on to the next, one that only raises the peak does not.
 pub fn trace(step: &str, since: &mut Instant) {
-    let now = resident_mb().map_or(String::new(), |mb| format!(", now {mb:.0} MB"));
-    trace_note(&format!("{step}: {:.3} s (peak {:.0} MB{now})", since.elapsed().as_secs_f64(), process_usage().1));
+    if tracing() {
+        let now = resident_mb().map_or(String::new(), |mb| format!(", now {mb:.0} MB"));
+        trace_note(&format!("{step}: {:.3} s (peak {:.0} MB{now})", since.elapsed().as_secs_f64(), process_usage().1));
+    }
     *since = Instant::now();
 }
 
@@ -131,9 +135,14 @@ pub fn resident_mb() -> Option<f64> {
     Some(pages * page_size as f64 / (1024.0 * 1024.0))
 }
 
+/// Whether MARQUEE_TRACE is set: the profiling lines are printed, and worth measuring.
+fn tracing() -> bool {
+    std::env::var_os("MARQUEE_TRACE").is_some()
+}
+
 /// With MARQUEE_TRACE set, prints one profiling line.
 pub fn trace_note(text: &str) {
-    if std::env::var_os("MARQUEE_TRACE").is_some() {
+    if tracing() {
         eprintln!("  trace: {text}");
     }
 }
