@@ -36,7 +36,7 @@ impl BatchStats {
 /// A spill file being written.
 pub struct Spill {
     path: PathBuf,
-    writer: Option<FileWriter<BufWriter<File>>>,
+    writer: FileWriter<BufWriter<File>>,
     schema: SchemaRef,
     batches: Vec<BatchStats>,
     /// The first write error: reported by [`Spill::finish`].
@@ -48,15 +48,14 @@ impl Spill {
         let failed = |e: &dyn std::fmt::Display| input_error(path, None, format!("cannot write the loader's spill file: {e}"));
         let file = File::create(path).map_err(|e| failed(&e))?;
         let writer = FileWriter::try_new(BufWriter::new(file), &schema).map_err(|e| failed(&e))?;
-        Ok(Spill { path: path.to_path_buf(), writer: Some(writer), schema, batches: Vec::new(), error: None })
+        Ok(Spill { path: path.to_path_buf(), writer, schema, batches: Vec::new(), error: None })
     }
 
     pub fn write(&mut self, batch: &RecordBatch) {
         if self.error.is_some() {
             return;
         }
-        let Some(writer) = self.writer.as_mut() else { return };
-        match writer.write(batch) {
+        match self.writer.write(batch) {
             Ok(()) => self.batches.push(BatchStats::of(batch)),
             Err(e) => self.error = Some(e.to_string()),
         }
@@ -64,10 +63,9 @@ impl Spill {
 
     /// The written file, or the first error writing it.
     pub fn finish(mut self) -> Result<Spilled, InputError> {
-        let finished = match (self.error.take(), self.writer.take()) {
-            (Some(e), _) => Err(e),
-            (None, Some(mut writer)) => writer.finish().map_err(|e| e.to_string()),
-            (None, None) => Err("already finished".into()),
+        let finished = match self.error.take() {
+            Some(e) => Err(e),
+            None => self.writer.finish().map_err(|e| e.to_string()),
         };
         if let Err(e) = finished {
             return Err(input_error(&self.path, None, format!("cannot write the loader's spill file: {e}")));
