@@ -288,13 +288,20 @@ mod tests {
         assert_eq!(std::fs::read_dir(&root).unwrap().count(), 1);
     }
 
-    #[test]
-    fn purge_removes_only_leftover_trees() {
-        let root = tmp("purge");
-        let old = root.join(".output.staging-999999999");
+    /// A tree a build left beside the output, with a page and the marker saying it is
+    /// marquee's.
+    fn marked_leftover(root: &Path, name: &str) -> PathBuf {
+        let old = root.join(name);
         std::fs::create_dir_all(old.join("movies")).unwrap();
         std::fs::write(old.join("movies/1.html"), "old").unwrap();
         std::fs::write(old.join(MARKER), MARKER_TEXT).unwrap();
+        old
+    }
+
+    #[test]
+    fn purge_removes_only_leftover_trees() {
+        let root = tmp("purge");
+        let old = marked_leftover(&root, ".output.staging-999999999");
         purge(&old).unwrap();
         assert_eq!(std::fs::read_dir(&root).unwrap().count(), 0);
         let precious = root.join("output");
@@ -316,11 +323,8 @@ mod tests {
     #[test]
     fn a_removal_cut_short_leaves_a_tree_the_next_build_removes() {
         let root = tmp("cut-short");
-        let old = root.join(".output.old-999999997");
-        std::fs::create_dir_all(old.join("movies")).unwrap();
-        std::fs::write(old.join("movies/1.html"), "old").unwrap();
+        let old = marked_leftover(&root, ".output.old-999999997");
         std::fs::write(old.join("manifest.json"), "{}").unwrap();
-        std::fs::write(old.join(MARKER), MARKER_TEXT).unwrap();
         // What a kill between the two steps of remove_marked_tree leaves.
         remove_all_but_marker(&old).unwrap();
         let left: Vec<_> = std::fs::read_dir(&old).unwrap().flatten().map(|e| e.file_name()).collect();
