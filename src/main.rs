@@ -38,7 +38,7 @@ use marquee::pipeline::{self, BuildOptions};
 use marquee::settings::{DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB, DEFAULT_MAX_REJECT_SHARE, DEFAULT_MIN_MOVIE_SHARE};
 use marquee::stages::bundle::{self, Lookup};
 use marquee::stages::publish::Cleanup;
-use marquee::stages::site::SiteOptions;
+use marquee::stages::site::{PageRanges, SiteOptions};
 
 /// marquee: The Movies Dataset, cleaned, queried and recommended ahead of time,
 /// published as a static site and a JSON lookup bundle.
@@ -86,6 +86,13 @@ enum Command {
         /// values a page).
         #[arg(long, default_value_t = DEFAULT_BROWSE_PAGE_MOVIES, value_parser = clap::value_parser!(u64).range(1..10_000).map(|v| v as usize))]
         browse_page_size: usize,
+        /// The most film credits the person pages are queried for at once (the pages
+        /// of a range of person ids): memory, never output. For the tests.
+        #[arg(long, hide = true, default_value_t = PageRanges::default().person_credits, value_parser = clap::value_parser!(u64).range(1..))]
+        person_range_credits: u64,
+        /// The most movies the movie pages are queried for at once. For the tests.
+        #[arg(long, hide = true, default_value_t = PageRanges::default().movies, value_parser = clap::value_parser!(u64).range(1..))]
+        movie_range_movies: u64,
         /// Print wall time, CPU time and peak memory per stage.
         #[arg(long)]
         timings: bool,
@@ -486,6 +493,8 @@ fn main() -> ExitCode {
                 allow_shrink,
                 max_page_kb,
                 browse_page_size,
+                person_range_credits,
+                movie_range_movies,
                 timings,
                 report,
                 wait_for_cleanup,
@@ -499,7 +508,13 @@ fn main() -> ExitCode {
                 scratch,
             } => {
                 let cleanup = if wait_for_cleanup { Cleanup::Now } else { Cleanup::Background };
-                let site = SiteOptions { max_page_bytes: max_page_kb.saturating_mul(1024), browse_page_movies: browse_page_size, base_url };
+                let page_ranges = PageRanges { person_credits: person_range_credits, movies: movie_range_movies };
+                let site = SiteOptions {
+                    max_page_bytes: max_page_kb.saturating_mul(1024),
+                    browse_page_movies: browse_page_size,
+                    base_url,
+                    page_ranges,
+                };
                 let engine = Engine::parse(&engine, scratch)?;
                 let opts = BuildOptions {
                     data,

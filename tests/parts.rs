@@ -229,3 +229,44 @@ fn a_part_needs_a_stage_to_split() {
     assert!(error.contains("K/N"), "{error}");
     assert!(!out.exists());
 }
+
+/// How many ranges of ids the trace says the pages of `dir` were queried in.
+fn ranges_queried(stderr: &str, dir: &str) -> usize {
+    let line =
+        stderr.lines().find(|l| l.contains(&format!("trace: {dir}: ")) && l.contains("queried in")).unwrap_or_else(|| panic!("{stderr}"));
+    line.split("queried in ").nth(1).and_then(|rest| rest.split_whitespace().next()).and_then(|n| n.parse().ok()).unwrap()
+}
+
+fn traced(data: &Path, out: &Path, args: &[&str]) -> String {
+    succeeds(marquee(data, out, args).env("MARQUEE_TRACE", "1").output().unwrap())
+}
+
+/// The person and movie pages are queried one range of ids at a time, so that memory
+/// does not grow with the data: however small the ranges, in a whole build or in parts,
+/// the output is the plain build's byte for byte.
+#[test]
+fn pages_queried_in_small_ranges_give_the_plain_build() {
+    let dir = scratch("ranges");
+    let data = sample();
+    let plain = plain(&dir, &data);
+    let small = ["--person-range-credits", "7", "--movie-range-movies", "3"];
+
+    let ranged = dir.join("ranged");
+    let stderr = traced(&data, &ranged, &small);
+    assert!(ranges_queried(&stderr, "people") > 10 && ranges_queried(&stderr, "movies") > 10, "{stderr}");
+    assert_same_trees(&ranged, &plain);
+    // The plain build fits in one range of each.
+    let whole = traced(&data, &dir.join("whole"), &[]);
+    assert_eq!((ranges_queried(&whole, "people"), ranges_queried(&whole, "movies")), (1, 1));
+
+    // Parts cut into ranges of their own.
+    let out = dir.join("out");
+    run(&data, &out, &["--until", "etl"]);
+    for k in ["1/2", "2/2"] {
+        part(&data, &out, "recommend", k);
+        let stderr = traced(&data, &out, &[&["--until", "site", "--part", k][..], &small].concat());
+        assert!(ranges_queried(&stderr, "people") > 5, "{stderr}");
+    }
+    run(&data, &out, &["--parts", "2"]);
+    assert_same_trees(&out, &plain);
+}

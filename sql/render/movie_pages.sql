@@ -1,8 +1,10 @@
 -- Everything a movie page shows, and nothing it does not (a page is rendered again
 -- when anything it is given changes), one row per movie. array_agg keeps no order: each
--- list carries its sort keys and src/stages/site/movies.rs puts it in order.
+-- list carries its sort keys and src/stages/site/movies.rs puts it in order. A view:
+-- the movie pages query it one range of movie ids at a time, so that only that range's
+-- lists are held (src/stages/site/mod.rs, page_chunks).
 
-CREATE TABLE page_movies AS
+CREATE VIEW page_movies AS
 SELECT
     m.id, m.title, m.release_date, m.release_year, m.budget, m.revenue, m."return" AS return_ratio,
     m.runtime, m.popularity, m.vote_average, m.vote_count, m.original_language, m.status,

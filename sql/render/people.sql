@@ -12,14 +12,18 @@ FROM crew WHERE job = 'Director' AND person_id IS NOT NULL
 GROUP BY person_id, movie_id
 ORDER BY person_id, movie_id, role;
 
+-- With the number of their credits, by which the person pages are cut into ranges
+-- (src/stages/site/people.rs).
 CREATE TABLE paged_people AS
-SELECT person_id FROM person_credits
+SELECT person_id, COUNT(*) AS credits FROM person_credits
 GROUP BY person_id
 HAVING SUM(CASE WHEN role = 'director' THEN 1 ELSE 0 END) > 0
     OR SUM(CASE WHEN role = 'actor' THEN 1 ELSE 0 END) >= @person_page_min_films
 ORDER BY person_id;
 
-CREATE TABLE page_people AS
+-- A view: the person pages query it one range of person ids at a time, so that only
+-- that range's film lists are held (src/stages/site/mod.rs, page_chunks).
+CREATE VIEW page_people AS
 SELECT
     p.person_id,
     n.name,
@@ -46,5 +50,4 @@ LEFT JOIN paged_people p ON p.person_id = n.person_id
 GROUP BY n.person_id, n.name, p.person_id
 ORDER BY n.person_id;
 
--- Only the page tables above read it.
-DROP TABLE person_credits;
+-- person_credits stays until the person pages are written: page_people reads it.

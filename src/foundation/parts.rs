@@ -57,6 +57,25 @@ impl IdRange {
     pub fn contains(&self, id: i64) -> bool {
         self.from.is_none_or(|f| id >= f) && self.to.is_none_or(|t| id < t)
     }
+
+    /// This range cut into consecutive ranges that cover it, each holding ids of
+    /// `weighted` (id, weight; sorted ascending, without repeats) whose weights sum to
+    /// at most `budget`, or a single id heavier than that. One range, this one, when
+    /// everything fits: so small data is not cut at all.
+    pub fn chunks(&self, weighted: &[(i64, u64)], budget: u64) -> Vec<IdRange> {
+        let mut cuts = Vec::new();
+        let mut held = 0u64;
+        for &(id, weight) in weighted.iter().filter(|(id, _)| self.contains(*id)) {
+            if held > 0 && held.saturating_add(weight) > budget {
+                cuts.push(id);
+                held = 0;
+            }
+            held = held.saturating_add(weight);
+        }
+        let starts = std::iter::once(self.from).chain(cuts.iter().copied().map(Some));
+        let ends = cuts.iter().copied().map(Some).chain(std::iter::once(self.to));
+        starts.zip(ends).map(|(from, to)| IdRange { from, to }).collect()
+    }
 }
 
 #[cfg(test)]
@@ -86,5 +105,28 @@ mod tests {
             }
         }
         assert_eq!(Part { index: 1, count: 1 }.range_of(&[]), IdRange::default());
+    }
+
+    #[test]
+    fn chunks_cover_their_range_each_within_the_budget() {
+        let weighted: Vec<(i64, u64)> = vec![(1, 3), (4, 3), (6, 1), (9, 7), (10, 2), (12, 2), (15, 1), (20, 4)];
+        for within in [IdRange::default(), IdRange { from: Some(4), to: Some(15) }, IdRange { from: None, to: Some(10) }] {
+            for budget in [1, 4, 6, 8, 100] {
+                let chunks = within.chunks(&weighted, budget);
+                for id in -5..30 {
+                    let holding = chunks.iter().filter(|c| c.contains(id)).count();
+                    assert_eq!(holding, usize::from(within.contains(id)), "id {id}, budget {budget}, {within:?}: {chunks:?}");
+                }
+                for chunk in &chunks {
+                    let ids: Vec<&(i64, u64)> = weighted.iter().filter(|(id, _)| chunk.contains(*id)).collect();
+                    let sum: u64 = ids.iter().map(|(_, w)| w).sum();
+                    assert!(sum <= budget || ids.len() == 1, "{chunk:?} holds {sum} over {budget}");
+                    assert!(!ids.is_empty() || chunks.len() == 1, "{chunk:?} holds nothing: {chunks:?}");
+                }
+            }
+        }
+        // Everything fits: the range itself, uncut.
+        assert_eq!(IdRange::default().chunks(&weighted, 100), vec![IdRange::default()]);
+        assert_eq!(IdRange::default().chunks(&weighted, 6).len(), 5);
     }
 }

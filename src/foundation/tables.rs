@@ -35,6 +35,7 @@ pub const PAGED_PEOPLE: &str = "paged_people";
 pub const PAGE_COLLECTIONS: &str = "page_collections";
 pub const PAGE_MOVIES: &str = "page_movies";
 pub const PAGE_PEOPLE: &str = "page_people";
+pub const PERSON_CREDITS: &str = "person_credits";
 pub const PAGE_BROWSE: &str = "page_browse";
 pub const SEARCH_MOVIES: &str = "search_movies";
 pub const SEARCH_PEOPLE: &str = "search_people";

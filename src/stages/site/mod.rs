@@ -27,7 +27,9 @@ use crate::foundation::parts::IdRange;
 use crate::foundation::reuse::{FileLog, FileRecord};
 use crate::foundation::tables;
 use crate::foundation::timing::{trace, trace_note};
-use crate::settings::{DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB, SITEMAP_MAX_URLS};
+use crate::settings::{
+    DEFAULT_BROWSE_PAGE_MOVIES, DEFAULT_MAX_PAGE_KB, MOVIE_PAGES_RANGE_MOVIES, PERSON_PAGES_RANGE_FILMS, SITEMAP_MAX_URLS,
+};
 use crate::sql;
 use crate::stages::etl::Accounting;
 use crate::stages::questions::PeopleAnswers;
@@ -84,7 +86,7 @@ pub const PAGE_KINDS: &[PageKind] = &[
         parallel_sql: false,
         templates: &["person.html"],
         dir: "people",
-        releases: &[tables::PAGE_PEOPLE],
+        releases: &[tables::PAGE_PEOPLE, tables::PERSON_CREDITS],
         render: |site, _| Box::pin(people::render(site)),
     },
     PageKind {
@@ -239,11 +241,33 @@ pub struct SiteOptions {
     /// Where the site will be published, for canonical links, Open Graph tags and the
     /// sitemap; `None` keeps every page free of absolute addresses.
     pub base_url: Option<BaseUrl>,
+    /// How much of the person and movie pages is queried at once (see `page_chunks`).
+    pub page_ranges: PageRanges,
 }
 
 impl Default for SiteOptions {
     fn default() -> Self {
-        SiteOptions { max_page_bytes: DEFAULT_MAX_PAGE_KB * 1024, browse_page_movies: DEFAULT_BROWSE_PAGE_MOVIES, base_url: None }
+        SiteOptions {
+            max_page_bytes: DEFAULT_MAX_PAGE_KB * 1024,
+            browse_page_movies: DEFAULT_BROWSE_PAGE_MOVIES,
+            base_url: None,
+            page_ranges: PageRanges::default(),
+        }
+    }
+}
+
+/// The most film credits a range of person pages holds, and the most movies a range of
+/// movie pages does (see `page_chunks`). They change how much memory the build holds,
+/// never a byte of its output; the tests make them small to show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRanges {
+    pub person_credits: u64,
+    pub movies: u64,
+}
+
+impl Default for PageRanges {
+    fn default() -> Self {
+        PageRanges { person_credits: PERSON_PAGES_RANGE_FILMS, movies: MOVIE_PAGES_RANGE_MOVIES }
     }
 }
 
@@ -708,6 +732,47 @@ pub struct RowPages<'t> {
     /// Every value outside the table that any of the kind's pages may show (lookups
     /// into other tables, the browse pages' addresses, ...), fingerprinted once.
     pub globals: Fingerprint,
+    /// The ranges of ids queried one after another (see `page_chunks`).
+    pub chunks: Vec<IdRange>,
+}
+
+/// The ranges of ids a kind's pages are queried and rendered in: the ids of the part
+/// being made (all, in a whole build), cut so that each range's rows weigh at most
+/// `budget`, by the weights of `weights` (`table`: an id column and, if given, a weight
+/// column; otherwise each id weighs 1). The page table is a view, so only one range's
+/// rows (their lists, the aggregates making them) are held at a time: at 8x the full
+/// data the person pages' table alone held 1.4-1.8 GB.
+pub async fn page_chunks(site: &Site<'_>, dir: &str, weights: (&str, &str, Option<&str>), budget: u64) -> Result<Vec<IdRange>> {
+    let (table, id, weight) = weights;
+    let range = site.part_range(dir)?.unwrap_or_default();
+    let columns: Vec<&str> = std::iter::once(id).chain(weight).collect();
+    let mut weighted = Vec::new();
+    for batch in site.ctx.table(table).await.with_context(|| format!("table {table}"))?.select_columns(&columns)?.collect().await? {
+        for row in 0..batch.num_rows() {
+            let Some(id) = crate::foundation::cells::int_at(batch.column(0).as_ref(), row) else { continue };
+            let weight = match weight {
+                Some(_) => crate::foundation::cells::int_at(batch.column(1).as_ref(), row).unwrap_or_default().max(0) as u64,
+                None => 1,
+            };
+            weighted.push((id, weight));
+        }
+    }
+    weighted.sort_unstable();
+    weighted.dedup_by_key(|(id, _)| *id);
+    Ok(range.chunks(&weighted, budget))
+}
+
+/// The rows of `df` whose `column` is in `range`.
+fn rows_in(df: datafusion::prelude::DataFrame, column: &str, range: IdRange) -> Result<datafusion::prelude::DataFrame> {
+    use datafusion::prelude::{col, lit};
+    let mut df = df;
+    if let Some(from) = range.from {
+        df = df.filter(col(column).gt_eq(lit(from)))?;
+    }
+    if let Some(to) = range.to {
+        df = df.filter(col(column).lt(lit(to)))?;
+    }
+    Ok(df)
 }
 
 /// Renders every page of `pages` in parallel, batch by batch straight from Arrow. Each
@@ -721,12 +786,41 @@ async fn render_rows(
     row_extra: impl Fn(&RecordBatch, usize, &mut Fingerprinter) + Sync,
     page_context: impl Fn(PageRow<'_>) -> Mj + Sync,
 ) -> Result<Written> {
-    use futures::StreamExt;
     let mut written = Written::default();
     let table = pages.table;
     // A part of the site renders the pages of its ids only.
     let range = site.part_range(pages.dir)?;
-    let mut stream = site.ctx.table(table).await.with_context(|| format!("table {table}"))?.execute_stream().await?;
+    let parallel = PAGE_KINDS[site.writer.kind.load(Ordering::Relaxed)].parallel_sql;
+    for chunk in &pages.chunks {
+        let df = rows_in(site.ctx.table(table).await.with_context(|| format!("table {table}"))?, pages.id, *chunk)?;
+        // Planned as the kind's script runs (see `PageKind::parallel_sql`).
+        if parallel {
+            engine::set_target_partitions(site.ctx, engine::cores());
+        }
+        let plan = df.create_physical_plan().await;
+        engine::switch_to_deterministic_plans(site.ctx);
+        let plan = plan?;
+        if std::env::var("MARQUEE_TRACE").is_ok_and(|level| level == "3") {
+            trace_note(&format!("{table}, ids {chunk:?}:\n{}", datafusion::physical_plan::displayable(plan.as_ref()).indent(true)));
+        }
+        let stream = datafusion::physical_plan::execute_stream(plan, site.ctx.task_ctx())?;
+        written += render_stream(site, &pages, range, stream, &row_extra, &page_context).await?;
+    }
+    trace_note(&format!("{}: {} pages, queried in {} ranges of ids", pages.dir, written.pages, pages.chunks.len()));
+    Ok(written)
+}
+
+/// Renders the pages of the rows `stream` gives (see `render_rows`).
+async fn render_stream(
+    site: &Site<'_>,
+    pages: &RowPages<'_>,
+    range: Option<IdRange>,
+    mut stream: datafusion::physical_plan::SendableRecordBatchStream,
+    row_extra: &(impl Fn(&RecordBatch, usize, &mut Fingerprinter) + Sync),
+    page_context: &(impl Fn(PageRow<'_>) -> Mj + Sync),
+) -> Result<Written> {
+    use futures::StreamExt;
+    let mut written = Written::default();
     while let Some(batch) = stream.next().await {
         let batch = batch?;
         let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();

@@ -8,7 +8,7 @@ use minijinja::{Value as Mj, context};
 use datafusion::arrow::array::RecordBatch;
 
 use super::values::{PageRow, as_i64, column, hash_unordered_list, rows, sorted_items, template_value};
-use super::{RowPages, Site, Written, render_rows};
+use super::{RowPages, Site, Written, page_chunks, render_rows};
 use crate::foundation::cells::int_at;
 use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
 use crate::foundation::tables;
@@ -61,6 +61,7 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
         id: "id",
         sorted: &SORTED,
         globals: globals(&paged, facet_pages),
+        chunks: page_chunks(site, "movies", (tables::MOVIES, "id", None), site.options.page_ranges.movies).await?,
     };
     // Besides its row, a movie's page shows the other members of its collection.
     let members_of = |batch: &RecordBatch, row: usize, print: &mut Fingerprinter| {

@@ -21,8 +21,9 @@ use crate::foundation::tables;
 use crate::stages::etl::Accounting;
 use crate::stages::questions::PeopleAnswers;
 
-/// A kind of page made in parts: one page per row of `table`, whose `id` column cuts
-/// them into ranges.
+/// A kind of page made in parts: one page per id, and `table`'s `id` column holds
+/// every id that has a page, cut into ranges. (Not the page table itself: a view, which
+/// would make every page's row to list the ids.)
 pub struct PartKind {
     pub kind: &'static str,
     pub table: &'static str,
@@ -32,8 +33,8 @@ pub struct PartKind {
 /// The kinds made in parts: the pages of one person or one movie, most of the site.
 /// Every other kind is rendered by the final build.
 pub const PART_KINDS: &[PartKind] = &[
-    PartKind { kind: "people", table: tables::PAGE_PEOPLE, id: "person_id" },
-    PartKind { kind: "movies", table: tables::PAGE_MOVIES, id: "id" },
+    PartKind { kind: "people", table: tables::PAGED_PEOPLE, id: "person_id" },
+    PartKind { kind: "movies", table: tables::MOVIES, id: "id" },
 ];
 
 /// Written last in a part's directory: the part's key.

@@ -7,7 +7,7 @@ use anyhow::Result;
 use minijinja::context;
 use serde_json::Value;
 
-use super::{RowPages, Site, Written, render_rows};
+use super::{RowPages, Site, Written, page_chunks, render_rows};
 use crate::foundation::cells::int_at;
 use crate::foundation::fingerprint::Fingerprinter;
 use crate::foundation::tables;
@@ -24,6 +24,8 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
         id: "person_id",
         sorted: &["films"],
         globals: Fingerprinter::new("person pages").finish(),
+        chunks: page_chunks(site, "people", (tables::PAGED_PEOPLE, "person_id", Some("credits")), site.options.page_ranges.person_credits)
+            .await?,
     };
     // Besides its row, a person's page shows its two answers, looked up by its id.
     let answers = |batch: &datafusion::arrow::array::RecordBatch, row: usize, print: &mut Fingerprinter| {
