@@ -306,6 +306,7 @@ async fn recommended(
     // Its neighbourhoods are kept apart: a change of numbers alone reuses them.
     let neighbourhoods = recommend::neighbourhoods::dir(cache);
     let (stats, distrusted) = watch.time("recommend", recommend::run_keeping(ctx, Some(&neighbourhoods))).await?;
+    watch.time("keep recommend", stage_results::keep_recommend(cache, data, ctx, &stats)).await?;
     Ok((stats, Kept { distrusted: kept.distrusted.or(distrusted), ..kept }))
 }
 
