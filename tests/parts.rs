@@ -169,10 +169,15 @@ fn parts_of_other_data_or_damaged_are_refused_by_name() {
     assert!(error.contains("part 1/2 was made from other data, another program"), "{error}");
     assert!(error.contains("part 2/2 was made from other data, another program"), "{error}");
     assert_eq!(tree(&out), before);
-    // The site parts made again from the other data; the recommendations' still are not.
+    // The site parts made again from the other data; the recommendations' parts still
+    // are not. A site part without them makes the recommendations whole, and keeps them
+    // for the steps after: gone, the final build must refuse the parts.
     for k in ["1/2", "2/2"] {
         part(&other, &out, "site", k);
     }
+    let whole = out.with_extension("cache").join("stages/recommend");
+    assert!(whole.join("key").is_file());
+    std::fs::remove_dir_all(&whole).unwrap();
     let error = fails(&other, &out, &["--parts", "2"]);
     assert!(error.contains("recommendations") && error.contains("part 1/2 was made from other data or another program"), "{error}");
     assert_eq!(tree(&out), before);
