@@ -37,6 +37,7 @@ pub const PAGE_MOVIES: &str = "page_movies";
 pub const PAGE_PEOPLE: &str = "page_people";
 pub const PERSON_CREDITS: &str = "person_credits";
 pub const PAGE_BROWSE: &str = "page_browse";
+pub const FACET_MEMBERS: &str = "facet_members";
 pub const SEARCH_MOVIES: &str = "search_movies";
 pub const SEARCH_PEOPLE: &str = "search_people";
 pub const SEARCH_COLLECTIONS: &str = "search_collections";

@@ -95,7 +95,7 @@ pub const PAGE_KINDS: &[PageKind] = &[
         parallel_sql: true,
         templates: &["browse_index.html", "facet.html", "facet_value.html", "pager.html"],
         dir: "browse",
-        releases: &[tables::PAGE_BROWSE],
+        releases: &[tables::PAGE_BROWSE, tables::FACET_MEMBERS],
         render: |site, _| Box::pin(browse::render(site)),
     },
     PageKind {

@@ -128,7 +128,11 @@ pub async fn read_lists(ctx: &SessionContext) -> Result<BTreeMap<ListKey, MovieL
     let mut unsorted: BTreeMap<ListKey, Vec<Listed>> = BTreeMap::new();
     // Every row of a movie carries the same movie columns (the SQL joins them by id).
     let mut movies: HashMap<i64, Listed> = HashMap::new();
-    for batch in ctx.table(tables::PAGE_BROWSE).await?.collect().await? {
+    // Streamed: page_browse is a view, and its rows are only needed until their list
+    // holds them.
+    let mut stream = ctx.table(tables::PAGE_BROWSE).await?.execute_stream().await?;
+    while let Some(batch) = futures::StreamExt::next(&mut stream).await {
+        let batch = batch?;
         let (facet, label, decade) = (column(&batch, "facet")?, column(&batch, "label")?, column(&batch, "decade")?);
         let (id, title, year) = (column(&batch, "id")?, column(&batch, "title")?, column(&batch, "year")?);
         let (average, count) = (column(&batch, "vote_average")?, column(&batch, "vote_count")?);
