@@ -736,21 +736,23 @@ pub struct RowPages<'t> {
     pub chunks: Vec<IdRange>,
 }
 
-/// The ranges of ids a kind's pages are queried and rendered in: the ids of the part
-/// being made (all, in a whole build), cut so that each range's rows weigh at most
-/// `budget`, by the weights of `weights` (`table`: an id column and, if given, a weight
-/// column; otherwise each id weighs 1). The page table is a view, so only one range's
-/// rows (their lists, the aggregates making them) are held at a time: at 8x the full
-/// data the person pages' table alone held 1.4-1.8 GB.
-pub async fn page_chunks(site: &Site<'_>, dir: &str, weights: (&str, &str, Option<&str>), budget: u64) -> Result<Vec<IdRange>> {
-    let (table, id, weight) = weights;
-    let range = site.part_range(dir)?.unwrap_or_default();
-    let columns: Vec<&str> = std::iter::once(id).chain(weight).collect();
+/// The ranges of ids the pages of `kind` (one of `parts::PART_KINDS`) are queried and
+/// rendered in: the ids of the part being made (all, in a whole build), cut so that each
+/// range's pages weigh at most `budget` (by the kind's weight column; otherwise each
+/// page weighs 1). The page table is a view, so only one range's rows (their lists, the
+/// aggregates making them) are held at a time: at 8x the full data the person pages'
+/// table alone held 1.4-1.8 GB.
+pub async fn page_chunks(site: &Site<'_>, kind: &str, budget: u64) -> Result<Vec<IdRange>> {
+    let pages = parts::PART_KINDS.iter().find(|p| p.kind == kind).with_context(|| format!("{kind} pages are not made in ranges"))?;
+    let range = site.part_range(kind_dir(kind)?)?.unwrap_or_default();
+    let columns: Vec<&str> = std::iter::once(pages.id).chain(pages.weight).collect();
     let mut weighted = Vec::new();
-    for batch in site.ctx.table(table).await.with_context(|| format!("table {table}"))?.select_columns(&columns)?.collect().await? {
+    for batch in
+        site.ctx.table(pages.table).await.with_context(|| format!("table {}", pages.table))?.select_columns(&columns)?.collect().await?
+    {
         for row in 0..batch.num_rows() {
             let Some(id) = crate::foundation::cells::int_at(batch.column(0).as_ref(), row) else { continue };
-            let weight = match weight {
+            let weight = match pages.weight {
                 Some(_) => crate::foundation::cells::int_at(batch.column(1).as_ref(), row).unwrap_or_default().max(0) as u64,
                 None => 1,
             };
@@ -760,6 +762,11 @@ pub async fn page_chunks(site: &Site<'_>, dir: &str, weights: (&str, &str, Optio
     weighted.sort_unstable();
     weighted.dedup_by_key(|(id, _)| *id);
     Ok(range.chunks(&weighted, budget))
+}
+
+/// The directory of the pages of `kind`.
+fn kind_dir(kind: &str) -> Result<&'static str> {
+    PAGE_KINDS.iter().find(|k| k.name == kind).map(|k| k.dir).with_context(|| format!("no {kind} pages"))
 }
 
 /// The rows of `df` whose `column` is in `range`.

@@ -61,7 +61,7 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
         id: "id",
         sorted: &SORTED,
         globals: globals(&paged, facet_pages),
-        chunks: page_chunks(site, "movies", (tables::MOVIES, "id", None), site.options.page_ranges.movies).await?,
+        chunks: page_chunks(site, "movies", site.options.page_ranges.movies).await?,
     };
     // Besides its row, a movie's page shows the other members of its collection.
     let members_of = |batch: &RecordBatch, row: usize, print: &mut Fingerprinter| {

@@ -28,13 +28,17 @@ pub struct PartKind {
     pub kind: &'static str,
     pub table: &'static str,
     pub id: &'static str,
+    /// The column of `table` saying how many rows of list a page holds, by which a
+    /// build cuts the pages into ranges queried one at a time (`page_chunks`); `None`
+    /// when each page weighs about the same.
+    pub weight: Option<&'static str>,
 }
 
 /// The kinds made in parts: the pages of one person or one movie, most of the site.
 /// Every other kind is rendered by the final build.
 pub const PART_KINDS: &[PartKind] = &[
-    PartKind { kind: "people", table: tables::PAGED_PEOPLE, id: "person_id" },
-    PartKind { kind: "movies", table: tables::MOVIES, id: "id" },
+    PartKind { kind: "people", table: tables::PAGED_PEOPLE, id: "person_id", weight: Some("credits") },
+    PartKind { kind: "movies", table: tables::MOVIES, id: "id", weight: None },
 ];
 
 /// Written last in a part's directory: the part's key.

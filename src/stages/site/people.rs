@@ -24,8 +24,7 @@ pub async fn render(site: &Site<'_>) -> Result<Written> {
         id: "person_id",
         sorted: &["films"],
         globals: Fingerprinter::new("person pages").finish(),
-        chunks: page_chunks(site, "people", (tables::PAGED_PEOPLE, "person_id", Some("credits")), site.options.page_ranges.person_credits)
-            .await?,
+        chunks: page_chunks(site, "people", site.options.page_ranges.person_credits).await?,
     };
     // Besides its row, a person's page shows its two answers, looked up by its id.
     let answers = |batch: &datafusion::arrow::array::RecordBatch, row: usize, print: &mut Fingerprinter| {
