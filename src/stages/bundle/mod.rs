@@ -25,7 +25,6 @@ mod parts;
 use download::{Segment, SegmentWriter};
 pub use parts::BundleReuse;
 use parts::{PartRecord, ReusablePart, SegmentRecord};
-use rayon::prelude::*;
 
 /// 2: aliases moved from normalization.aliases into each question's entry.
 pub const SCHEMA_VERSION: u64 = 2;
@@ -210,16 +209,15 @@ pub fn write(
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
     let mut suggestion_dirs = Vec::new();
-    // Fingerprinted before any is turned into text: that is what reuse saves.
-    let mut clock = std::time::Instant::now();
-    let prints: Vec<Option<Fingerprint>> =
-        answers.par_iter().enumerate().map(|(i, answers)| parts::question_print(reuse.program, i, answers)).collect();
-    crate::foundation::timing::trace("bundle: answer fingerprints", &mut clock);
     // {"answers": {question: {key: [answers]}}, "index": ...}: one deflate segment per
     // question, compressed on a second thread while the same question's shards are cut;
     // the index, known last, closes it.
     let mut segments = vec![download::open_segment_of(b"{\"answers\":{")?];
-    for (i, (answers, print)) in answers.into_iter().zip(prints).enumerate() {
+    for (i, answers) in answers.into_iter().enumerate() {
+        // One question's rows in memory at a time, read back here if they were spilled;
+        // fingerprinted before they are turned into text: that is what reuse saves.
+        let answers = answers.held()?;
+        let print = parts::question_print(reuse.program, i, &answers);
         let name = answers.question().name;
         let owner = |keys: &str| suggestion_dirs.iter().find(|(k, _): &&(String, Value)| k == keys).map(|(_, meta)| meta.clone());
         if let Some((print, part)) = print.and_then(|print| Some((print, reuse.reusable(name, print, owner)?))) {
@@ -561,7 +559,7 @@ mod tests {
             answers_of("cantidad_filmaciones_mes", &[("septiembre", json!([{"mes": "septiembre", "sentence": "30 en septiembre"}]))]),
         ];
         let log = crate::foundation::reuse::FileLog::default();
-        let answers = answers.into_iter().map(Answers::Text).collect();
+        let answers = answers.into_iter().map(|qa| Answers::Held(questions::HeldAnswers::Text(qa))).collect();
         write(
             &out.0,
             &BundleReuse::none(&log),

@@ -23,7 +23,7 @@ use super::download::Segment;
 use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
 use crate::foundation::output::write_atomically;
 use crate::foundation::reuse::FileLog;
-use crate::stages::questions::{Answers, QuestionAnswers};
+use crate::stages::questions::{HeldAnswers, QuestionAnswers};
 
 /// What the bundle may reuse: the previous output, its file log, and where parts are
 /// kept.
@@ -77,15 +77,15 @@ pub struct ReusablePart {
 /// What a question's part is made from: the program, the question's place in the
 /// bundle and its answers. `None` when the rows cannot be fingerprinted (a column type
 /// the row format does not support): the part is then always made.
-pub fn question_print(program: Fingerprint, position: usize, answers: &Answers) -> Option<Fingerprint> {
+pub fn question_print(program: Fingerprint, position: usize, answers: &HeldAnswers) -> Option<Fingerprint> {
     let mut print = Fingerprinter::new("bundle question");
     print.add_fingerprint(program).add_u64(position as u64);
     match answers {
-        Answers::Rows(question, batches) => {
+        HeldAnswers::Rows(question, batches) => {
             print.add_str(question.name);
             add_rows(&mut print, batches)?;
         }
-        Answers::Text(qa) => add_text(&mut print, qa),
+        HeldAnswers::Text(qa) => add_text(&mut print, qa),
     }
     Some(print.finish())
 }

@@ -2,9 +2,16 @@
 //! turns each answer table into JSON answers grouped by lookup key.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::ipc::reader::FileReader;
+use datafusion::arrow::ipc::writer::FileWriter;
 use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -41,74 +48,172 @@ pub struct PeopleAnswers {
 /// One question's answers as the bundle receives them: the answer rows, turned into
 /// text only when the bundle writes that question, so the text of every question is
 /// never held at once (it grows with the data: 170 MB on the full data, 1.4 GB at 8x).
+/// A build writes the rows to a file as soon as the question's script has run and the
+/// bundle reads them back one question at a time: held, every question's rows weighed
+/// 530 MB at 8x through the questions stage's peak and the bundle's.
 pub enum Answers {
+    Held(HeldAnswers),
+    /// The rows in an Arrow IPC file (see [`spill_rows`]).
+    Spilled(&'static Question, PathBuf),
+}
+
+/// One question's answers in memory.
+pub enum HeldAnswers {
     Rows(&'static Question, Vec<RecordBatch>),
+    /// Already text (answers made by hand, in tests of the bundle).
     Text(QuestionAnswers),
 }
 
 impl Answers {
     pub fn question(&self) -> &'static Question {
         match self {
-            Answers::Rows(question, _) => question,
-            Answers::Text(answers) => answers.question,
+            Answers::Held(held) => held.question(),
+            Answers::Spilled(question, _) => question,
+        }
+    }
+
+    /// The answers in memory, read back from their file (then removed) if spilled.
+    pub fn held(self) -> Result<HeldAnswers> {
+        match self {
+            Answers::Held(held) => Ok(held),
+            Answers::Spilled(question, path) => {
+                let batches = read_spilled_rows(&path)?;
+                let _ = std::fs::remove_file(&path);
+                Ok(HeldAnswers::Rows(question, batches))
+            }
         }
     }
 }
 
-impl From<Answers> for QuestionAnswers {
-    fn from(answers: Answers) -> QuestionAnswers {
+impl HeldAnswers {
+    pub fn question(&self) -> &'static Question {
+        match self {
+            HeldAnswers::Rows(question, _) => question,
+            HeldAnswers::Text(answers) => answers.question,
+        }
+    }
+}
+
+impl From<HeldAnswers> for QuestionAnswers {
+    fn from(answers: HeldAnswers) -> QuestionAnswers {
         match answers {
-            Answers::Rows(question, batches) => answers_as_text(question, &batches).0,
-            Answers::Text(answers) => answers,
+            HeldAnswers::Rows(question, batches) => answers_as_text(question, &batches),
+            HeldAnswers::Text(answers) => answers,
         }
     }
 }
 
-pub async fn run(ctx: &SessionContext) -> Result<(Vec<Answers>, PeopleAnswers)> {
+/// Where a build's answer rows wait for the bundle, under its cache directory; a
+/// [`SpillDir`](crate::stages::load::spill::SpillDir) there is emptied when made and
+/// removed when dropped, however the build ends.
+pub fn spill_dir(cache: &Path) -> PathBuf {
+    cache.join("answers-spill")
+}
+
+/// Runs the questions' scripts, in the order their tables require, and takes each
+/// question's answer table out of `ctx` as soon as no script is left to read it: into
+/// a file in `spill` (see [`Answers`]), or held without one. The get_actor and
+/// get_director answers by person id are made on the way, for the person pages.
+pub async fn run(ctx: &SessionContext, spill: Option<&Path>) -> Result<(Vec<Answers>, PeopleAnswers)> {
     let queries: Vec<Script> = std::iter::once(SHARED).chain(QUESTIONS.iter().map(|q| q.sql)).collect();
-    scripts::run_scripts(ctx, &queries).await?;
-    let mut answer_tables = Vec::new();
-    for question in QUESTIONS {
-        let table = tables::answers(question.name);
-        let batches =
-            ctx.table(table.as_str()).await.with_context(|| format!("sql/{} must create {table}", question.sql.path))?.collect().await?;
-        // The bundle reads the collected rows; the table is not needed again.
-        ctx.deregister_table(table.as_str())?;
-        answer_tables.push((question, batches));
-    }
-    // The person pages need the get_actor and get_director answers as text now; the
-    // others wait as rows for the bundle.
+    let order = scripts::in_dependency_order(ctx, &queries)?;
+    let taken_after = last_reads(ctx, &order)?;
+    let mut answers: Vec<Option<Answers>> = QUESTIONS.iter().map(|_| None).collect();
     let mut people = PeopleAnswers::default();
-    let mut out = Vec::new();
-    for (question, batches) in answer_tables {
-        let Some(role) = question.person_page else {
-            out.push(Answers::Rows(question, batches));
-            continue;
-        };
-        let (answers, by_person) = answers_as_text(question, &batches);
-        match role {
-            Role::Actor => people.actors = by_person,
-            Role::Director => people.directors = by_person,
+    for (position, script) in order.iter().enumerate() {
+        scripts::run_script(ctx, script).await?;
+        for (i, question) in QUESTIONS.iter().enumerate().filter(|&(i, _)| taken_after[i] == position) {
+            let batches = take_answer_table(ctx, question).await?;
+            match question.person_page {
+                Some(Role::Actor) => people.actors = answers_by_person(question, &batches),
+                Some(Role::Director) => people.directors = answers_by_person(question, &batches),
+                None => {}
+            }
+            answers[i] = Some(match spill {
+                Some(dir) => Answers::Spilled(question, spill_rows(dir, question, &batches)?),
+                None => Answers::Held(HeldAnswers::Rows(question, batches)),
+            });
         }
-        out.push(Answers::Text(answers));
     }
-    Ok((out, people))
+    Ok((answers.into_iter().map(|a| a.expect("every question's script runs")).collect(), people))
 }
 
-/// One answer row turned into text: its key, its JSON, the person it is about (for
-/// get_actor and get_director) and its field names.
+/// For each question, the position in `order` after which its answer table is read no
+/// more: its own script's, or a later script's that reads it.
+fn last_reads(ctx: &SessionContext, order: &[Script]) -> Result<Vec<usize>> {
+    let effects: Vec<scripts::Effects> = order.iter().map(|s| scripts::effects(ctx, s)).collect::<Result<_>>()?;
+    Ok(QUESTIONS
+        .iter()
+        .map(|question| {
+            let table = tables::answers(question.name);
+            let made = order.iter().position(|s| *s == question.sql).expect("every question's script is in the order");
+            effects.iter().enumerate().filter(|(_, e)| e.reads.contains(&table)).map(|(i, _)| i).fold(made, usize::max)
+        })
+        .collect())
+}
+
+/// A question's answer rows, its table removed from `ctx`.
+async fn take_answer_table(ctx: &SessionContext, question: &Question) -> Result<Vec<RecordBatch>> {
+    let table = tables::answers(question.name);
+    let batches =
+        ctx.table(table.as_str()).await.with_context(|| format!("sql/{} must create {table}", question.sql.path))?.collect().await?;
+    ctx.deregister_table(table.as_str())?;
+    Ok(batches)
+}
+
+/// Writes a question's rows to `<dir>/<question>.arrow`, batch by batch as they came.
+pub fn spill_rows(dir: &Path, question: &Question, batches: &[RecordBatch]) -> Result<PathBuf> {
+    let path = dir.join(format!("{}.arrow", question.name));
+    let write = || -> Result<()> {
+        let schema = batches.first().map_or_else(|| Arc::new(Schema::empty()), RecordBatch::schema);
+        let mut writer = FileWriter::try_new(BufWriter::new(File::create(&path)?), &schema)?;
+        for batch in batches {
+            writer.write(batch)?;
+        }
+        writer.finish()?;
+        Ok(())
+    };
+    write().with_context(|| format!("writing {}'s answers to {}", question.name, path.display()))?;
+    Ok(path)
+}
+
+/// The rows [`spill_rows`] wrote, in their batches.
+fn read_spilled_rows(path: &Path) -> Result<Vec<RecordBatch>> {
+    let read = || -> Result<Vec<RecordBatch>> {
+        let reader = FileReader::try_new(BufReader::new(File::open(path)?), None)?;
+        Ok(reader.collect::<Result<_, _>>()?)
+    };
+    read().with_context(|| format!("reading the answers spilled to {}", path.display()))
+}
+
+/// The answers of get_actor or get_director by person id, as JSON text: the last row
+/// of a person wins. Batches are turned into text on every core, gathered in row order.
+fn answers_by_person(question: &'static Question, batches: &[RecordBatch]) -> HashMap<i64, String> {
+    let texts: Vec<Vec<(i64, String)>> = batches
+        .par_iter()
+        .map(|batch| {
+            let mut out = Vec::new();
+            for_each_answer(question, std::slice::from_ref(batch), |_, answer| {
+                if let Some(id) = answer.get("person_id").and_then(Value::as_i64) {
+                    out.push((id, serde_json::to_string(&answer).expect("answers serialise")));
+                }
+            });
+            out
+        })
+        .collect();
+    texts.into_iter().flatten().collect()
+}
+
+/// One answer row turned into text: its key, its JSON and its field names.
 struct AnswerText {
     key: String,
     text: String,
-    person: Option<i64>,
     fields: Vec<String>,
 }
 
 /// Every answer of a question as JSON text, grouped by key, each serialised as soon as
-/// it is complete; plus, for get_actor and get_director, the answers by person id.
-/// Batches are turned into text on every core and gathered in row order.
-fn answers_as_text(question: &'static Question, batches: &[RecordBatch]) -> (QuestionAnswers, HashMap<i64, String>) {
-    let by_person = question.person_page.is_some();
+/// it is complete. Batches are turned into text on every core and gathered in row order.
+pub fn answers_as_text(question: &'static Question, batches: &[RecordBatch]) -> QuestionAnswers {
     let texts: Vec<Vec<AnswerText>> = batches
         .par_iter()
         .map(|batch| {
@@ -116,28 +221,23 @@ fn answers_as_text(question: &'static Question, batches: &[RecordBatch]) -> (Que
             for_each_answer(question, std::slice::from_ref(batch), |key, answer| {
                 let fields = if out.is_empty() { answer.keys().cloned().collect() } else { Vec::new() };
                 let text = serde_json::to_string(&answer).expect("answers serialise");
-                let person = answer.get("person_id").and_then(Value::as_i64).filter(|_| by_person);
-                out.push(AnswerText { key: key.to_string(), text, person, fields });
+                out.push(AnswerText { key: key.to_string(), text, fields });
             });
             out
         })
         .collect();
     let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut people = HashMap::new();
     let mut fields = Vec::new();
     for answer in texts.into_iter().flatten() {
         if fields.is_empty() {
             fields = answer.fields;
-        }
-        if let Some(id) = answer.person {
-            people.insert(id, answer.text.clone());
         }
         grouped.entry(answer.key).or_default().push(answer.text);
     }
     fields.sort();
     let example = grouped.iter().next().map(|(k, v)| (k.clone(), serde_json::from_str(&v[0]).expect("own JSON")));
     let by_key = grouped.into_iter().map(|(k, v)| (k, format!("[{}]", v.join(",")))).collect();
-    (QuestionAnswers { question, by_key, fields, example }, people)
+    QuestionAnswers { question, by_key, fields, example }
 }
 
 /// Calls `each(key, answer)` for every row with a key, in row order; the answer has
@@ -189,9 +289,9 @@ mod tests {
         let question = find("cantidad_filmaciones_mes").unwrap();
         let keys = ["mayo", "abril", "mayo", "junio", "abril", "mayo"];
         let counts = [1, 2, 3, 4, 5, 6];
-        let whole = answers_as_text(question, &[month_rows(&keys, &counts)]).0;
+        let whole = answers_as_text(question, &[month_rows(&keys, &counts)]);
         let split = [month_rows(&keys[..1], &counts[..1]), month_rows(&keys[1..4], &counts[1..4]), month_rows(&keys[4..], &counts[4..])];
-        let batched: QuestionAnswers = Answers::Rows(question, split.to_vec()).into();
+        let batched: QuestionAnswers = HeldAnswers::Rows(question, split.to_vec()).into();
         assert_eq!(batched.by_key, whole.by_key);
         assert_eq!(batched.fields, ["cantidad", "mes", "sentence"]);
         assert_eq!(batched.example, whole.example);
