@@ -12,7 +12,7 @@ use marquee::foundation::fingerprint::Fingerprinter;
 use marquee::foundation::reuse::{FileLog, cache_dir};
 use marquee::foundation::scratch::ScratchDir;
 use marquee::stages::bundle::{self, BundleReuse};
-use marquee::stages::questions::{self, Answers, HeldAnswers};
+use marquee::stages::questions::{self, Answers};
 
 // Shared by every test file; not every helper is used here.
 #[allow(dead_code)]
@@ -35,11 +35,8 @@ fn sample_answers(spill: Option<&Path>) -> Vec<Answers> {
     })
 }
 
-fn rows(answers: Answers) -> (&'static str, Vec<RecordBatch>) {
-    match answers.held().unwrap() {
-        HeldAnswers::Rows(question, batches) => (question.name, batches),
-        HeldAnswers::Text(qa) => panic!("{} came as text, not rows", qa.question.name),
-    }
+fn rows(answers: &Answers) -> Vec<RecordBatch> {
+    answers.batches().unwrap().expect("answers as rows").collect::<anyhow::Result<_>>().unwrap()
 }
 
 #[test]
@@ -51,14 +48,14 @@ fn spilled_rows_come_back_as_they_were_held() {
     let mut rows_seen = 0;
     for (held, spilled) in held.into_iter().zip(spilled) {
         let Answers::Spilled(question, path) = &spilled else { panic!("{} was held, not spilled", spilled.question().name) };
-        assert!(path.is_file() && path.starts_with(&*dir), "{}: {}", question.name, path.display());
-        let path = path.clone();
-        let (name, back) = rows(spilled);
-        assert!(!path.exists(), "{name}: its file is removed once read back");
-        let (held_name, kept) = rows(held);
-        assert_eq!(name, held_name);
-        assert_eq!(back, kept, "{name}: the rows read back differ from the rows held");
+        let (name, path) = (question.name, path.clone());
+        assert!(path.is_file() && path.starts_with(&*dir), "{name}: {}", path.display());
+        assert_eq!(name, held.question().name);
+        let kept = rows(&held);
+        assert_eq!(rows(&spilled), kept, "{name}: the rows read back differ from the rows held");
         rows_seen += kept.iter().map(RecordBatch::num_rows).sum::<usize>();
+        assert_eq!(spilled.into_text().unwrap().by_key, held.into_text().unwrap().by_key);
+        assert!(!path.exists(), "{name}: its file is removed once made into text");
     }
     assert!(rows_seen > 0, "the sample answers something");
 }

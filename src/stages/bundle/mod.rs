@@ -213,11 +213,11 @@ pub fn write(
     // question, compressed on a second thread while the same question's shards are cut;
     // the index, known last, closes it.
     let mut segments = vec![download::open_segment_of(b"{\"answers\":{")?];
+    let mut clock = std::time::Instant::now();
     for (i, answers) in answers.into_iter().enumerate() {
-        // One question's rows in memory at a time, read back here if they were spilled;
-        // fingerprinted before they are turned into text: that is what reuse saves.
-        let answers = answers.held()?;
-        let print = parts::question_print(reuse.program, i, &answers);
+        // Fingerprinted before they are turned into text (that is what reuse saves);
+        // spilled rows are read from their file a few batches at a time, twice.
+        let print = parts::question_print(reuse.program, i, &answers)?;
         let name = answers.question().name;
         let owner = |keys: &str| suggestion_dirs.iter().find(|(k, _): &&(String, Value)| k == keys).map(|(_, meta)| meta.clone());
         if let Some((print, part)) = print.and_then(|print| Some((print, reuse.reusable(name, print, owner)?))) {
@@ -231,7 +231,7 @@ pub fn write(
             continue;
         }
         // Made into text here, one question at a time (see `questions::Answers`).
-        let qa: QuestionAnswers = answers.into();
+        let qa = answers.into_text()?;
         let part_from = print.unwrap_or(made_from);
         let (segment, shard_files) = write_shards(&api, &sink, &qa, i, part_from, &mut stats)?;
         let keys = parts::keys_print(&qa).to_string();
@@ -252,6 +252,7 @@ pub fn write(
         }
         index_questions.push(entry);
         segments.push(segment);
+        crate::foundation::timing::trace(&format!("bundle: {name}"), &mut clock);
     }
     let index = json!({
         "schema_version": SCHEMA_VERSION,
@@ -559,7 +560,7 @@ mod tests {
             answers_of("cantidad_filmaciones_mes", &[("septiembre", json!([{"mes": "septiembre", "sentence": "30 en septiembre"}]))]),
         ];
         let log = crate::foundation::reuse::FileLog::default();
-        let answers = answers.into_iter().map(|qa| Answers::Held(questions::HeldAnswers::Text(qa))).collect();
+        let answers = answers.into_iter().map(Answers::Text).collect();
         write(
             &out.0,
             &BundleReuse::none(&log),
