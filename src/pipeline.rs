@@ -15,6 +15,7 @@ use crate::foundation::tables;
 use crate::foundation::timing::Stopwatch;
 use crate::settings::REJECTS_SHOWN;
 use crate::stages::etl::{self, Accounting};
+use crate::stages::load::spill::SpillDir;
 use crate::stages::publish::{self, Staging};
 use crate::stages::questions::Answers;
 use crate::stages::site::templates::Theme;
@@ -73,8 +74,9 @@ pub struct BuildSummary {
 
 /// Where the data stages' results come from.
 enum DataResults {
-    /// Made by this build: the answers, still to be written into the bundle.
-    Made { answers: Vec<Answers> },
+    /// Made by this build: the answers, still to be written into the bundle, and the
+    /// directory their rows wait in (removed when dropped, however the build ends).
+    Made { answers: Vec<Answers>, spill: SpillDir },
     /// Reused from the previous build: its bundle and table files, to be linked.
     Reused { bundle: bundle::BundleStats, bundle_files: Vec<ReusedFile>, table_files: Vec<ReusedFile> },
 }
@@ -108,6 +110,8 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
     let (ctx, accounting, people_answers, recs, results) = match reused {
         Ok(r) => {
             watch.mark_reused(&["load", "etl", "recommend", "questions"]);
+            // Answer rows a killed build left waiting for its bundle are of no use now.
+            let _ = std::fs::remove_dir_all(questions::spill_dir(&cache));
             refuse_unless_publishable(&r.accounting, previous_movies, opts)?;
             let results = DataResults::Reused { bundle: r.bundle, bundle_files: r.bundle_files, table_files: r.table_files };
             (r.ctx, r.accounting, r.people_answers, r.recommend, results)
@@ -122,9 +126,12 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
             refuse_unless_publishable(&accounting, previous_movies, opts)?;
             let (recs, kept) = recommended(&cache, data, &ctx, watch, opts.parts).await?;
             cache_distrusted = cache_distrusted.or(kept.distrusted);
-            let questions = engine::run_on(&opts.engine, &ctx, opts.memory_limit, async |ctx: &SessionContext| questions::run(ctx).await);
+            let spill = SpillDir::create(&questions::spill_dir(&cache)).context("making the answers' spill directory")?;
+            let questions = engine::run_on(&opts.engine, &ctx, opts.memory_limit, async |ctx: &SessionContext| {
+                questions::run(ctx, Some(spill.path())).await
+            });
             let (answers, people_answers) = watch.time("questions", questions).await?;
-            (ctx, accounting, people_answers, recs, DataResults::Made { answers })
+            (ctx, accounting, people_answers, recs, DataResults::Made { answers, spill })
         }
     };
     let data_made = matches!(results, DataResults::Made { .. });
@@ -140,11 +147,12 @@ pub async fn build(opts: &BuildOptions, watch: &mut Stopwatch) -> Result<BuildSu
         // The bundle goes first: it drops the answers as it writes them, so they are not
         // held through the render's memory peak.
         let (bundle, table_files) = match results {
-            DataResults::Made { answers } => {
+            DataResults::Made { answers, spill } => {
                 let made_from = reuse_data::bundle_fingerprint(data);
                 let parts = bundle::BundleReuse { log: &file_log, previous, dir: Some(cache.join("bundle")), program };
                 let (stats, files) =
                     watch.time("bundle", async { bundle::write(&staging.dir, &parts, answers, &accounting.tables, made_from) }).await?;
+                drop(spill);
                 records.extend(files);
                 (stats, None)
             }
@@ -447,7 +455,7 @@ async fn account_and_release(ctx: &SessionContext, loaded: &[load::LoadedFile]) 
 pub async fn dry_run(loaded: &mut [load::LoadedFile]) -> Result<Accounting> {
     let (ctx, accounting) = clean(loaded).await?;
     recommend::run(&ctx).await?;
-    questions::run(&ctx).await?;
+    questions::run(&ctx, None).await?;
     Ok(accounting)
 }
 

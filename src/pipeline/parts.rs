@@ -59,7 +59,7 @@ pub async fn build_part(opts: &BuildOptions, until: Until, part: Part, watch: &m
     }
     summary.recommend = Some(stats);
     summary.cache_distrusted = summary.cache_distrusted.or(rec.distrusted);
-    let (answers, people_answers) = watch.time("questions", questions::run(&ctx)).await?;
+    let (answers, people_answers) = watch.time("questions", questions::run(&ctx, None)).await?;
     drop(answers);
     let theme = Theme::from_option(opts.templates.as_deref())?;
     let (file_log, _) = FileLog::read(&cache);

@@ -189,21 +189,27 @@ pub fn in_dependency_order(ctx: &SessionContext, scripts: &[Script]) -> Result<V
 /// Runs the scripts, each after those whose tables it reads; errors name the script.
 pub async fn run_scripts(ctx: &SessionContext, scripts: &[Script]) -> Result<()> {
     for script in in_dependency_order(ctx, scripts)? {
-        let mut clock = std::time::Instant::now();
-        let mut statement_clock = std::time::Instant::now();
-        for (i, statement) in statements(script.text).iter().enumerate() {
-            let level = std::env::var("MARQUEE_TRACE").unwrap_or_default();
-            if level == "3" {
-                explain_analyze(ctx, statement).await?;
-            }
-            let df = ctx.sql(statement).await.with_context(|| format!("sql/{}, statement {}: planning failed", script.path, i + 1))?;
-            df.collect().await.with_context(|| format!("sql/{}, statement {}: execution failed", script.path, i + 1))?;
-            if level == "2" {
-                trace(&format!("  statement {}", i + 1), &mut statement_clock);
-            }
-        }
-        trace(&format!("sql/{}", script.path), &mut clock);
+        run_script(ctx, &script).await?;
     }
+    Ok(())
+}
+
+/// Runs one script's statements in turn; errors name the script and the statement.
+pub async fn run_script(ctx: &SessionContext, script: &Script) -> Result<()> {
+    let mut clock = std::time::Instant::now();
+    let mut statement_clock = std::time::Instant::now();
+    for (i, statement) in statements(script.text).iter().enumerate() {
+        let level = std::env::var("MARQUEE_TRACE").unwrap_or_default();
+        if level == "3" {
+            explain_analyze(ctx, statement).await?;
+        }
+        let df = ctx.sql(statement).await.with_context(|| format!("sql/{}, statement {}: planning failed", script.path, i + 1))?;
+        df.collect().await.with_context(|| format!("sql/{}, statement {}: execution failed", script.path, i + 1))?;
+        if level == "2" {
+            trace(&format!("  statement {}", i + 1), &mut statement_clock);
+        }
+    }
+    trace(&format!("sql/{}", script.path), &mut clock);
     Ok(())
 }
 

@@ -25,7 +25,6 @@ mod parts;
 use download::{Segment, SegmentWriter};
 pub use parts::BundleReuse;
 use parts::{PartRecord, ReusablePart, SegmentRecord};
-use rayon::prelude::*;
 
 /// 2: aliases moved from normalization.aliases into each question's entry.
 pub const SCHEMA_VERSION: u64 = 2;
@@ -210,16 +209,15 @@ pub fn write(
     let mut stats = BundleStats::default();
     let mut index_questions = Vec::new();
     let mut suggestion_dirs = Vec::new();
-    // Fingerprinted before any is turned into text: that is what reuse saves.
-    let mut clock = std::time::Instant::now();
-    let prints: Vec<Option<Fingerprint>> =
-        answers.par_iter().enumerate().map(|(i, answers)| parts::question_print(reuse.program, i, answers)).collect();
-    crate::foundation::timing::trace("bundle: answer fingerprints", &mut clock);
     // {"answers": {question: {key: [answers]}}, "index": ...}: one deflate segment per
     // question, compressed on a second thread while the same question's shards are cut;
     // the index, known last, closes it.
     let mut segments = vec![download::open_segment_of(b"{\"answers\":{")?];
-    for (i, (answers, print)) in answers.into_iter().zip(prints).enumerate() {
+    let mut clock = std::time::Instant::now();
+    for (i, answers) in answers.into_iter().enumerate() {
+        // Fingerprinted before they are turned into text (that is what reuse saves);
+        // spilled rows are read from their file a few batches at a time, twice.
+        let print = parts::question_print(reuse.program, i, &answers)?;
         let name = answers.question().name;
         let owner = |keys: &str| suggestion_dirs.iter().find(|(k, _): &&(String, Value)| k == keys).map(|(_, meta)| meta.clone());
         if let Some((print, part)) = print.and_then(|print| Some((print, reuse.reusable(name, print, owner)?))) {
@@ -233,7 +231,7 @@ pub fn write(
             continue;
         }
         // Made into text here, one question at a time (see `questions::Answers`).
-        let qa: QuestionAnswers = answers.into();
+        let qa = answers.into_text()?;
         let part_from = print.unwrap_or(made_from);
         let (segment, shard_files) = write_shards(&api, &sink, &qa, i, part_from, &mut stats)?;
         let keys = parts::keys_print(&qa).to_string();
@@ -254,6 +252,7 @@ pub fn write(
         }
         index_questions.push(entry);
         segments.push(segment);
+        crate::foundation::timing::trace(&format!("bundle: {name}"), &mut clock);
     }
     let index = json!({
         "schema_version": SCHEMA_VERSION,

@@ -14,7 +14,6 @@
 
 use std::path::{Path, PathBuf};
 
-use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::row::{RowConverter, SortField};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,7 +22,7 @@ use super::download::Segment;
 use crate::foundation::fingerprint::{Fingerprint, Fingerprinter};
 use crate::foundation::output::write_atomically;
 use crate::foundation::reuse::FileLog;
-use crate::stages::questions::{Answers, QuestionAnswers};
+use crate::stages::questions::{Answers, Batches, QuestionAnswers};
 
 /// What the bundle may reuse: the previous output, its file log, and where parts are
 /// kept.
@@ -75,42 +74,48 @@ pub struct ReusablePart {
 }
 
 /// What a question's part is made from: the program, the question's place in the
-/// bundle and its answers. `None` when the rows cannot be fingerprinted (a column type
-/// the row format does not support): the part is then always made.
-pub fn question_print(program: Fingerprint, position: usize, answers: &Answers) -> Option<Fingerprint> {
+/// bundle and its answers (rows read from their file a batch at a time if spilled).
+/// `None` when the rows cannot be fingerprinted (a column type the row format does not
+/// support): the part is then always made.
+pub fn question_print(program: Fingerprint, position: usize, answers: &Answers) -> anyhow::Result<Option<Fingerprint>> {
     let mut print = Fingerprinter::new("bundle question");
     print.add_fingerprint(program).add_u64(position as u64);
-    match answers {
-        Answers::Rows(question, batches) => {
-            print.add_str(question.name);
-            add_rows(&mut print, batches)?;
+    match (answers, answers.batches()?) {
+        (_, Some(batches)) => {
+            print.add_str(answers.question().name);
+            if add_rows(&mut print, batches)?.is_none() {
+                return Ok(None);
+            }
         }
-        Answers::Text(qa) => add_text(&mut print, qa),
+        (Answers::Text(qa), None) => add_text(&mut print, qa),
+        (_, None) => unreachable!("only answers already text have no rows"),
     }
-    Some(print.finish())
+    Ok(Some(print.finish()))
 }
 
 /// Every row's values in order, in arrow's row format (one byte string per row, the
-/// same for the same values however the rows are batched), after the schema.
-fn add_rows(print: &mut Fingerprinter, batches: &[RecordBatch]) -> Option<()> {
-    let Some(first) = batches.first() else {
+/// same for the same values however the rows are batched), after the schema; `None`
+/// when they cannot be put in that format.
+fn add_rows(print: &mut Fingerprinter, mut batches: Batches<'_>) -> anyhow::Result<Option<()>> {
+    let Some(first) = batches.next().transpose()? else {
         print.add_str("no rows");
-        return Some(());
+        return Ok(Some(()));
     };
     let schema = first.schema();
     print.add_str(&format!("{:?}", schema.fields()));
     let fields: Vec<SortField> = schema.fields().iter().map(|f| SortField::new(f.data_type().clone())).collect();
-    let converter = RowConverter::new(fields).ok()?;
-    for batch in batches {
+    let Ok(converter) = RowConverter::new(fields) else { return Ok(None) };
+    for batch in std::iter::once(Ok(first)).chain(batches) {
+        let batch = batch?;
         if batch.schema() != schema {
-            return None;
+            return Ok(None);
         }
-        let rows = converter.convert_columns(batch.columns()).ok()?;
+        let Ok(rows) = converter.convert_columns(batch.columns()) else { return Ok(None) };
         for row in rows.iter() {
             print.add_bytes(row.as_ref());
         }
     }
-    Some(())
+    Ok(Some(()))
 }
 
 fn add_text(print: &mut Fingerprinter, qa: &QuestionAnswers) {

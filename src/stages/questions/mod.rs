@@ -2,9 +2,17 @@
 //! turns each answer table into JSON answers grouped by lookup key.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::ipc::reader::FileReader;
+use datafusion::arrow::ipc::writer::FileWriter;
 use datafusion::prelude::SessionContext;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -41,103 +49,238 @@ pub struct PeopleAnswers {
 /// One question's answers as the bundle receives them: the answer rows, turned into
 /// text only when the bundle writes that question, so the text of every question is
 /// never held at once (it grows with the data: 170 MB on the full data, 1.4 GB at 8x).
+/// A build writes the rows to a file as soon as the question's script has run, and the
+/// bundle reads them back a few batches at a time: held, every question's rows weighed
+/// 530 MB at 8x through the questions stage's peak and the bundle's.
 pub enum Answers {
     Rows(&'static Question, Vec<RecordBatch>),
+    /// The rows in an Arrow IPC file (see [`spill_rows`]).
+    Spilled(&'static Question, PathBuf),
+    /// Already text (answers made by hand, in tests of the bundle).
     Text(QuestionAnswers),
 }
+
+/// A question's rows, batch by batch, in order.
+pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + 'a>;
 
 impl Answers {
     pub fn question(&self) -> &'static Question {
         match self {
-            Answers::Rows(question, _) => question,
+            Answers::Rows(question, _) | Answers::Spilled(question, _) => question,
             Answers::Text(answers) => answers.question,
         }
     }
-}
 
-impl From<Answers> for QuestionAnswers {
-    fn from(answers: Answers) -> QuestionAnswers {
-        match answers {
-            Answers::Rows(question, batches) => answers_as_text(question, &batches).0,
-            Answers::Text(answers) => answers,
+    /// The rows, read from their file one batch at a time if spilled; `None` for
+    /// answers that are already text.
+    pub fn batches(&self) -> Result<Option<Batches<'_>>> {
+        Ok(match self {
+            Answers::Rows(_, batches) => Some(Box::new(batches.iter().cloned().map(Ok))),
+            Answers::Spilled(_, path) => Some(Box::new(read_spilled_rows(path)?)),
+            Answers::Text(_) => None,
+        })
+    }
+
+    /// The answers as text; a spilled file is removed once read.
+    pub fn into_text(self) -> Result<QuestionAnswers> {
+        if let Answers::Text(answers) = self {
+            return Ok(answers);
         }
+        let batches = self.batches()?.expect("answers not yet text have rows");
+        let text = answers_as_text(self.question(), batches)?;
+        if let Answers::Spilled(_, path) = &self {
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(text)
     }
 }
 
-pub async fn run(ctx: &SessionContext) -> Result<(Vec<Answers>, PeopleAnswers)> {
-    let queries: Vec<Script> = std::iter::once(SHARED).chain(QUESTIONS.iter().map(|q| q.sql)).collect();
-    scripts::run_scripts(ctx, &queries).await?;
-    let mut answer_tables = Vec::new();
-    for question in QUESTIONS {
-        let table = tables::answers(question.name);
-        let batches =
-            ctx.table(table.as_str()).await.with_context(|| format!("sql/{} must create {table}", question.sql.path))?.collect().await?;
-        // The bundle reads the collected rows; the table is not needed again.
-        ctx.deregister_table(table.as_str())?;
-        answer_tables.push((question, batches));
-    }
-    // The person pages need the get_actor and get_director answers as text now; the
-    // others wait as rows for the bundle.
+/// Where a build's answer rows wait for the bundle, under its cache directory; a
+/// [`SpillDir`](crate::stages::load::spill::SpillDir) there is emptied when made and
+/// removed when dropped, however the build ends.
+pub fn spill_dir(cache: &Path) -> PathBuf {
+    cache.join("answers-spill")
+}
+
+/// Runs the questions' scripts, in the order their tables require, and takes each
+/// question's answer table out of `ctx` as soon as no script is left to read it: into
+/// a file in `spill` (see [`Answers`]), or held without one. The get_actor and
+/// get_director answers by person id are made on the way, for the person pages.
+pub async fn run(ctx: &SessionContext, spill: Option<&Path>) -> Result<(Vec<Answers>, PeopleAnswers)> {
+    // The person pages' questions last: their answers by person are held from then on,
+    // and are not yet while the others run (recomendacion.sql's working set is the
+    // stage's largest, 0.75 GB at 8x the full data).
+    let (others_first, person_pages): (Vec<&Question>, Vec<&Question>) = QUESTIONS.iter().partition(|q| q.person_page.is_none());
+    let queries: Vec<Script> = std::iter::once(SHARED).chain(others_first.iter().chain(&person_pages).map(|q| q.sql)).collect();
+    let order = scripts::in_dependency_order(ctx, &queries)?;
+    let taken_after = last_reads(ctx, &order)?;
+    let mut answers: Vec<Option<Answers>> = QUESTIONS.iter().map(|_| None).collect();
     let mut people = PeopleAnswers::default();
-    let mut out = Vec::new();
-    for (question, batches) in answer_tables {
-        let Some(role) = question.person_page else {
-            out.push(Answers::Rows(question, batches));
-            continue;
-        };
-        let (answers, by_person) = answers_as_text(question, &batches);
-        match role {
-            Role::Actor => people.actors = by_person,
-            Role::Director => people.directors = by_person,
+    for (position, script) in order.iter().enumerate() {
+        scripts::run_script(ctx, script).await?;
+        for (i, question) in QUESTIONS.iter().enumerate().filter(|&(i, _)| taken_after[i] == position) {
+            let batches = take_answer_table(ctx, question).await?;
+            match question.person_page {
+                Some(Role::Actor) => people.actors = answers_by_person(question, &batches),
+                Some(Role::Director) => people.directors = answers_by_person(question, &batches),
+                None => {}
+            }
+            answers[i] = Some(match spill {
+                Some(dir) => Answers::Spilled(question, spill_rows(dir, question, &batches)?),
+                None => Answers::Rows(question, batches),
+            });
         }
-        out.push(Answers::Text(answers));
     }
-    Ok((out, people))
+    Ok((answers.into_iter().map(|a| a.expect("every question's script runs")).collect(), people))
 }
 
-/// One answer row turned into text: its key, its JSON, the person it is about (for
-/// get_actor and get_director) and its field names.
-struct AnswerText {
-    key: String,
-    text: String,
-    person: Option<i64>,
-    fields: Vec<String>,
+/// For each question, the position in `order` after which its answer table is read no
+/// more: its own script's, or a later script's that reads it.
+fn last_reads(ctx: &SessionContext, order: &[Script]) -> Result<Vec<usize>> {
+    let effects: Vec<scripts::Effects> = order.iter().map(|s| scripts::effects(ctx, s)).collect::<Result<_>>()?;
+    Ok(QUESTIONS
+        .iter()
+        .map(|question| {
+            let table = tables::answers(question.name);
+            let made = order.iter().position(|s| *s == question.sql).expect("every question's script is in the order");
+            effects.iter().enumerate().filter(|(_, e)| e.reads.contains(&table)).map(|(i, _)| i).fold(made, usize::max)
+        })
+        .collect())
 }
 
-/// Every answer of a question as JSON text, grouped by key, each serialised as soon as
-/// it is complete; plus, for get_actor and get_director, the answers by person id.
-/// Batches are turned into text on every core and gathered in row order.
-fn answers_as_text(question: &'static Question, batches: &[RecordBatch]) -> (QuestionAnswers, HashMap<i64, String>) {
-    let by_person = question.person_page.is_some();
-    let texts: Vec<Vec<AnswerText>> = batches
+/// A question's answer rows, its table removed from `ctx`.
+async fn take_answer_table(ctx: &SessionContext, question: &Question) -> Result<Vec<RecordBatch>> {
+    let table = tables::answers(question.name);
+    let batches =
+        ctx.table(table.as_str()).await.with_context(|| format!("sql/{} must create {table}", question.sql.path))?.collect().await?;
+    ctx.deregister_table(table.as_str())?;
+    Ok(batches)
+}
+
+/// Writes a question's rows to `<dir>/<question>.arrow`, batch by batch as they came.
+pub fn spill_rows(dir: &Path, question: &Question, batches: &[RecordBatch]) -> Result<PathBuf> {
+    let path = dir.join(format!("{}.arrow", question.name));
+    let write = || -> Result<()> {
+        let schema = batches.first().map_or_else(|| Arc::new(Schema::empty()), RecordBatch::schema);
+        let mut writer = FileWriter::try_new(BufWriter::new(File::create(&path)?), &schema)?;
+        for batch in batches {
+            writer.write(batch)?;
+        }
+        writer.finish()?;
+        Ok(())
+    };
+    write().with_context(|| format!("writing {}'s answers to {}", question.name, path.display()))?;
+    Ok(path)
+}
+
+/// The rows [`spill_rows`] wrote, one batch at a time; errors name the file.
+fn read_spilled_rows(path: &Path) -> Result<impl Iterator<Item = Result<RecordBatch>> + use<>> {
+    let failed = |path: &Path| format!("reading the answers spilled to {}", path.display());
+    let reader = File::open(path).map_err(anyhow::Error::from).and_then(|file| Ok(FileReader::try_new(BufReader::new(file), None)?));
+    let reader = reader.with_context(|| failed(path))?;
+    let path = path.to_path_buf();
+    Ok(reader.map(move |batch| batch.with_context(|| failed(&path))))
+}
+
+/// The answers of get_actor or get_director by person id, as JSON text: the last row
+/// of a person wins. Batches are turned into text on every core, gathered in row order.
+fn answers_by_person(question: &'static Question, batches: &[RecordBatch]) -> HashMap<i64, String> {
+    let texts: Vec<Vec<(i64, String)>> = batches
         .par_iter()
         .map(|batch| {
-            let mut out = Vec::new();
-            for_each_answer(question, std::slice::from_ref(batch), |key, answer| {
-                let fields = if out.is_empty() { answer.keys().cloned().collect() } else { Vec::new() };
-                let text = serde_json::to_string(&answer).expect("answers serialise");
-                let person = answer.get("person_id").and_then(Value::as_i64).filter(|_| by_person);
-                out.push(AnswerText { key: key.to_string(), text, person, fields });
+            let (mut out, mut scratch) = (Vec::new(), Vec::new());
+            for_each_answer(question, std::slice::from_ref(batch), |_, answer| {
+                if let Some(id) = answer.get("person_id").and_then(Value::as_i64) {
+                    // Written into one reused buffer and copied to size: held through
+                    // the site, the text is not left with a growing buffer's spare room.
+                    scratch.clear();
+                    serde_json::to_writer(&mut scratch, &answer).expect("answers serialise");
+                    out.push((id, std::str::from_utf8(&scratch).expect("JSON is UTF-8").to_string()));
+                }
             });
             out
         })
         .collect();
-    let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut people = HashMap::new();
-    let mut fields = Vec::new();
-    for answer in texts.into_iter().flatten() {
-        if fields.is_empty() {
-            fields = answer.fields;
-        }
-        if let Some(id) = answer.person {
-            people.insert(id, answer.text.clone());
-        }
-        grouped.entry(answer.key).or_default().push(answer.text);
+    texts.into_iter().flatten().collect()
+}
+
+/// One batch's answers as text: every key and answer JSON written into one buffer,
+/// with the ranges of each. Two small strings an answer, freed between the long-lived
+/// texts of the grouped answers, left mimalloc's pages half used: the text of
+/// recomendacion at 8x the full data (0.4 GB) took 1 GB.
+#[derive(Default)]
+struct BatchText {
+    buffer: Vec<u8>,
+    /// (key, answer) ranges in `buffer`, in row order.
+    answers: Vec<(Range<usize>, Range<usize>)>,
+    /// The first answer's field names.
+    fields: Vec<String>,
+}
+
+impl BatchText {
+    fn text(&self, range: &Range<usize>) -> &str {
+        std::str::from_utf8(&self.buffer[range.clone()]).expect("keys and JSON are UTF-8")
     }
+}
+
+/// Every answer of a question as JSON text, grouped by key, each serialised as soon as
+/// it is complete. The rows are read a few batches at a time (one a core), turned into
+/// text on every core and gathered in row order: the rows are never held whole. A key's
+/// text is its JSON array, made as its answers come, sized to fit.
+pub fn answers_as_text(question: &'static Question, batches: Batches<'_>) -> Result<QuestionAnswers> {
+    let mut by_key: BTreeMap<String, String> = BTreeMap::new();
+    let mut fields = Vec::new();
+    let mut batches = batches.peekable();
+    while batches.peek().is_some() {
+        let chunk: Vec<RecordBatch> = batches.by_ref().take(rayon::current_num_threads()).collect::<Result<_>>()?;
+        let texts: Vec<BatchText> = chunk.par_iter().map(|batch| batch_as_text(question, batch)).collect();
+        drop(chunk);
+        for batch in texts {
+            if fields.is_empty() {
+                fields = batch.fields.clone();
+            }
+            for (key, answer) in &batch.answers {
+                let (key, answer) = (batch.text(key), batch.text(answer));
+                match by_key.get_mut(key) {
+                    // Room for the comma, the answer and the closing bracket.
+                    Some(list) => {
+                        list.reserve_exact(answer.len() + 2);
+                        list.push(',');
+                        list.push_str(answer);
+                    }
+                    None => {
+                        let mut list = String::with_capacity(answer.len() + 2);
+                        list.push('[');
+                        list.push_str(answer);
+                        by_key.insert(key.to_string(), list);
+                    }
+                }
+            }
+        }
+    }
+    by_key.values_mut().for_each(|list| list.push(']'));
     fields.sort();
-    let example = grouped.iter().next().map(|(k, v)| (k.clone(), serde_json::from_str(&v[0]).expect("own JSON")));
-    let by_key = grouped.into_iter().map(|(k, v)| (k, format!("[{}]", v.join(",")))).collect();
-    (QuestionAnswers { question, by_key, fields, example }, people)
+    let example = by_key.iter().next().map(|(k, list)| {
+        let answers: Vec<Value> = serde_json::from_str(list).expect("own JSON");
+        (k.clone(), answers.into_iter().next().expect("a key has an answer"))
+    });
+    Ok(QuestionAnswers { question, by_key, fields, example })
+}
+
+/// One batch's answers as text, in row order.
+fn batch_as_text(question: &Question, batch: &RecordBatch) -> BatchText {
+    let mut out = BatchText::default();
+    for_each_answer(question, std::slice::from_ref(batch), |key, answer| {
+        if out.answers.is_empty() {
+            out.fields = answer.keys().cloned().collect();
+        }
+        let start = out.buffer.len();
+        out.buffer.extend_from_slice(key.as_bytes());
+        let middle = out.buffer.len();
+        serde_json::to_writer(&mut out.buffer, &answer).expect("answers serialise");
+        out.answers.push((start..middle, middle..out.buffer.len()));
+    });
+    out
 }
 
 /// Calls `each(key, answer)` for every row with a key, in row order; the answer has
@@ -189,9 +332,9 @@ mod tests {
         let question = find("cantidad_filmaciones_mes").unwrap();
         let keys = ["mayo", "abril", "mayo", "junio", "abril", "mayo"];
         let counts = [1, 2, 3, 4, 5, 6];
-        let whole = answers_as_text(question, &[month_rows(&keys, &counts)]).0;
+        let whole = Answers::Rows(question, vec![month_rows(&keys, &counts)]).into_text().unwrap();
         let split = [month_rows(&keys[..1], &counts[..1]), month_rows(&keys[1..4], &counts[1..4]), month_rows(&keys[4..], &counts[4..])];
-        let batched: QuestionAnswers = Answers::Rows(question, split.to_vec()).into();
+        let batched = Answers::Rows(question, split.to_vec()).into_text().unwrap();
         assert_eq!(batched.by_key, whole.by_key);
         assert_eq!(batched.fields, ["cantidad", "mes", "sentence"]);
         assert_eq!(batched.example, whole.example);
